@@ -1,0 +1,25 @@
+// mlprod: one executable, one subcommand per process role (SPEC §2). This file and the cmd_*
+// files beside it are the composition root: the only code that reads flags and the environment
+// and builds the objects the modules need.
+#include <iostream>
+
+#include "app/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App root{
+      "mlprod: a holiday-location recommender served as a small production ML platform.\n"
+      "Start with `mlprod serve` (everything in one process, no external services)."};
+  root.require_subcommand(1);
+  root.set_version_flag("--version", "mlprod 0.1.0");
+  mlprod::app::CommandRunner run;
+  mlprod::app::AddServeCommand(root, run);
+  mlprod::app::AddDatasetCommand(root, run);
+  mlprod::app::AddTrainCommand(root, run);
+  mlprod::app::AddTrafficCommand(root, run);
+  try {
+    root.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return root.exit(e);
+  }
+  return run ? run() : 0;
+}

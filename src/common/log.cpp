@@ -1,0 +1,25 @@
+#include "common/log.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <string>
+
+namespace mlprod {
+
+Status InitLogging(std::string_view level) {
+  const auto lvl = spdlog::level::from_str(std::string(level));
+  if (lvl == spdlog::level::off && level != "off") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "unknown log level '" + std::string(level) +
+                         "' (use trace, debug, info, warn, error or off)");
+  }
+  auto logger = spdlog::stderr_color_mt("mlprod");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%t] %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(lvl);
+  spdlog::flush_on(spdlog::level::warn);
+  return OkStatus();
+}
+
+}  // namespace mlprod

@@ -1,0 +1,44 @@
+// The task queue between the API (producer) and workers (consumers). Implementations: the
+// in-process queue (inproc/) for `mlprod serve`, and AMQP 0-9-1 with Celery protocol v2 (amqp/).
+// Thread-safe: any thread may publish; each consumer thread calls Next on its own.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+#include "queue/task.h"
+
+namespace mlprod::queue {
+
+// One received message. Exactly one of Ack / Reject must be called, after the task's effects
+// are committed (acks late). Destroying an unsettled delivery requeues it.
+class Delivery {
+ public:
+  virtual ~Delivery() = default;
+  virtual const TaskMessage& message() const = 0;
+  virtual bool redelivered() const = 0;
+  virtual Status Ack() = 0;
+  // requeue=false drops the message (poison); true puts it back for another worker.
+  virtual Status Reject(bool requeue) = 0;
+};
+
+class Broker {
+ public:
+  virtual ~Broker() = default;
+  // Publishes the task; returns once the broker has accepted it (publisher confirm).
+  virtual Status Publish(const TaskMessage& message) = 0;
+  // Waits up to `timeout` for the next message; nullopt on timeout. A message that cannot be
+  // decoded is rejected (no requeue) and logged by the implementation, never returned.
+  virtual Result<std::unique_ptr<Delivery>> Next(std::chrono::milliseconds timeout) = 0;
+  // Messages waiting in the queue (for metrics; -1 when unknown).
+  virtual long long Depth() = 0;
+  // Reachability for /health/ready.
+  virtual Status Ping() = 0;
+  // Wakes every consumer blocked in Next; later calls return Unavailable.
+  virtual void Close() = 0;
+};
+
+}  // namespace mlprod::queue

@@ -1,0 +1,150 @@
+// The relational store of SPEC §5 as one interface: users, locations, inferences, results,
+// events, datasets and models. Implemented once over SOCI for SQLite (embedded) and PostgreSQL
+// (distributed), so both run the same SQL. Implementations are thread-safe (connection pool);
+// every multi-row change is one transaction, so a failure leaves nothing half-written.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/records.h"
+#include "common/result.h"
+
+namespace mlprod::store {
+
+// One row of `results`, joined with its location for the API's results/select answers.
+struct ResultRow {
+  std::int64_t result_id = 0;
+  std::string task_id;
+  std::int64_t user_id = 0;
+  std::int64_t location_id = 0;
+  double score = 0;
+  int label = 0;
+  bool shown = false;
+  std::string model_id;  // task id of the model that scored it ("" when unknown)
+  Location location;     // filled by TopResults and Select
+};
+
+struct InferenceRow {
+  std::string task_id;
+  std::string time_creation;
+  std::string time_get;     // empty when never read
+  std::string time_update;  // empty when never updated
+  std::int64_t user_id = 0;
+  std::string status;
+};
+
+struct Metrics5 {
+  double acc = 0, auc = 0, pre = 0, rec = 0, f1 = 0;
+};
+
+struct ModelRow {
+  std::string task_id;  // the training task id; "baseline" for the first model
+  std::string time_creation;
+  std::string status;  // e.g. "trained", "promoted", "kept", "failed"
+  std::string path;    // model folder
+  double use_percentage = 0;
+  Metrics5 train;
+  Metrics5 test;
+};
+
+struct ScoredLocation {
+  std::int64_t location_id = 0;
+  double score = 0;
+};
+
+// One training example: the user and location of a shown result and its label.
+struct LabelledResult {
+  std::int64_t result_id = 0;
+  User user;
+  Location location;
+  int label = 0;
+};
+
+struct ContentInfo {
+  std::int64_t locations = 0;
+  std::int64_t users = 0;
+};
+
+// Event names written to `events` (SPEC §5).
+inline constexpr const char* kEventInferenceStart = "inference_start";
+inline constexpr const char* kEventStatus = "status";
+inline constexpr const char* kEventResults = "results";
+inline constexpr const char* kEventSelection = "selection";
+inline constexpr const char* kEventGoodInference = "good_inference";
+inline constexpr const char* kEventBadInference = "bad_inference";
+inline constexpr const char* kEventTraining = "training";
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies pending schema migrations (idempotent; safe to run twice or from two processes).
+  virtual Status Migrate() = 0;
+  // Cheap round trip for readiness checks.
+  virtual Status Ping() = 0;
+
+  // --- locations ---
+  // Inserts the locations when the table is empty (first start); otherwise does nothing.
+  virtual Status LoadLocationsIfEmpty(std::span<const Location> locations) = 0;
+  virtual Result<std::optional<Location>> GetLocation(std::int64_t location_id) = 0;
+  // All locations ordered by location_id (limit < 0: all).
+  virtual Result<std::vector<Location>> ListLocations(std::int64_t offset, std::int64_t limit) = 0;
+
+  // --- users and inferences ---
+  // In one transaction: inserts the user, the inference row (status PENDING) and the
+  // inference_start event. Returns the new user_id.
+  virtual Result<std::int64_t> StartInference(const User& user, const std::string& task_id) = 0;
+  virtual Result<std::optional<User>> GetUser(std::int64_t user_id) = 0;
+  virtual Result<std::vector<User>> ListUsers(std::int64_t offset, std::int64_t limit) = 0;
+  virtual Result<std::optional<InferenceRow>> GetInference(const std::string& task_id) = 0;
+  // Sets the inference status and time_update, and writes a `status` event.
+  virtual Status UpdateInferenceStatus(const std::string& task_id, const std::string& status) = 0;
+  virtual Result<ContentInfo> Info() = 0;
+
+  // --- results ---
+  // In one transaction, idempotent per task id: when the task already has result rows this
+  // does nothing (a redelivered task must not duplicate rows). Also sets the inference status
+  // to SUCCESS.
+  virtual Status SaveResults(const std::string& task_id, std::int64_t user_id,
+                             const std::string& model_id,
+                             std::span<const ScoredLocation> scores) = 0;
+  // The best `limit` results of the task by score (desc), joined with their locations; marks
+  // them shown, sets the inference time_get, writes a `results` event.
+  virtual Result<std::vector<ResultRow>> TopResults(const std::string& task_id, int limit) = 0;
+  // All results of a task (debug read), or of every task when task_id is empty.
+  virtual Result<std::vector<ResultRow>> ListResults(const std::string& task_id,
+                                                     std::int64_t offset, std::int64_t limit) = 0;
+  virtual Result<std::optional<ResultRow>> GetResult(std::int64_t result_id) = 0;
+  // The user's pick: sets label 1 on (task_id, location_id) and writes `selection` and
+  // `good_inference` events; returns the updated row, or nullopt when there is no such result.
+  virtual Result<std::optional<ResultRow>> SelectResult(const std::string& task_id,
+                                                        std::int64_t location_id) = 0;
+  // "No pick" (location_id -1): writes `selection` and `bad_inference` events. NotFound when
+  // the task has no results.
+  virtual Status RejectResults(const std::string& task_id) = 0;
+
+  // --- training ---
+  // The newest `limit` shown results (by result_id desc), joined with users and locations.
+  virtual Result<std::vector<LabelledResult>> NewestShownResults(int limit) = 0;
+  // Records which results a training task used (datasets table) and a `training` event.
+  virtual Status RecordDataset(const std::string& task_id,
+                               std::span<const std::int64_t> result_ids) = 0;
+
+  // --- models ---
+  virtual Status RegisterModel(const ModelRow& model) = 0;  // insert or replace by task_id
+  virtual Result<std::optional<ModelRow>> GetModel(const std::string& task_id) = 0;
+  virtual Result<std::vector<ModelRow>> ListModels() = 0;  // newest first
+  // Models with use_percentage > 0.
+  virtual Result<std::vector<ModelRow>> ActiveModels() = 0;
+  // In one transaction: the model gets use_percentage 1.0 and status "promoted", every other
+  // model 0.0.
+  virtual Status PromoteModel(const std::string& task_id) = 0;
+  // Sets a model's traffic share (A/B or canary), leaving the others as they are.
+  virtual Status SetModelUsePercentage(const std::string& task_id, double use_percentage) = 0;
+};
+
+}  // namespace mlprod::store
