@@ -13,3 +13,4 @@ $SUDO apt-get install -y -q --no-install-recommends \
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libeigen3-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   clang-format
+bash "$(dirname "$0")/fetch-assets.sh"

@@ -20,6 +20,10 @@ class Delivery {
   virtual ~Delivery() = default;
   virtual const TaskMessage& message() const = 0;
   virtual bool redelivered() const = 0;
+  // When the message entered the queue, if the transport knows (queue-wait metrics).
+  virtual std::optional<std::chrono::system_clock::time_point> published_at() const {
+    return std::nullopt;
+  }
   virtual Status Ack() = 0;
   // requeue=false drops the message (poison); true puts it back for another worker.
   virtual Status Reject(bool requeue) = 0;
@@ -30,7 +34,7 @@ class Broker {
   virtual ~Broker() = default;
   // Publishes the task; returns once the broker has accepted it (publisher confirm).
   virtual Status Publish(const TaskMessage& message) = 0;
-  // Waits up to `timeout` for the next message; nullopt on timeout. A message that cannot be
+  // Waits up to `timeout` for the next message; a null pointer on timeout. A message that cannot be
   // decoded is rejected (no requeue) and logged by the implementation, never returned.
   virtual Result<std::unique_ptr<Delivery>> Next(std::chrono::milliseconds timeout) = 0;
   // Messages waiting in the queue (for metrics; -1 when unknown).

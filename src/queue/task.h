@@ -21,8 +21,8 @@ struct TaskMessage {
   nlohmann::json args = nlohmann::json::array();
   nlohmann::json kwargs = nlohmann::json::object();
   int retries = 0;
-  std::optional<std::string> eta;      // ISO-8601 with offset
-  std::optional<std::string> expires;  // ISO-8601 with offset
+  std::optional<std::string> eta;         // ISO-8601 with offset
+  std::optional<std::string> expires;     // ISO-8601 with offset
   std::optional<double> time_limit_hard;  // seconds
   std::optional<double> time_limit_soft;  // seconds
   std::string root_id;
@@ -41,7 +41,8 @@ bool IsReady(TaskState state);
 struct TaskResult {
   std::string task_id;
   TaskState state = TaskState::kPending;
-  nlohmann::json result;  // task return value; for FAILURE {"exc_type","exc_message":[..],"exc_module"}
+  nlohmann::json
+      result;  // task return value; for FAILURE {"exc_type","exc_message":[..],"exc_module"}
   std::string traceback;  // empty = null
   std::string date_done;  // naive ISO-8601 UTC; empty = null
 };

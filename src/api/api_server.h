@@ -1,0 +1,53 @@
+// The API process's server as the composition root builds it: metrics families, routes and the
+// HTTP transport wired over a store, a broker and a result backend (SPEC §3, §8).
+// Not the wiring itself (app/ decides what to pass in). Start/Stop/Wait/port: any thread.
+#pragma once
+
+#include <prometheus/registry.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api/api_service.h"
+#include "api/http_server.h"
+#include "api/router.h"
+#include "metrics/api_metrics.h"
+#include "metrics/exposition.h"
+
+namespace mlprod::api {
+
+struct ApiConfig {
+  ServerOptions server;           // listen address, threads, limits, deadlines
+  std::string api_key;            // Default: empty = open API (MLPROD_API_KEY)
+  std::string app_name = "api";   // Default: "api", the `app_name` metrics label
+  bool process_metrics = true;    // Default: on, the process_* families in /metrics
+};
+
+class ApiServer {
+ public:
+  // store, broker, backend must outlive the server. registry is shared with the rest of the
+  // process: every family registered in it appears in GET /metrics.
+  ApiServer(store::Store& store, queue::Broker& broker, queue::ResultBackend& backend,
+            std::shared_ptr<prometheus::Registry> registry, ApiConfig config);
+
+  // Binds and starts serving; error when the address cannot be bound.
+  Status Start() { return server_.Start(); }
+  // Start, then block until Stop() (from another thread or a signal handler's thread).
+  Status Run();
+  void Stop() { server_.Stop(); }
+  void Wait() { server_.Wait(); }
+  std::uint16_t port() const { return server_.port(); }
+
+  metrics::ApiMetrics& metrics() { return metrics_; }
+  const Router& router() const { return router_; }
+
+ private:
+  metrics::ApiMetrics metrics_;
+  metrics::Exposition exposition_;
+  ApiService service_;
+  Router router_;
+  HttpServer server_;  // last: stopped and destroyed first
+};
+
+}  // namespace mlprod::api

@@ -1,0 +1,64 @@
+#include "api/api_service.h"
+
+#include <unistd.h>
+
+#include "common/uuid.h"
+
+namespace mlprod::api {
+
+void InferenceTracker::Started(const std::string& task_id) {
+  std::lock_guard lock(mu_);
+  if (pending_.size() >= kMaxTracked) {
+    // Clients that never poll would otherwise grow this forever.
+    pending_.clear();
+    if (metrics_ != nullptr) metrics_->active_inferences().Set(0);
+  }
+  if (pending_.insert(task_id).second && metrics_ != nullptr) {
+    metrics_->active_inferences().Increment();
+  }
+}
+
+void InferenceTracker::SeenReady(const std::string& task_id) {
+  std::lock_guard lock(mu_);
+  if (pending_.erase(task_id) > 0 && metrics_ != nullptr) {
+    metrics_->active_inferences().Decrement();
+  }
+}
+
+ApiService::ApiService(ApiDeps deps) : deps_(std::move(deps)), tracker_(deps_.metrics) {
+  if (!deps_.api_key.empty()) expected_authorization_ = "Bearer " + deps_.api_key;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  origin_ = std::to_string(getpid()) + "@" + host;
+}
+
+void ApiService::Register(Router& router) {
+  RegisterMeta(router);
+  RegisterInference(router);
+  RegisterTraining(router);
+  RegisterContent(router);
+}
+
+bool ApiService::Authorized(const Request& request) const {
+  if (expected_authorization_.empty()) return true;
+  const std::string_view given = request.authorization;
+  const std::string_view want = expected_authorization_;
+  // Time depends only on the expected length, never on where the first mismatch is.
+  unsigned diff = given.size() != want.size() ? 1u : 0u;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+    diff |= g ^ static_cast<unsigned char>(want[i]);
+  }
+  return diff == 0;
+}
+
+queue::TaskMessage ApiService::NewTask(std::string_view task_name) const {
+  queue::TaskMessage m;
+  m.id = NewUuid();
+  m.task = std::string(task_name);
+  m.root_id = m.id;
+  m.origin = origin_;
+  return m;
+}
+
+}  // namespace mlprod::api

@@ -1,0 +1,77 @@
+// The mlprod REST API (SPEC §3): every route's handler, registered into a Router. Handlers
+// parse, call the store/broker/backend, and serialise; errors go through errors.h's table.
+// Not the HTTP transport (http_server.h). Thread-safe: handlers run concurrently.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+
+#include "api/router.h"
+#include "metrics/api_metrics.h"
+#include "metrics/exposition.h"
+#include "queue/broker.h"
+#include "queue/result_backend.h"
+#include "store/store.h"
+
+namespace mlprod::api {
+
+struct ApiDeps {
+  store::Store& store;
+  queue::Broker& broker;
+  queue::ResultBackend& backend;
+  metrics::ApiMetrics* metrics = nullptr;            // nullable
+  const metrics::Exposition* exposition = nullptr;  // nullable: GET /metrics then answers 404
+  // Empty = open API. Otherwise training and model-changing routes need `Bearer <key>`.
+  std::string api_key;
+};
+
+// Which started inferences the API has not yet seen ready: backs api_active_inferences.
+// Bounded: beyond kMaxTracked the oldest knowledge is dropped (the gauge is reset with it).
+class InferenceTracker {
+ public:
+  explicit InferenceTracker(metrics::ApiMetrics* metrics) : metrics_(metrics) {}
+  void Started(const std::string& task_id);
+  void SeenReady(const std::string& task_id);
+
+  static constexpr std::size_t kMaxTracked = 100000;
+
+ private:
+  metrics::ApiMetrics* metrics_;
+  std::mutex mu_;
+  std::unordered_set<std::string> pending_;
+};
+
+class ApiService {
+ public:
+  explicit ApiService(ApiDeps deps);
+  void Register(Router& router);
+
+  // Constant-time check of the Authorization header against the configured key.
+  bool Authorized(const Request& request) const;
+
+ private:
+  // Route groups, one file each.
+  void RegisterMeta(Router& router);       // handlers_meta.cpp: /, health, metrics, docs
+  void RegisterInference(Router& router);  // handlers_inference.cpp
+  void RegisterTraining(Router& router);   // handlers_models.cpp: /train, /models
+  void RegisterContent(Router& router);    // handlers_content.cpp
+
+  struct StatusLookup {
+    Response response;
+    bool ready = false;
+  };
+  // Store lookup then backend state of an inference task.
+  StatusLookup LookupInferenceStatus(const std::string& task_id);
+  boost::asio::awaitable<Response> InferenceStatus(const Request& request);
+  queue::TaskMessage NewTask(std::string_view task_name) const;
+
+  ApiDeps deps_;
+  std::string expected_authorization_;  // "Bearer <key>"; never logged
+  std::string origin_;                  // "<pid>@<host>" for task messages
+  InferenceTracker tracker_;
+};
+
+}  // namespace mlprod::api

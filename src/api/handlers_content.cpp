@@ -1,0 +1,109 @@
+// Debug reads under /content (SPEC §3): counts, locations, users, results.
+#include "api/api_service.h"
+#include "api/errors.h"
+#include "api/json_mapping.h"
+#include "api/validation.h"
+
+namespace mlprod::api {
+namespace {
+
+constexpr long long kMaxId = 1LL << 53;
+constexpr long long kMaxPage = 1000;
+
+// FastAPI-style paging: ?skip= (default 0) and ?limit= (default 100, at most kMaxPage).
+struct Page {
+  long long skip = 0;
+  long long limit = 100;
+};
+
+std::optional<Page> ReadPage(Checker& check, std::string_view query) {
+  auto skip = QueryInt(check, query, "skip", 0, 0, kMaxId);
+  auto limit = QueryInt(check, query, "limit", 100, 1, kMaxPage);
+  if (!skip || !limit) return std::nullopt;
+  return Page{*skip, *limit};
+}
+
+template <typename T, typename F>
+Response JsonArray(const Result<std::vector<T>>& rows, F to_json) {
+  if (!rows.ok()) return ErrorResponse(rows.error());
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& row : *rows) out.push_back(to_json(row));
+  return JsonResponse(out);
+}
+
+template <typename T, typename F>
+Response JsonOne(const Result<std::optional<T>>& row, F to_json, std::string_view what) {
+  if (!row.ok()) return ErrorResponse(row.error());
+  if (!row->has_value()) return DetailResponse(404, std::string(what) + " not found");
+  return JsonResponse(to_json(**row));
+}
+
+}  // namespace
+
+void ApiService::RegisterContent(Router& router) {
+  router.Add(
+      Verb::get, "/content/info",
+      [this](const Request&) {
+        auto info = deps_.store.Info();
+        if (!info.ok()) return ErrorResponse(info.error());
+        return JsonResponse({{"locations", info->locations}, {"users", info->users}});
+      },
+      Exec::kBlocking);
+
+  // The three single-row reads share their shape: an integer id in the path.
+  auto by_id = [this, &router](std::string path, auto read, auto to_json, std::string what) {
+    router.Add(
+        Verb::get, std::move(path),
+        [this, read, to_json, what](const Request& r) {
+          std::vector<ValidationIssue> issues;
+          Checker check(issues);
+          auto id = check.Int(nlohmann::json(std::string(r.params[0])), {"path", "id"}, 0, kMaxId);
+          if (!id) return ValidationResponse(issues);
+          return JsonOne(read(deps_.store, *id), to_json, what);
+        },
+        Exec::kBlocking);
+  };
+  by_id(
+      "/content/location/{id}",
+      [](store::Store& s, long long id) { return s.GetLocation(id); }, LocationJson, "Location");
+  by_id(
+      "/content/user/{id}", [](store::Store& s, long long id) { return s.GetUser(id); }, UserJson,
+      "User");
+  by_id(
+      "/content/result/{id}", [](store::Store& s, long long id) { return s.GetResult(id); },
+      ResultRowJson, "Result");
+
+  router.Add(
+      Verb::get, "/content/locations",
+      [this](const Request& r) {
+        std::vector<ValidationIssue> issues;
+        Checker check(issues);
+        auto page = ReadPage(check, r.query);
+        if (!page) return ValidationResponse(issues);
+        return JsonArray(deps_.store.ListLocations(page->skip, page->limit), LocationJson);
+      },
+      Exec::kBlocking);
+  router.Add(
+      Verb::get, "/content/users",
+      [this](const Request& r) {
+        std::vector<ValidationIssue> issues;
+        Checker check(issues);
+        auto page = ReadPage(check, r.query);
+        if (!page) return ValidationResponse(issues);
+        return JsonArray(deps_.store.ListUsers(page->skip, page->limit), UserJson);
+      },
+      Exec::kBlocking);
+  router.Add(
+      Verb::get, "/content/results",
+      [this](const Request& r) {
+        std::vector<ValidationIssue> issues;
+        Checker check(issues);
+        auto page = ReadPage(check, r.query);
+        if (!page) return ValidationResponse(issues);
+        const std::string task_id = QueryParam(r.query, "task_id").value_or("");
+        return JsonArray(deps_.store.ListResults(task_id, page->skip, page->limit), ResultRowJson);
+      },
+      Exec::kBlocking);
+}
+
+}  // namespace mlprod::api

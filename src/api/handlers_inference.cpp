@@ -1,0 +1,174 @@
+// Inference routes: start, status (with long polling), results, select.
+#include <utility>  // before Asio's coroutine headers (Boost 1.74)
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "api/api_service.h"
+#include "api/errors.h"
+#include "api/json_mapping.h"
+#include "api/offload.h"
+#include "api/user_data.h"
+#include "api/validation.h"
+#include "common/uuid.h"
+
+namespace mlprod::api {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr double kMaxWaitSeconds = 30;
+
+Response TaskNotFound() { return DetailResponse(404, "Task not found"); }
+
+}  // namespace
+
+ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& task_id) {
+  auto row = deps_.store.GetInference(task_id);
+  if (!row.ok()) return {ErrorResponse(row.error()), false};
+  if (!row->has_value()) return {TaskNotFound(), false};
+  auto result = deps_.backend.Get(task_id);
+  if (!result.ok()) return {ErrorResponse(result.error()), false};
+  const bool ready = queue::IsReady(result->state);
+  if (ready) tracker_.SeenReady(task_id);
+  if (result->state == queue::TaskState::kFailure) {
+    return {DetailResponse(500, "Task failed"), true};
+  }
+  return {JsonResponse(TaskStatusJson(task_id, queue::TaskStateName(result->state), "inference")), ready};
+}
+
+asio::awaitable<Response> ApiService::InferenceStatus(const Request& r) {
+  const std::string task_id(r.params[0]);
+  std::vector<ValidationIssue> issues;
+  Checker check(issues);
+  double wait = 0;
+  if (auto raw = QueryParam(r.query, "wait")) {
+    auto w = check.Number(nlohmann::json(*raw), {"query", "wait"}, 0, kMaxWaitSeconds);
+    if (!w) co_return ValidationResponse(issues);
+    wait = *w;
+  }
+  if (!IsUuid(task_id)) co_return TaskNotFound();
+  auto& pool = *r.blocking_pool;
+  StatusLookup first = co_await Offload(pool, [&] { return LookupInferenceStatus(task_id); });
+  if (wait <= 0 || first.ready || first.response.status != 200) co_return first.response;
+
+  // Long poll: the backend's callback (any thread) wakes us through our own executor, so the
+  // timer is only touched by this connection's I/O thread.
+  struct Poll {
+    explicit Poll(asio::any_io_executor ex) : timer(ex) {}
+    asio::steady_timer timer;
+    bool fired = false;
+  };
+  const auto executor = co_await asio::this_coro::executor;
+  auto poll = std::make_shared<Poll>(executor);
+  auto handle = co_await Offload(pool, [&] {
+    return deps_.backend.Watch(task_id, [poll, executor](const queue::TaskResult&) {
+      asio::post(executor, [poll] {
+        poll->fired = true;
+        poll->timer.cancel();
+      });
+    });
+  });
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(wait));
+  // Sliced waits only so a server shutdown cuts the poll short; the wake-up itself is the
+  // callback's cancel, not these slices.
+  while (!poll->fired && !r.stopping->load() && std::chrono::steady_clock::now() < deadline) {
+    poll->timer.expires_at(std::min(deadline, std::chrono::steady_clock::now() +
+                                                  std::chrono::milliseconds(500)));
+    boost::system::error_code ec;
+    co_await poll->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_await Offload(pool, [&handle] {
+    handle.reset();
+    return 0;
+  });
+  StatusLookup last = co_await Offload(pool, [&] { return LookupInferenceStatus(task_id); });
+  co_return last.response;
+}
+
+void ApiService::RegisterInference(Router& router) {
+  router.Add(
+      Verb::post, "/inference/start",
+      [this](const Request& r) {
+        if (!JsonBodyAllowed(r)) return UnsupportedMediaType();
+        UserDataParse parsed = ParseUserData(r.body);
+        if (!parsed.user) return ValidationResponse(parsed.issues);
+        queue::TaskMessage task = NewTask(queue::kInferenceTask);
+        auto user_id = deps_.store.StartInference(*parsed.user, task.id);
+        if (!user_id.ok()) return ErrorResponse(user_id.error());
+        task.args = nlohmann::json::array({*user_id});
+        if (auto published = deps_.broker.Publish(task); !published.ok()) {
+          // The inference row exists but no worker will ever see it: record it as failed so
+          // clients polling it get an answer instead of PENDING forever.
+          spdlog::error("api: publishing inference {} failed: {}", task.id,
+                        published.error().message);
+          (void)deps_.store.UpdateInferenceStatus(task.id, "FAILURE");
+          return ErrorResponse(MakeError(ErrorCode::kUnavailable,
+                                         "Task queue unavailable, try again later"));
+        }
+        tracker_.Started(task.id);
+        return JsonResponse(TaskStatusJson(task.id, "PENDING", "inference"));
+      },
+      Exec::kBlocking);
+
+  router.AddAsync(Verb::get, "/inference/status/{task_id}",
+                  [this](const Request& r) { return InferenceStatus(r); });
+
+  router.Add(
+      Verb::get, "/inference/results/{task_id}",
+      [this](const Request& r) {
+        std::vector<ValidationIssue> issues;
+        Checker check(issues);
+        auto limit = QueryInt(check, r.query, "limit", 10, 1, 1000);
+        if (!limit) return ValidationResponse(issues);
+        const std::string task_id(r.params[0]);
+        if (!IsUuid(task_id)) return TaskNotFound();
+        auto row = deps_.store.GetInference(task_id);
+        if (!row.ok()) return ErrorResponse(row.error());
+        if (!row->has_value()) return TaskNotFound();
+        auto rows = deps_.store.TopResults(task_id, static_cast<int>(*limit));
+        if (!rows.ok()) return ErrorResponse(rows.error());
+        if (!rows->empty()) tracker_.SeenReady(task_id);
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& result : *rows) out.push_back(ResultRowJson(result));
+        return JsonResponse(out);
+      },
+      Exec::kBlocking);
+
+  router.Add(
+      Verb::put, "/inference/select/",
+      [this](const Request& r) {
+        if (!JsonBodyAllowed(r)) return UnsupportedMediaType();
+        std::vector<ValidationIssue> issues;
+        Checker check(issues);
+        auto obj = check.ParseObject(r.body);
+        if (!obj) return ValidationResponse(issues);
+        std::optional<std::string> task_id;
+        std::optional<long long> location_id;
+        if (auto* v = check.Field(*obj, "task_id")) task_id = check.String(*v, {"body", "task_id"}, 64);
+        if (auto* v = check.Field(*obj, "location_id")) {
+          location_id = check.Int(*v, {"body", "location_id"}, -1, 1LL << 53);
+        }
+        if (!check.ok()) return ValidationResponse(issues);
+        if (!IsUuid(*task_id)) return DetailResponse(404, "Result not found");
+        if (*location_id == -1) {
+          auto rejected = deps_.store.RejectResults(*task_id);
+          if (!rejected.ok()) return ErrorResponse(rejected.error());
+          return JsonResponse(nullptr);
+        }
+        auto row = deps_.store.SelectResult(*task_id, *location_id);
+        if (!row.ok()) return ErrorResponse(row.error());
+        if (!row->has_value()) return DetailResponse(404, "Result not found");
+        return JsonResponse(ResultRowJson(**row));
+      },
+      Exec::kBlocking);
+}
+
+}  // namespace mlprod::api

@@ -1,0 +1,97 @@
+// Service routes: greeting, health, metrics, OpenAPI document and the Swagger UI page.
+#include <spdlog/spdlog.h>
+
+#include "api/api_service.h"
+#include "api/assets.h"
+#include "api/errors.h"
+
+namespace mlprod::api {
+namespace {
+
+// Pre-serialised constant answers: the hot path copies nothing.
+constexpr std::string_view kHello = "\"Hi! \xF0\x9F\x98\x80\"";
+constexpr std::string_view kAlive = R"({"status":"alive"})";
+// Assets change only with the binary, so clients may keep them for a day.
+constexpr std::string_view kAssetCache = "public, max-age=86400";
+
+constexpr std::string_view kDocsHtml = R"(<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>mlprod API - Swagger UI</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+<link rel="icon" type="image/png" href="/docs/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script>
+window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true,
+  presets: [SwaggerUIBundle.presets.apis], layout: "BaseLayout"});
+</script>
+</body>
+</html>
+)";
+
+Response Static(std::string_view body, std::string_view content_type,
+                std::string_view cache = {}) {
+  Response r;
+  r.static_body = body;
+  r.content_type = content_type;
+  r.cache_control = cache;
+  return r;
+}
+
+}  // namespace
+
+void ApiService::RegisterMeta(Router& router) {
+  router.Add(Verb::get, "/", [](const Request&) { return Static(kHello, kJsonType); });
+  router.Add(Verb::get, "/health/live", [](const Request&) { return Static(kAlive, kJsonType); });
+  router.Add(
+      Verb::get, "/health/ready",
+      [this](const Request&) {
+        // Only "ok"/"unavailable" go out: dependency errors may name hosts or credentials.
+        nlohmann::json checks = nlohmann::json::object();
+        bool ready = true;
+        auto check = [&](const char* name, Status status) {
+          if (!status.ok()) {
+            spdlog::warn("api: readiness: {} unavailable: {}", name, status.error().message);
+          }
+          checks[name] = status.ok() ? "ok" : "unavailable";
+          ready = ready && status.ok();
+        };
+        check("store", deps_.store.Ping());
+        check("broker", deps_.broker.Ping());
+        check("backend", deps_.backend.Ping());
+        return JsonResponse({{"status", ready ? "ready" : "unavailable"}, {"checks", checks}},
+                            ready ? 200 : 503);
+      },
+      Exec::kBlocking);
+  if (deps_.exposition != nullptr) {
+    router.Add(
+        Verb::get, "/metrics",
+        [this](const Request&) {
+          Response r;
+          r.body = deps_.exposition->Render();
+          r.content_type = metrics::Exposition::kContentType;
+          return r;
+        },
+        Exec::kBlocking);
+  }
+  router.Add(Verb::get, "/openapi.json",
+             [](const Request&) { return Static(assets::OpenApiJson(), kJsonType); });
+  router.Add(Verb::get, "/docs",
+             [](const Request&) { return Static(kDocsHtml, "text/html; charset=utf-8"); });
+  router.Add(Verb::get, "/docs/swagger-ui-bundle.js", [](const Request&) {
+    return Static(assets::SwaggerUiBundleJs(), "text/javascript; charset=utf-8", kAssetCache);
+  });
+  router.Add(Verb::get, "/docs/swagger-ui.css", [](const Request&) {
+    return Static(assets::SwaggerUiCss(), "text/css; charset=utf-8", kAssetCache);
+  });
+  router.Add(Verb::get, "/docs/favicon-32x32.png", [](const Request&) {
+    return Static(assets::SwaggerFaviconPng(), "image/png", kAssetCache);
+  });
+}
+
+}  // namespace mlprod::api

@@ -1,0 +1,100 @@
+// Training and model-registry routes: /train/start, /train/status/{task_id}, /models.
+#include <spdlog/spdlog.h>
+
+#include "api/api_service.h"
+#include "api/errors.h"
+#include "api/json_mapping.h"
+#include "api/validation.h"
+#include "common/uuid.h"
+
+namespace mlprod::api {
+namespace {
+
+Response Unauthorized() {
+  Response r = DetailResponse(401, "Not authenticated");
+  r.www_authenticate = true;
+  return r;
+}
+
+}  // namespace
+
+void ApiService::RegisterTraining(Router& router) {
+  router.Add(
+      Verb::post, "/train/start",
+      [this](const Request& r) {
+        if (!Authorized(r)) return Unauthorized();
+        queue::TaskMessage task = NewTask(queue::kTrainingTask);
+        if (auto published = deps_.broker.Publish(task); !published.ok()) {
+          spdlog::error("api: publishing training {} failed: {}", task.id,
+                        published.error().message);
+          return ErrorResponse(MakeError(ErrorCode::kUnavailable,
+                                         "Task queue unavailable, try again later"));
+        }
+        spdlog::info("api: training task {} queued", task.id);
+        return JsonResponse(TaskStatusJson(task.id, "PENDING", "training"));
+      },
+      Exec::kBlocking);
+
+  router.Add(
+      Verb::get, "/train/status/{task_id}",
+      [this](const Request& r) {
+        const std::string task_id(r.params[0]);
+        if (!IsUuid(task_id)) return DetailResponse(404, "Task not found");
+        auto result = deps_.backend.Get(task_id);
+        if (!result.ok()) return ErrorResponse(result.error());
+        return JsonResponse(TaskStatusJson(task_id, queue::TaskStateName(result->state), "training"));
+      },
+      Exec::kBlocking);
+
+  router.Add(
+      Verb::get, "/models",
+      [this](const Request&) {
+        auto models = deps_.store.ListModels();
+        if (!models.ok()) return ErrorResponse(models.error());
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& m : *models) out.push_back(ModelJson(m));
+        return JsonResponse(out);
+      },
+      Exec::kBlocking);
+
+  router.Add(
+      Verb::get, "/models/{task_id}",
+      [this](const Request& r) {
+        auto model = deps_.store.GetModel(std::string(r.params[0]));
+        if (!model.ok()) return ErrorResponse(model.error());
+        if (!model->has_value()) return DetailResponse(404, "Model not found");
+        return JsonResponse(ModelJson(**model));
+      },
+      Exec::kBlocking);
+
+  router.Add(
+      Verb::put, "/models/{task_id}",
+      [this](const Request& r) {
+        if (!Authorized(r)) return Unauthorized();
+        if (!JsonBodyAllowed(r)) return UnsupportedMediaType();
+        std::vector<ValidationIssue> issues;
+        Checker check(issues);
+        auto obj = check.ParseObject(r.body);
+        if (!obj) return ValidationResponse(issues);
+        std::optional<double> share;
+        if (auto* v = check.Field(*obj, "use_percentage")) {
+          share = check.Number(*v, {"body", "use_percentage"}, 0, 1, /*min_exclusive=*/false);
+        }
+        if (!share) return ValidationResponse(issues);
+        const std::string task_id(r.params[0]);
+        auto model = deps_.store.GetModel(task_id);
+        if (!model.ok()) return ErrorResponse(model.error());
+        if (!model->has_value()) return DetailResponse(404, "Model not found");
+        if (auto set = deps_.store.SetModelUsePercentage(task_id, *share); !set.ok()) {
+          return ErrorResponse(set.error());
+        }
+        spdlog::info("api: model {} use_percentage set to {}", task_id, *share);
+        model = deps_.store.GetModel(task_id);
+        if (!model.ok()) return ErrorResponse(model.error());
+        if (!model->has_value()) return DetailResponse(404, "Model not found");
+        return JsonResponse(ModelJson(**model));
+      },
+      Exec::kBlocking);
+}
+
+}  // namespace mlprod::api

@@ -1,0 +1,93 @@
+#include "api/json_mapping.h"
+
+namespace mlprod::api {
+namespace {
+
+void AddLocationFields(nlohmann::json& j, const Location& l) {
+  j["location_id"] = l.location_id;
+  j["lat"] = l.lat;
+  j["lon"] = l.lon;
+  j["children"] = l.children;
+  j["breakfast"] = l.breakfast;
+  j["lunch"] = l.lunch;
+  j["dinner"] = l.dinner;
+  j["price"] = l.price;
+  j["has_pool"] = l.has_pool;
+  j["has_spa"] = l.has_spa;
+  j["animals"] = l.animals;
+  j["near_lake"] = l.near_lake;
+  j["near_mountains"] = l.near_mountains;
+  j["has_sport"] = l.has_sport;
+  j["family_rating"] = l.family_rating;
+  j["outdoor_rating"] = l.outdoor_rating;
+  j["food_rating"] = l.food_rating;
+  j["leisure_rating"] = l.leisure_rating;
+  j["service_rating"] = l.service_rating;
+  j["user_score"] = l.user_score;
+}
+
+nlohmann::json Metrics(const store::Metrics5& m) {
+  return {{"acc", m.acc}, {"auc", m.auc}, {"pre", m.pre}, {"rec", m.rec}, {"f1", m.f1}};
+}
+
+}  // namespace
+
+nlohmann::json LocationJson(const Location& location) {
+  nlohmann::json j = nlohmann::json::object();
+  AddLocationFields(j, location);
+  j["creation_time"] = location.creation_time;
+  return j;
+}
+
+nlohmann::json UserJson(const User& u) {
+  return {{"user_id", u.user_id},
+          {"creation_time", u.creation_time},
+          {"name", u.name},
+          {"people_num", u.people_num},
+          {"children_num", u.children_num},
+          {"age_avg", u.age_avg},
+          {"age_std", u.age_std},
+          {"age_min", u.age_min},
+          {"age_max", u.age_max},
+          {"budget", u.budget},
+          {"nights", u.nights},
+          {"time_arrival", u.time_arrival},
+          {"pool", u.pool},
+          {"spa", u.spa},
+          {"pet_friendly", u.pet_friendly},
+          {"lake", u.lake},
+          {"mountain", u.mountain},
+          {"sport", u.sport}};
+}
+
+nlohmann::json ResultRowJson(const store::ResultRow& row) {
+  nlohmann::json j = nlohmann::json::object();
+  AddLocationFields(j, row.location);
+  // The result's own location_id wins over a location left empty by a debug read.
+  j["location_id"] = row.location_id;
+  j["result_id"] = row.result_id;
+  j["task_id"] = row.task_id;
+  j["user_id"] = row.user_id;
+  j["score"] = row.score;
+  j["label"] = row.label;
+  j["shown"] = row.shown;
+  j["model_id"] = row.model_id;
+  return j;
+}
+
+nlohmann::json ModelJson(const store::ModelRow& m) {
+  return {{"task_id", m.task_id},
+          {"time_creation", m.time_creation},
+          {"status", m.status},
+          {"path", m.path},
+          {"use_percentage", m.use_percentage},
+          {"train", Metrics(m.train)},
+          {"test", Metrics(m.test)}};
+}
+
+nlohmann::json TaskStatusJson(std::string_view task_id, std::string_view status,
+                              std::string_view type) {
+  return {{"task_id", task_id}, {"status", status}, {"type", type}};
+}
+
+}  // namespace mlprod::api

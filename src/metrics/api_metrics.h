@@ -1,0 +1,72 @@
+// The API server's Prometheus families (SPEC §8: names kept from the reference) and a lock-free
+// cache of label-resolved series so the per-request path never calls Family::Add.
+// Not the exposition (see exposition.h). Thread-safe: Record* may be called from any thread.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mlprod::metrics {
+
+// Latency buckets (seconds) from 0.5 ms to 10 s; the fast routes land in the first few.
+std::vector<double> ApiLatencyBuckets();
+
+class ApiMetrics {
+ public:
+  // Registers the families in `registry`, which must outlive this object. app_name is the
+  // constant `app_name` label (the reference used "api").
+  ApiMetrics(prometheus::Registry& registry, std::string app_name);
+  ~ApiMetrics();
+  ApiMetrics(const ApiMetrics&) = delete;
+  ApiMetrics& operator=(const ApiMetrics&) = delete;
+
+  // One finished request. route_id is a small dense id (< kMaxRoutes) naming `path_template`;
+  // the pair must be stable for the process lifetime. method must be an upper-case HTTP verb.
+  void RecordRequest(std::uint32_t route_id, std::string_view path_template,
+                     std::string_view method, int status_code, double seconds);
+  // A handler error answered with a 5xx; `exception` is the error kind (e.g. "Unavailable").
+  void RecordException(std::string_view exception, std::string_view method,
+                       std::string_view path_template);
+
+  prometheus::Gauge& active_inferences() { return *active_inferences_; }
+
+  static constexpr std::uint32_t kMaxRoutes = 256;
+
+ private:
+  struct Series {
+    prometheus::Counter* requests;
+    prometheus::Histogram* latency;
+  };
+  Series* Resolve(std::uint32_t route_id, std::string_view path_template, std::string_view method,
+                  int status_code);
+
+  std::string app_name_;
+  prometheus::Family<prometheus::Counter>& request_total_;
+  prometheus::Family<prometheus::Histogram>& processing_time_;
+  prometheus::Family<prometheus::Gauge>& active_family_;
+  prometheus::Family<prometheus::Counter>& exception_total_;
+  prometheus::Gauge* active_inferences_;
+
+  // Open-addressing table: key 0 = empty. A slot's series pointer is published before its key
+  // (release), so a reader that sees the key (acquire) sees a complete entry. Insertions take
+  // the mutex; lookups never do.
+  static constexpr std::size_t kSlots = 4096;
+  std::array<std::atomic<std::uint64_t>, kSlots> keys_{};
+  std::array<std::atomic<Series*>, kSlots> series_{};
+  std::mutex insert_mu_;
+  std::vector<std::unique_ptr<Series>> owned_;
+};
+
+}  // namespace mlprod::metrics

@@ -1,0 +1,49 @@
+// In-memory result backend for `mlprod serve`: task results in a sharded hash map with Redis-like
+// expiry (each Store resets the TTL, like SETEX) and one-shot watchers for long polling.
+// Not persistent, not shared between processes. Thread-safe; listeners run without any lock of
+// the backend held, on the thread that stored the ready result (or the caller of Watch).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+#include "queue/result_backend.h"
+
+namespace mlprod::queue {
+
+struct InprocResultBackendOptions {
+  // How long a stored result lives after its last Store (Celery's result_expires).
+  // Default: 3600 s.
+  std::chrono::seconds result_expires{3600};
+  // Independent lock domains; more shards = less contention. Default: 16.
+  size_t shards = 16;
+  // Time source for expiry; tests pass a fake. Default (empty): steady_clock::now.
+  std::function<std::chrono::steady_clock::time_point()> clock;
+};
+
+class InprocResultBackend final : public ResultBackend {
+ public:
+  explicit InprocResultBackend(InprocResultBackendOptions options = {});
+  ~InprocResultBackend() override;
+
+  Status Store(const TaskResult& result) override;
+  Result<TaskResult> Get(const std::string& task_id) override;
+  // After the returned handle is destroyed the listener is neither running nor called again,
+  // unless the handle is destroyed from inside the listener itself (allowed). Do not destroy a
+  // handle while holding a lock the listener takes.
+  std::unique_ptr<WatchHandle> Watch(const std::string& task_id,
+                                     std::function<void(const TaskResult&)> on_ready) override;
+  Status Ping() override;
+
+  // Results currently held, expired ones not yet swept included (tests, metrics).
+  size_t Size();
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace mlprod::queue

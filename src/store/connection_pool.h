@@ -1,0 +1,68 @@
+// A fixed-size pool of SOCI sessions: opened lazily, health-checked on every lease and reopened
+// when broken, so the store reconnects on its own after a database restart. Not a query layer.
+// Thread-safe; a Lease (and its session) belongs to one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "common/result.h"
+
+namespace soci {
+class session;
+}
+
+namespace mlprod::store {
+
+class ConnectionPool {
+ public:
+  // Opens a new session; may throw (soci::soci_error). Called without the pool lock held.
+  using Opener = std::function<std::unique_ptr<soci::session>()>;
+  // A cheap check (no round trip) that an idle session is still usable.
+  using HealthCheck = std::function<bool(soci::session&)>;
+
+  ConnectionPool(int size, Opener open, HealthCheck healthy);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  class Lease {
+   public:
+    Lease(Lease&& other) noexcept;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    soci::session& session() { return *session_; }
+    // The session is broken: close it instead of giving it back.
+    void Discard() { discard_ = true; }
+
+   private:
+    friend class ConnectionPool;
+    Lease(ConnectionPool* pool, int slot, std::unique_ptr<soci::session> session);
+    ConnectionPool* pool_;
+    int slot_;
+    std::unique_ptr<soci::session> session_;
+    bool discard_ = false;
+  };
+
+  // A session within `timeout`, or kUnavailable when none frees up in time or the database
+  // cannot be reached.
+  Result<Lease> Acquire(std::chrono::milliseconds timeout);
+
+  int size() const { return static_cast<int>(slots_.size()); }
+
+ private:
+  void Release(int slot, std::unique_ptr<soci::session> session);
+
+  Opener open_;
+  HealthCheck healthy_;
+  std::mutex mu_;
+  std::condition_variable freed_;
+  std::vector<std::unique_ptr<soci::session>> slots_;  // guarded by mu_
+  std::vector<int> free_;                              // guarded by mu_
+};
+
+}  // namespace mlprod::store

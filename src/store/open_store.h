@@ -1,0 +1,34 @@
+// Opens the relational store named by a DATABASE_URL: the SOCI-based SQL store over SQLite or
+// PostgreSQL. Not the schema (call Store::Migrate after opening). OpenStore is thread-safe; the
+// returned store is thread-safe.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "store/store.h"
+
+namespace mlprod::store {
+
+struct StoreOptions {
+  // Connections in the pool. Default: 8. An in-memory SQLite database always uses 1, because
+  // each SQLite connection to ":memory:" would be a database of its own.
+  int pool_size = 8;
+  // How long a call waits for a free connection before failing with kUnavailable. Default: 5 s.
+  std::chrono::milliseconds acquire_timeout{5000};
+  // Bound on opening a connection (libpq rounds up to whole seconds, minimum 2). Default: 5 s.
+  std::chrono::milliseconds connect_timeout{5000};
+  // Bound on one SQL statement: PostgreSQL statement_timeout, SQLite busy_timeout (how long a
+  // writer waits for the write lock). Default: 30 s.
+  std::chrono::milliseconds statement_timeout{30000};
+};
+
+// url: `sqlite:///abs/path.db`, `sqlite://rel/path.db`, a plain file path, `sqlite::memory:`,
+// or `postgresql://user:pass@host:port/db` (also `postgres://`). A malformed URL is
+// kInvalidArgument. Connections are opened lazily, so an unreachable database is not an error
+// here: the first call reports it as kUnavailable, and later calls reconnect on their own.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url, StoreOptions options = {});
+
+}  // namespace mlprod::store

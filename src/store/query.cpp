@@ -1,0 +1,118 @@
+#include "store/query.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <charconv>
+
+#include "common/time_util.h"
+
+namespace mlprod::store {
+
+bool Query::Run() {
+  st_.alloc();
+  st_.prepare(sql_, soci::details::st_one_time_query);
+  st_.define_and_bind();
+  return st_.execute(true);
+}
+
+void Exec(soci::session& session, const std::string& sql) { session << sql; }
+
+namespace {
+
+PGconn* PgConn(soci::session& session) {
+  auto* backend = static_cast<soci::postgresql_session_backend*>(session.get_backend());
+  return backend == nullptr ? nullptr : backend->conn_;
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+Error TranslateError(const std::exception& e, Backend backend, std::string_view what) {
+  const std::string prefix = std::string(what) + ": ";
+  if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+    const std::string state = pg->sqlstate();
+    // 08: connection exception; 57P0x: server shutting down; 53: out of resources.
+    if (state.starts_with("08") || state.starts_with("57P") || state.starts_with("53") ||
+        pg->get_error_category() == soci::soci_error::connection_error) {
+      return MakeError(ErrorCode::kUnavailable, prefix + "database unavailable: " + Trim(e.what()));
+    }
+    if (state == "57014") return MakeError(ErrorCode::kDeadlineExceeded, prefix + Trim(e.what()));
+    if (state.starts_with("23")) return MakeError(ErrorCode::kConflict, prefix + Trim(e.what()));
+    // 40001/40P01: serialization failure or deadlock; retrying may help.
+    if (state.starts_with("40")) return MakeError(ErrorCode::kUnavailable, prefix + Trim(e.what()));
+  }
+  if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    const int rc = lite->result() & 0xff;  // primary result code
+    if (rc == 5 || rc == 6) {              // SQLITE_BUSY, SQLITE_LOCKED
+      return MakeError(ErrorCode::kUnavailable, prefix + "database busy: " + Trim(e.what()));
+    }
+    if (rc == 19) return MakeError(ErrorCode::kConflict, prefix + Trim(e.what()));  // CONSTRAINT
+    if (rc == 14 || rc == 10 || rc == 13) {  // CANTOPEN, IOERR, FULL
+      return MakeError(ErrorCode::kUnavailable, prefix + Trim(e.what()));
+    }
+  }
+  if (const auto* soci_err = dynamic_cast<const soci::soci_error*>(&e)) {
+    if (soci_err->get_error_category() == soci::soci_error::connection_error) {
+      return MakeError(ErrorCode::kUnavailable, prefix + "database unavailable: " + Trim(e.what()));
+    }
+    if (soci_err->get_error_category() == soci::soci_error::constraint_violation) {
+      return MakeError(ErrorCode::kConflict, prefix + Trim(e.what()));
+    }
+  }
+  if (backend == Backend::kPostgres && std::string_view(e.what()).find("connection") !=
+                                           std::string_view::npos) {
+    return MakeError(ErrorCode::kUnavailable, prefix + "database unavailable: " + Trim(e.what()));
+  }
+  return MakeError(ErrorCode::kInternal, prefix + Trim(e.what()));
+}
+
+bool SessionBroken(soci::session& session, Backend backend) {
+  if (backend != Backend::kPostgres) return false;
+  PGconn* conn = PgConn(session);
+  return conn == nullptr || PQstatus(conn) != CONNECTION_OK;
+}
+
+bool SessionHealthy(soci::session& session, Backend backend) {
+  if (backend != Backend::kPostgres) return true;
+  PGconn* conn = PgConn(session);
+  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) return false;
+  if (PQtransactionStatus(conn) != PQTRANS_IDLE) return false;
+  // We never LISTEN, so an idle connection only becomes readable when the server is telling us
+  // it closed it (restart, pg_terminate_backend, idle timeout). Costs no round trip.
+  pollfd p{PQsocket(conn), POLLIN, 0};
+  return poll(&p, 1, 0) == 0;
+}
+
+void AppendInt(std::string& sql, std::int64_t v) { sql += std::to_string(v); }
+
+void AppendDouble(std::string& sql, double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  sql.append(buf, end);
+  // "1e-05" and "3" are fine in both dialects; nothing else to adjust.
+  (void)ec;
+}
+
+std::string NormalizeTimestamp(std::string_view s) {
+  std::string out(s);
+  if (out.size() > 10 && out[10] == ' ') out[10] = 'T';
+  if (out.ends_with("+00:00")) {
+    out.resize(out.size() - 6);
+    out += 'Z';
+  } else if (out.ends_with("+00")) {
+    out.resize(out.size() - 3);
+    out += 'Z';
+  }
+  return out;
+}
+
+std::string NowIso() { return NowTimestamp() + "Z"; }
+
+}  // namespace mlprod::store

@@ -1,0 +1,82 @@
+// Small helpers under the SQL store: a one-shot SOCI statement with exchanges added one by one,
+// SOCI/libpq/SQLite error → Error translation, SQL literal formatting and timestamp
+// normalisation. Not a query builder. A Query belongs to one thread; the functions are pure.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "store/db_url.h"
+
+namespace mlprod::store {
+
+// Runs one SQL text unprepared (PostgreSQL: a single PQexecParams round trip, no named prepared
+// statement to deallocate). Bound values are referenced, not copied: they must outlive the Query.
+class Query {
+ public:
+  Query(soci::session& session, std::string sql) : st_(session), sql_(std::move(sql)) {}
+
+  template <typename T>
+  Query& Use(const T& value) {
+    st_.exchange(soci::use(value));
+    return *this;
+  }
+  template <typename T>
+  Query& Use(const T&& value) = delete;  // a temporary would dangle
+  template <typename T>
+  Query& Use(const T& value, soci::indicator& ind) {
+    st_.exchange(soci::use(value, ind));
+    return *this;
+  }
+  template <typename T>
+  Query& Into(T& value) {
+    st_.exchange(soci::into(value));
+    return *this;
+  }
+  template <typename T>
+  Query& Into(T& value, soci::indicator& ind) {
+    st_.exchange(soci::into(value, ind));
+    return *this;
+  }
+
+  // Executes; true when a first row was fetched into the Into targets.
+  bool Run();
+  // The next row into the Into targets; false at the end.
+  bool Next() { return st_.fetch(); }
+  long long AffectedRows() { return st_.get_affected_rows(); }
+
+ private:
+  soci::statement st_;
+  std::string sql_;
+};
+
+// Executes a statement without exchanges.
+void Exec(soci::session& session, const std::string& sql);
+
+// Maps an exception from SOCI (or anything else) to an Error: lost connection, busy database →
+// kUnavailable; statement timeout → kDeadlineExceeded; constraint violation → kConflict; other →
+// kInternal. `what` names the operation for the message.
+Error TranslateError(const std::exception& e, Backend backend, std::string_view what);
+// True when the error means the session itself is unusable and must be reopened.
+bool SessionBroken(soci::session& session, Backend backend);
+
+// Cheap check before reusing an idle session: PostgreSQL connection still open and idle.
+bool SessionHealthy(soci::session& session, Backend backend);
+
+// SQL literals for multi-row VALUES lists (numbers only; strings are always bound).
+void AppendInt(std::string& sql, std::int64_t v);
+// Shortest exact decimal; the caller rejects NaN and infinities first.
+void AppendDouble(std::string& sql, double v);
+inline void AppendBool(std::string& sql, bool v) { sql += v ? "true" : "false"; }
+
+// "2026-11-28 01:22:33.9+00" (PostgreSQL text) or our SQLite text → "2026-11-28T01:22:33.9Z".
+std::string NormalizeTimestamp(std::string_view s);
+// The current time as ISO-8601 UTC with a Z, as the store writes it.
+std::string NowIso();
+
+}  // namespace mlprod::store

@@ -1,0 +1,176 @@
+#include "store/schema.h"
+
+#include <string_view>
+
+namespace mlprod::store {
+namespace {
+
+constexpr Dialect kSqlite{
+    .backend = Backend::kSqlite,
+    .name = "sqlite",
+    .begin_write = "BEGIN IMMEDIATE",
+    .migration_lock = "",
+    .lock_models = "",
+    .timestamp_type = "TEXT",
+    .no_limit = "-1",
+};
+
+constexpr Dialect kPostgres{
+    .backend = Backend::kPostgres,
+    .name = "postgresql",
+    .begin_write = "BEGIN",
+    // An arbitrary constant naming "mlprod schema migrations" for pg_advisory_xact_lock.
+    .migration_lock = "SELECT pg_advisory_xact_lock(726381904117)",
+    .lock_models = "LOCK TABLE models IN SHARE ROW EXCLUSIVE MODE",
+    .timestamp_type = "TIMESTAMPTZ",
+    .no_limit = "ALL",
+};
+
+// The DDL templates below use {ID} (generated key), {KEY} (explicit integer key), {TS}
+// (timestamp type), {NOW} (timestamp default) and {DATE}; everything else is common SQL.
+std::string Spell(std::string_view sql, const Dialect& d) {
+  const bool pg = d.backend == Backend::kPostgres;
+  struct Sub {
+    std::string_view from, to;
+  };
+  const Sub subs[] = {
+      {"{ID}", pg ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY"},
+      {"{KEY}", pg ? "BIGINT PRIMARY KEY" : "INTEGER PRIMARY KEY"},
+      {"{TS}", pg ? "TIMESTAMPTZ" : "TEXT"},
+      {"{NOW}", pg ? "now()" : "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"},
+      {"{DATE}", pg ? "DATE" : "TEXT"},
+  };
+  std::string out(sql);
+  for (const auto& s : subs) {
+    for (size_t pos = out.find(s.from); pos != std::string::npos; pos = out.find(s.from, pos)) {
+      out.replace(pos, s.from.size(), s.to);
+      pos += s.to.size();
+    }
+  }
+  return out;
+}
+
+// Version 1: the tables of the reference system (same names and columns, so its Grafana SQL
+// keeps working) plus results.model_id.
+constexpr std::string_view kTablesV1[] = {
+    R"(CREATE TABLE users (
+  user_id {ID},
+  creation_time {TS} NOT NULL DEFAULT {NOW},
+  name TEXT NOT NULL DEFAULT '',
+  people_num INTEGER NOT NULL,
+  children_num INTEGER NOT NULL,
+  age_avg DOUBLE PRECISION NOT NULL,
+  age_std DOUBLE PRECISION NOT NULL,
+  age_min DOUBLE PRECISION NOT NULL,
+  age_max DOUBLE PRECISION NOT NULL,
+  budget DOUBLE PRECISION NOT NULL,
+  nights INTEGER NOT NULL,
+  time_arrival {DATE},
+  pool BOOLEAN NOT NULL DEFAULT false,
+  spa BOOLEAN NOT NULL DEFAULT false,
+  pet_friendly BOOLEAN NOT NULL DEFAULT false,
+  lake BOOLEAN NOT NULL DEFAULT false,
+  mountain BOOLEAN NOT NULL DEFAULT false,
+  sport BOOLEAN NOT NULL DEFAULT false))",
+    R"(CREATE TABLE locations (
+  location_id {KEY},
+  creation_time {TS} NOT NULL DEFAULT {NOW},
+  lat DOUBLE PRECISION,
+  lon DOUBLE PRECISION,
+  children BOOLEAN NOT NULL,
+  breakfast BOOLEAN NOT NULL,
+  lunch BOOLEAN NOT NULL,
+  dinner BOOLEAN NOT NULL,
+  price DOUBLE PRECISION NOT NULL,
+  has_pool BOOLEAN NOT NULL DEFAULT false,
+  has_spa BOOLEAN NOT NULL DEFAULT false,
+  animals BOOLEAN NOT NULL DEFAULT false,
+  near_lake BOOLEAN NOT NULL DEFAULT false,
+  near_mountains BOOLEAN NOT NULL DEFAULT false,
+  has_sport BOOLEAN NOT NULL DEFAULT false,
+  family_rating DOUBLE PRECISION NOT NULL,
+  outdoor_rating DOUBLE PRECISION NOT NULL,
+  food_rating DOUBLE PRECISION NOT NULL,
+  leisure_rating DOUBLE PRECISION NOT NULL,
+  service_rating DOUBLE PRECISION NOT NULL,
+  user_score DOUBLE PRECISION NOT NULL))",
+    R"(CREATE TABLE inferences (
+  task_id TEXT PRIMARY KEY,
+  time_creation {TS} NOT NULL DEFAULT {NOW},
+  time_get {TS},
+  time_update {TS},
+  user_id BIGINT REFERENCES users (user_id),
+  status TEXT NOT NULL DEFAULT ''))",
+    R"(CREATE TABLE results (
+  result_id {ID},
+  task_id TEXT NOT NULL,
+  user_id BIGINT REFERENCES users (user_id),
+  location_id BIGINT REFERENCES locations (location_id),
+  score DOUBLE PRECISION NOT NULL,
+  label INTEGER NOT NULL DEFAULT 0,
+  shown BOOLEAN NOT NULL DEFAULT false,
+  model_id TEXT NOT NULL DEFAULT ''))",
+    R"(CREATE TABLE events (
+  event_id {ID},
+  event TEXT NOT NULL DEFAULT '',
+  time_event {TS} NOT NULL DEFAULT {NOW}))",
+    R"(CREATE TABLE datasets (
+  task_id TEXT NOT NULL,
+  result_id BIGINT NOT NULL REFERENCES results (result_id),
+  time_creation {TS} NOT NULL DEFAULT {NOW},
+  PRIMARY KEY (task_id, result_id)))",
+    R"(CREATE TABLE models (
+  task_id TEXT PRIMARY KEY,
+  time_creation {TS} NOT NULL DEFAULT {NOW},
+  status TEXT NOT NULL DEFAULT '',
+  path TEXT NOT NULL DEFAULT '',
+  use_percentage DOUBLE PRECISION NOT NULL DEFAULT 0,
+  train_acc DOUBLE PRECISION NOT NULL DEFAULT 0,
+  train_auc DOUBLE PRECISION NOT NULL DEFAULT 0,
+  train_pre DOUBLE PRECISION NOT NULL DEFAULT 0,
+  train_rec DOUBLE PRECISION NOT NULL DEFAULT 0,
+  train_f1 DOUBLE PRECISION NOT NULL DEFAULT 0,
+  test_acc DOUBLE PRECISION NOT NULL DEFAULT 0,
+  test_auc DOUBLE PRECISION NOT NULL DEFAULT 0,
+  test_pre DOUBLE PRECISION NOT NULL DEFAULT 0,
+  test_rec DOUBLE PRECISION NOT NULL DEFAULT 0,
+  test_f1 DOUBLE PRECISION NOT NULL DEFAULT 0))",
+};
+
+// Version 2: indexes for the hot queries (few: each one slows the 210-row result insert). The unique (task_id, location_id) index also makes a
+// redelivered inference unable to duplicate rows, even from two workers at once.
+constexpr std::string_view kIndexesV2[] = {
+    "CREATE UNIQUE INDEX ux_results_task_location ON results (task_id, location_id)",
+    "CREATE INDEX ix_results_shown ON results (result_id) WHERE shown",
+    "CREATE INDEX ix_events_time ON events (time_event)",
+    "CREATE INDEX ix_users_creation ON users (creation_time)",
+};
+
+template <size_t N>
+std::vector<std::string> SpellAll(const std::string_view (&sql)[N], const Dialect& d) {
+  std::vector<std::string> out;
+  for (auto s : sql) out.push_back(Spell(s, d));
+  return out;
+}
+
+}  // namespace
+
+const Dialect& DialectFor(Backend backend) {
+  return backend == Backend::kPostgres ? kPostgres : kSqlite;
+}
+
+std::vector<Migration> Migrations(const Dialect& dialect) {
+  return {
+      {1, "tables of SPEC §5 (reference names) plus results.model_id", SpellAll(kTablesV1, dialect)},
+      {2, "indexes for results by task, shown results, events by time", SpellAll(kIndexesV2, dialect)},
+  };
+}
+
+std::string SchemaMigrationsDdl(const Dialect& dialect) {
+  return Spell(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "applied_at {TS} NOT NULL DEFAULT {NOW})",
+      dialect);
+}
+
+}  // namespace mlprod::store

@@ -1,0 +1,44 @@
+// The versioned schema of SPEC §5 and the few SQL spellings where SQLite and PostgreSQL differ
+// (the dialect table). Plain data and pure functions; applying migrations is SqlStore::Migrate.
+// Thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/db_url.h"
+
+namespace mlprod::store {
+
+// Everything else in the store is one SQL text accepted by both backends.
+struct Dialect {
+  Backend backend;
+  const char* name;
+  // Opens a write transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE), so a
+  // reader never has to upgrade its lock mid-transaction, which could deadlock.
+  const char* begin_write;
+  // Serialises concurrent migrations (PostgreSQL advisory lock; SQLite: the write lock is enough).
+  const char* migration_lock;
+  // Serialises concurrent model promotions.
+  const char* lock_models;
+  // Type name for CAST(... AS timestamp).
+  const char* timestamp_type;
+  // LIMIT value meaning "no limit" (needed before OFFSET).
+  const char* no_limit;
+};
+
+const Dialect& DialectFor(Backend backend);
+
+struct Migration {
+  int version;
+  std::string description;
+  std::vector<std::string> statements;  // one SQL statement each, run in one transaction
+};
+
+// All migrations in version order, spelled for the dialect.
+std::vector<Migration> Migrations(const Dialect& dialect);
+
+// DDL of the bookkeeping table, created (if missing) before any migration.
+std::string SchemaMigrationsDdl(const Dialect& dialect);
+
+}  // namespace mlprod::store

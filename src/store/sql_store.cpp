@@ -1,0 +1,147 @@
+#include "store/sql_store.h"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <spdlog/spdlog.h>
+
+#include "store/query.h"
+
+namespace mlprod::store {
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url, StoreOptions options) {
+  auto target = ParseDatabaseUrl(url);
+  if (!target.ok()) return target.error();
+  if (options.pool_size < 1) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "store pool size must be at least 1, got " + std::to_string(options.pool_size));
+  }
+  // One SQLite connection to ":memory:" is one database: the pool must not hold two.
+  if (target->in_memory) options.pool_size = 1;
+  return std::unique_ptr<Store>(new SqlStore(std::move(target).value(), options));
+}
+
+SqlStore::SqlStore(DbTarget target, StoreOptions options)
+    : target_(std::move(target)),
+      dialect_(DialectFor(target_.backend)),
+      options_(options),
+      pool_(
+          options.pool_size, [this] { return OpenSession(); },
+          [this](soci::session& s) { return SessionHealthy(s, target_.backend); }) {}
+
+std::unique_ptr<soci::session> SqlStore::OpenSession() const {
+  if (target_.backend == Backend::kPostgres) {
+    return std::make_unique<soci::session>(
+        soci::postgresql,
+        PostgresConnectString(target_, options_.connect_timeout, options_.statement_timeout));
+  }
+  // SOCI's connect string has no quoting for paths with spaces; quote it as SOCI parses it.
+  auto s = std::make_unique<soci::session>(soci::sqlite3, "db=\"" + target_.path + "\"");
+  // busy_timeout first: switching to WAL needs the lock another process may hold.
+  Exec(*s, "PRAGMA busy_timeout = " + std::to_string(options_.statement_timeout.count()));
+  if (!target_.in_memory) {
+    Exec(*s, "PRAGMA journal_mode = WAL");
+    // With WAL, NORMAL never corrupts; a power cut may lose the last commits, not more.
+    Exec(*s, "PRAGMA synchronous = NORMAL");
+  }
+  Exec(*s, "PRAGMA foreign_keys = ON");
+  return s;
+}
+
+Status SqlStore::Run(std::string_view what, bool write, const Body& body) {
+  auto lease = pool_.Acquire(options_.acquire_timeout);
+  if (!lease.ok()) {
+    return MakeError(lease.error().code, std::string(what) + ": " + lease.error().message);
+  }
+  soci::session& s = lease->session();
+  bool in_tx = false;
+  try {
+    if (write) {
+      Exec(s, dialect_.begin_write);
+      in_tx = true;
+    }
+    Status st = body(s);
+    if (in_tx) {
+      Exec(s, st.ok() ? "COMMIT" : "ROLLBACK");
+      in_tx = false;
+    }
+    return st;
+  } catch (const std::exception& e) {
+    Error err = TranslateError(e, target_.backend, what);
+    if (in_tx) {
+      try {
+        Exec(s, "ROLLBACK");
+      } catch (const std::exception&) {
+        lease->Discard();  // state unknown: never hand this session out again
+      }
+    }
+    if (SessionBroken(s, target_.backend)) {
+      lease->Discard();
+      err.code = ErrorCode::kUnavailable;
+    }
+    spdlog::warn("store: {} failed ({}): {}", what, ErrorCodeName(err.code), err.message);
+    return err;
+  }
+}
+
+std::string SqlStore::LimitOffset(std::int64_t limit, std::int64_t offset) const {
+  std::string sql;
+  if (limit >= 0) {
+    sql += " LIMIT " + std::to_string(limit);
+  } else if (offset > 0) {
+    sql += std::string(" LIMIT ") + dialect_.no_limit;
+  }
+  if (offset > 0) sql += " OFFSET " + std::to_string(offset);
+  return sql;
+}
+
+Status SqlStore::InsertEvent(soci::session& s, const char* event, const std::string& now) {
+  const std::string name = event;
+  Query(s, "INSERT INTO events (event, time_event) VALUES (:e, :t)").Use(name).Use(now).Run();
+  return OkStatus();
+}
+
+Status SqlStore::Ping() {
+  return Read("ping", [](soci::session& s) {
+    int one = 0;
+    Query(s, "SELECT 1").Into(one).Run();
+    return OkStatus();
+  });
+}
+
+Status SqlStore::Migrate() {
+  const std::vector<Migration> migrations = Migrations(dialect_);
+  for (const Migration& m : migrations) {
+    bool applied_now = false;
+    Status st = Write("migrate", [&](soci::session& s) {
+      // Under the lock, so two processes never both see the version as missing.
+      if (*dialect_.migration_lock != '\0') Exec(s, dialect_.migration_lock);
+      Exec(s, SchemaMigrationsDdl(dialect_));
+      long long count = 0;
+      Query(s, "SELECT COUNT(*) FROM schema_migrations WHERE version = :v")
+          .Use(m.version)
+          .Into(count)
+          .Run();
+      if (count > 0) return OkStatus();
+      for (const std::string& sql : m.statements) Exec(s, sql);
+      const std::string now = NowIso();
+      Query(s, "INSERT INTO schema_migrations (version, applied_at) VALUES (:v, :t)")
+          .Use(m.version)
+          .Use(now)
+          .Run();
+      applied_now = true;
+      return OkStatus();
+    });
+    if (!st.ok()) {
+      return MakeError(st.error().code, "schema migration " + std::to_string(m.version) + " (" +
+                                            m.description + "): " + st.error().message);
+    }
+    if (applied_now) {
+      spdlog::info("store: applied schema migration {} ({}) on {}", m.version, m.description,
+                   target_.Describe());
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace mlprod::store

@@ -1,0 +1,77 @@
+// SqlStore: the one implementation of store::Store over SOCI, the same SQL for SQLite and
+// PostgreSQL (dialect differences live in schema.h). Internal to the store module: callers use
+// OpenStore. Thread-safe: every call leases its own pooled session.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string_view>
+
+#include "store/connection_pool.h"
+#include "store/db_url.h"
+#include "store/open_store.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+namespace mlprod::store {
+
+class SqlStore final : public Store {
+ public:
+  SqlStore(DbTarget target, StoreOptions options);
+
+  Status Migrate() override;
+  Status Ping() override;
+
+  Status LoadLocationsIfEmpty(std::span<const Location> locations) override;
+  Result<std::optional<Location>> GetLocation(std::int64_t location_id) override;
+  Result<std::vector<Location>> ListLocations(std::int64_t offset, std::int64_t limit) override;
+
+  Result<std::int64_t> StartInference(const User& user, const std::string& task_id) override;
+  Result<std::optional<User>> GetUser(std::int64_t user_id) override;
+  Result<std::vector<User>> ListUsers(std::int64_t offset, std::int64_t limit) override;
+  Result<std::optional<InferenceRow>> GetInference(const std::string& task_id) override;
+  Status UpdateInferenceStatus(const std::string& task_id, const std::string& status) override;
+  Result<ContentInfo> Info() override;
+
+  Status SaveResults(const std::string& task_id, std::int64_t user_id, const std::string& model_id,
+                     std::span<const ScoredLocation> scores) override;
+  Result<std::vector<ResultRow>> TopResults(const std::string& task_id, int limit) override;
+  Result<std::vector<ResultRow>> ListResults(const std::string& task_id, std::int64_t offset,
+                                             std::int64_t limit) override;
+  Result<std::optional<ResultRow>> GetResult(std::int64_t result_id) override;
+  Result<std::optional<ResultRow>> SelectResult(const std::string& task_id,
+                                                std::int64_t location_id) override;
+  Status RejectResults(const std::string& task_id) override;
+
+  Result<std::vector<LabelledResult>> NewestShownResults(int limit) override;
+  Status RecordDataset(const std::string& task_id,
+                       std::span<const std::int64_t> result_ids) override;
+
+  Status RegisterModel(const ModelRow& model) override;
+  Result<std::optional<ModelRow>> GetModel(const std::string& task_id) override;
+  Result<std::vector<ModelRow>> ListModels() override;
+  Result<std::vector<ModelRow>> ActiveModels() override;
+  Status PromoteModel(const std::string& task_id) override;
+  Status SetModelUsePercentage(const std::string& task_id, double use_percentage) override;
+
+ private:
+  using Body = std::function<Status(soci::session&)>;
+  // Runs body on a pooled session, in a write transaction when `write` (committed when body
+  // returns OK, rolled back on an error value or exception). Exceptions become Errors here and
+  // never leave the store.
+  Status Run(std::string_view what, bool write, const Body& body);
+  Status Read(std::string_view what, const Body& body) { return Run(what, false, body); }
+  Status Write(std::string_view what, const Body& body) { return Run(what, true, body); }
+
+  std::unique_ptr<soci::session> OpenSession() const;
+  // " LIMIT n OFFSET o" in a form both dialects accept; limit < 0 means all.
+  std::string LimitOffset(std::int64_t limit, std::int64_t offset) const;
+  Status InsertEvent(soci::session& s, const char* event, const std::string& now);
+
+  DbTarget target_;
+  const Dialect& dialect_;
+  StoreOptions options_;
+  ConnectionPool pool_;
+};
+
+}  // namespace mlprod::store

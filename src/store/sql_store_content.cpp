@@ -1,0 +1,227 @@
+// SqlStore: locations, users, inferences and counts.
+#include <cmath>
+
+#include "store/query.h"
+#include "store/rows.h"
+#include "store/sql_store.h"
+
+namespace mlprod::store {
+namespace {
+
+constexpr size_t kLocationsPerInsert = 200;
+
+bool AllFinite(const Location& l) {
+  for (double v : {l.lat, l.lon, l.price, l.family_rating, l.outdoor_rating, l.food_rating,
+                   l.leisure_rating, l.service_rating, l.user_score}) {
+    if (!std::isfinite(v)) return false;
+  }
+  return true;
+}
+
+void AppendLocation(std::string& sql, const Location& l, const std::string& now_literal) {
+  sql += '(';
+  AppendInt(sql, l.location_id);
+  sql += ", " + now_literal;
+  auto number = [&sql](double v) {
+    sql += ", ";
+    AppendDouble(sql, v);
+  };
+  auto flag = [&sql](bool b) {
+    sql += ", ";
+    AppendBool(sql, b);
+  };
+  number(l.lat);
+  number(l.lon);
+  for (bool b : {l.children, l.breakfast, l.lunch, l.dinner}) flag(b);
+  number(l.price);
+  for (bool b : {l.has_pool, l.has_spa, l.animals, l.near_lake, l.near_mountains, l.has_sport}) {
+    flag(b);
+  }
+  for (double v : {l.family_rating, l.outdoor_rating, l.food_rating, l.leisure_rating,
+                   l.service_rating, l.user_score}) {
+    number(v);
+  }
+  sql += ')';
+}
+
+}  // namespace
+
+Status SqlStore::LoadLocationsIfEmpty(std::span<const Location> locations) {
+  for (const Location& l : locations) {
+    if (!AllFinite(l)) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "location " + std::to_string(l.location_id) + " has a non-finite number");
+    }
+  }
+  return Write("load locations", [&](soci::session& s) {
+    long long count = 0;
+    Query(s, "SELECT COUNT(*) FROM locations").Into(count).Run();
+    if (count > 0 || locations.empty()) return OkStatus();
+    // The timestamp is our own ISO text, so it can be a literal: no quoting concerns.
+    const std::string now = std::string("CAST('") + NowIso() + "' AS " + dialect_.timestamp_type + ")";
+    for (size_t begin = 0; begin < locations.size(); begin += kLocationsPerInsert) {
+      std::string sql =
+          "INSERT INTO locations (location_id, creation_time, lat, lon, children, breakfast, "
+          "lunch, dinner, price, has_pool, has_spa, animals, near_lake, near_mountains, "
+          "has_sport, family_rating, outdoor_rating, food_rating, leisure_rating, "
+          "service_rating, user_score) VALUES ";
+      const size_t end = std::min(locations.size(), begin + kLocationsPerInsert);
+      for (size_t i = begin; i < end; ++i) {
+        if (i > begin) sql += ", ";
+        AppendLocation(sql, locations[i], now);
+      }
+      Exec(s, sql);
+    }
+    return OkStatus();
+  });
+}
+
+Result<std::optional<Location>> SqlStore::GetLocation(std::int64_t location_id) {
+  std::optional<Location> out;
+  Status st = Read("get location", [&](soci::session& s) {
+    LocationReader r;
+    const long long id = location_id;
+    Query q(s, std::string("SELECT ") + LocationReader::kColumns +
+                   " FROM locations l WHERE l.location_id = :id");
+    q.Use(id);
+    r.Bind(q);
+    if (q.Run()) out = r.Get();
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+Result<std::vector<Location>> SqlStore::ListLocations(std::int64_t offset, std::int64_t limit) {
+  std::vector<Location> out;
+  Status st = Read("list locations", [&](soci::session& s) {
+    LocationReader r;
+    Query q(s, std::string("SELECT ") + LocationReader::kColumns +
+                   " FROM locations l ORDER BY l.location_id" + LimitOffset(limit, offset));
+    r.Bind(q);
+    for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+Result<std::int64_t> SqlStore::StartInference(const User& user, const std::string& task_id) {
+  if (task_id.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty task id");
+  long long user_id = 0;
+  Status st = Write("start inference", [&](soci::session& s) {
+    const std::string now = NowIso();
+    const int pool = user.pool, spa = user.spa, pet = user.pet_friendly, lake = user.lake,
+              mountain = user.mountain, sport = user.sport;
+    const double age_min = user.age_min, age_max = user.age_max;
+    soci::indicator arrival_ind = user.time_arrival.empty() ? soci::i_null : soci::i_ok;
+    Query(s,
+          "INSERT INTO users (creation_time, name, people_num, children_num, age_avg, age_std, "
+          "age_min, age_max, budget, nights, time_arrival, pool, spa, pet_friendly, lake, "
+          "mountain, sport) VALUES (:ct, :name, :pn, :cn, :aavg, :astd, :amin, :amax, :budget, "
+          ":nights, :arrival, :pool, :spa, :pet, :lake, :mountain, :sport) RETURNING user_id")
+        .Use(now)
+        .Use(user.name)
+        .Use(user.people_num)
+        .Use(user.children_num)
+        .Use(user.age_avg)
+        .Use(user.age_std)
+        .Use(age_min)
+        .Use(age_max)
+        .Use(user.budget)
+        .Use(user.nights)
+        .Use(user.time_arrival, arrival_ind)
+        .Use(pool)
+        .Use(spa)
+        .Use(pet)
+        .Use(lake)
+        .Use(mountain)
+        .Use(sport)
+        .Into(user_id)
+        .Run();
+    Query(s,
+          "INSERT INTO inferences (task_id, time_creation, user_id, status) "
+          "VALUES (:t, :ct, :u, 'PENDING')")
+        .Use(task_id)
+        .Use(now)
+        .Use(user_id)
+        .Run();
+    return InsertEvent(s, kEventInferenceStart, now);
+  });
+  if (!st.ok()) return st.error();
+  return static_cast<std::int64_t>(user_id);
+}
+
+Result<std::optional<User>> SqlStore::GetUser(std::int64_t user_id) {
+  std::optional<User> out;
+  Status st = Read("get user", [&](soci::session& s) {
+    UserReader r;
+    const long long id = user_id;
+    Query q(s, std::string("SELECT ") + UserReader::kColumns + " FROM users u WHERE u.user_id = :id");
+    q.Use(id);
+    r.Bind(q);
+    if (q.Run()) out = r.Get();
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+Result<std::vector<User>> SqlStore::ListUsers(std::int64_t offset, std::int64_t limit) {
+  std::vector<User> out;
+  Status st = Read("list users", [&](soci::session& s) {
+    UserReader r;
+    Query q(s, std::string("SELECT ") + UserReader::kColumns + " FROM users u ORDER BY u.user_id" +
+                   LimitOffset(limit, offset));
+    r.Bind(q);
+    for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+Result<std::optional<InferenceRow>> SqlStore::GetInference(const std::string& task_id) {
+  std::optional<InferenceRow> out;
+  Status st = Read("get inference", [&](soci::session& s) {
+    InferenceReader r;
+    Query q(s, std::string("SELECT ") + InferenceReader::kColumns +
+                   " FROM inferences i WHERE i.task_id = :t");
+    q.Use(task_id);
+    r.Bind(q);
+    if (q.Run()) out = r.Get();
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+Status SqlStore::UpdateInferenceStatus(const std::string& task_id, const std::string& status) {
+  return Write("update inference status", [&](soci::session& s) -> Status {
+    const std::string now = NowIso();
+    Query q(s, "UPDATE inferences SET status = :s, time_update = :t WHERE task_id = :id");
+    q.Use(status).Use(now).Use(task_id).Run();
+    if (q.AffectedRows() == 0) {
+      return MakeError(ErrorCode::kNotFound, "no inference with task id '" + task_id + "'");
+    }
+    return InsertEvent(s, kEventStatus, now);
+  });
+}
+
+Result<ContentInfo> SqlStore::Info() {
+  ContentInfo info;
+  Status st = Read("content info", [&](soci::session& s) {
+    long long locations = 0, users = 0;
+    Query(s, "SELECT (SELECT COUNT(*) FROM locations), (SELECT COUNT(*) FROM users)")
+        .Into(locations)
+        .Into(users)
+        .Run();
+    info.locations = locations;
+    info.users = users;
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return info;
+}
+
+}  // namespace mlprod::store

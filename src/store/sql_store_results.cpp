@@ -1,0 +1,207 @@
+// SqlStore: inference results, the user's pick, and training data sets.
+#include <cmath>
+
+#include "store/query.h"
+#include "store/rows.h"
+#include "store/sql_store.h"
+
+namespace mlprod::store {
+namespace {
+
+// Rows per multi-row INSERT: well under both backends' bound-parameter and statement limits.
+constexpr size_t kRowsPerInsert = 500;
+
+std::string ResultSelect() {
+  return std::string("SELECT ") + ResultReader::kColumns + ", " + LocationReader::kColumns +
+         " FROM results r JOIN locations l ON l.location_id = r.location_id";
+}
+
+}  // namespace
+
+Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
+                             const std::string& model_id, std::span<const ScoredLocation> scores) {
+  if (task_id.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty task id");
+  for (const ScoredLocation& sl : scores) {
+    if (!std::isfinite(sl.score)) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "task " + task_id + ": non-finite score for location " +
+                           std::to_string(sl.location_id));
+    }
+  }
+  return Write("save results", [&](soci::session& s) {
+    long long existing = 0;
+    Query(s, "SELECT COUNT(*) FROM results WHERE task_id = :t").Use(task_id).Into(existing).Run();
+    // A redelivered task: its rows are already committed, nothing to do.
+    if (existing > 0) return OkStatus();
+    const long long uid = user_id;
+    for (size_t begin = 0; begin < scores.size(); begin += kRowsPerInsert) {
+      // One statement for all rows; numbers are inlined, strings bound. The unique index makes
+      // a concurrent duplicate (two workers on one task) a no-op instead of a second copy.
+      std::string sql =
+          "INSERT INTO results (task_id, user_id, location_id, score, label, shown, model_id) "
+          "SELECT CAST(:t AS TEXT), CAST(:u AS BIGINT), column1, column2, 0, false, "
+          "CAST(:m AS TEXT) FROM (VALUES ";
+      const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
+      sql.reserve(sql.size() + (end - begin) * 32 + 80);
+      for (size_t i = begin; i < end; ++i) {
+        sql += i > begin ? ", (" : "(";
+        AppendInt(sql, scores[i].location_id);
+        sql += ", ";
+        AppendDouble(sql, scores[i].score);
+        sql += ')';
+      }
+      sql += ") AS v WHERE true ON CONFLICT (task_id, location_id) DO NOTHING";
+      Query(s, sql).Use(task_id).Use(uid).Use(model_id).Run();
+    }
+    const std::string now = NowIso();
+    Query(s, "UPDATE inferences SET status = 'SUCCESS', time_update = :n WHERE task_id = :t")
+        .Use(now)
+        .Use(task_id)
+        .Run();
+    return OkStatus();
+  });
+}
+
+Result<std::vector<ResultRow>> SqlStore::TopResults(const std::string& task_id, int limit) {
+  if (limit < 0) return MakeError(ErrorCode::kInvalidArgument, "negative results limit");
+  std::vector<ResultRow> out;
+  Status st = Write("top results", [&](soci::session& s) {
+    ResultReader r;
+    Query q(s, ResultSelect() + " WHERE r.task_id = :t ORDER BY r.score DESC, r.result_id LIMIT " +
+                   std::to_string(limit));
+    q.Use(task_id);
+    r.Bind(q);
+    for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
+    if (out.empty()) return OkStatus();
+    std::string ids;
+    for (ResultRow& row : out) {
+      if (!ids.empty()) ids += ", ";
+      AppendInt(ids, row.result_id);
+      row.shown = true;
+    }
+    Exec(s, "UPDATE results SET shown = true WHERE result_id IN (" + ids + ")");
+    const std::string now = NowIso();
+    Query(s, "UPDATE inferences SET time_get = :n WHERE task_id = :t").Use(now).Use(task_id).Run();
+    return InsertEvent(s, kEventResults, now);
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+Result<std::vector<ResultRow>> SqlStore::ListResults(const std::string& task_id,
+                                                     std::int64_t offset, std::int64_t limit) {
+  std::vector<ResultRow> out;
+  Status st = Read("list results", [&](soci::session& s) {
+    ResultReader r;
+    Query q(s, ResultSelect() + (task_id.empty() ? "" : " WHERE r.task_id = :t") +
+                   " ORDER BY r.result_id" + LimitOffset(limit, offset));
+    if (!task_id.empty()) q.Use(task_id);
+    r.Bind(q);
+    for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+Result<std::optional<ResultRow>> SqlStore::GetResult(std::int64_t result_id) {
+  std::optional<ResultRow> out;
+  Status st = Read("get result", [&](soci::session& s) {
+    ResultReader r;
+    const long long id = result_id;
+    Query q(s, ResultSelect() + " WHERE r.result_id = :id");
+    q.Use(id);
+    r.Bind(q);
+    if (q.Run()) out = r.Get();
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+Result<std::optional<ResultRow>> SqlStore::SelectResult(const std::string& task_id,
+                                                        std::int64_t location_id) {
+  std::optional<ResultRow> out;
+  Status st = Write("select result", [&](soci::session& s) -> Status {
+    const long long loc = location_id;
+    Query update(s, "UPDATE results SET label = 1 WHERE task_id = :t AND location_id = :l");
+    update.Use(task_id).Use(loc).Run();
+    if (update.AffectedRows() == 0) return OkStatus();  // nothing changed, nothing to log
+    const std::string now = NowIso();
+    MLPROD_RETURN_IF_ERROR(InsertEvent(s, kEventSelection, now));
+    MLPROD_RETURN_IF_ERROR(InsertEvent(s, kEventGoodInference, now));
+    ResultReader r;
+    Query q(s, ResultSelect() + " WHERE r.task_id = :t AND r.location_id = :l");
+    q.Use(task_id).Use(loc);
+    r.Bind(q);
+    if (q.Run()) out = r.Get();
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+Status SqlStore::RejectResults(const std::string& task_id) {
+  return Write("reject results", [&](soci::session& s) -> Status {
+    long long count = 0;
+    Query(s, "SELECT COUNT(*) FROM results WHERE task_id = :t").Use(task_id).Into(count).Run();
+    if (count == 0) {
+      return MakeError(ErrorCode::kNotFound, "no results for task id '" + task_id + "'");
+    }
+    const std::string now = NowIso();
+    MLPROD_RETURN_IF_ERROR(InsertEvent(s, kEventSelection, now));
+    return InsertEvent(s, kEventBadInference, now);
+  });
+}
+
+Result<std::vector<LabelledResult>> SqlStore::NewestShownResults(int limit) {
+  if (limit < 0) return MakeError(ErrorCode::kInvalidArgument, "negative data set size");
+  std::vector<LabelledResult> out;
+  Status st = Read("newest shown results", [&](soci::session& s) {
+    long long result_id = 0;
+    int label = 0;
+    UserReader u;
+    LocationReader l;
+    Query q(s, std::string("SELECT r.result_id, r.label, ") + UserReader::kColumns + ", " +
+                   LocationReader::kColumns +
+                   " FROM results r JOIN users u ON u.user_id = r.user_id"
+                   " JOIN locations l ON l.location_id = r.location_id"
+                   " WHERE r.shown ORDER BY r.result_id DESC LIMIT " +
+                   std::to_string(limit));
+    q.Into(result_id).Into(label);
+    u.Bind(q);
+    l.Bind(q);
+    for (bool row = q.Run(); row; row = q.Next()) {
+      out.push_back(LabelledResult{result_id, u.Get(), l.Get(), label});
+    }
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+Status SqlStore::RecordDataset(const std::string& task_id,
+                               std::span<const std::int64_t> result_ids) {
+  if (task_id.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty task id");
+  return Write("record dataset", [&](soci::session& s) {
+    const std::string now = NowIso();
+    for (size_t begin = 0; begin < result_ids.size(); begin += kRowsPerInsert) {
+      std::string sql = std::string(
+                            "INSERT INTO datasets (task_id, result_id, time_creation) "
+                            "SELECT CAST(:t AS TEXT), column1, CAST(:n AS ") +
+                        dialect_.timestamp_type + ") FROM (VALUES ";
+      const size_t end = std::min(result_ids.size(), begin + kRowsPerInsert);
+      for (size_t i = begin; i < end; ++i) {
+        sql += i > begin ? ", (" : "(";
+        AppendInt(sql, result_ids[i]);
+        sql += ')';
+      }
+      // Recording the same data set twice (a retried training task) keeps one copy.
+      sql += ") AS v WHERE true ON CONFLICT (task_id, result_id) DO NOTHING";
+      Query(s, sql).Use(task_id).Use(now).Run();
+    }
+    return InsertEvent(s, kEventTraining, now);
+  });
+}
+
+}  // namespace mlprod::store

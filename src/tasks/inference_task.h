@@ -1,0 +1,31 @@
+// The inference task (`mlprod.worker.tasks.inference.inference(user_id)`): scores every location
+// for the user with the model the traffic split picks and stores one result row per location,
+// idempotently per task id. Pure logic over the store and the model pool; no transport.
+// Thread-safe: Run may be called from many worker threads at once.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+#include "queue/task.h"
+#include "store/store.h"
+#include "tasks/model_pool.h"
+
+namespace mlprod::tasks {
+
+class InferenceTask {
+ public:
+  InferenceTask(store::Store& store, ModelPool& models);
+
+  // args: [user_id] (or kwargs {"user_id": n}). Returns {"user_id", "model_id", "results"}.
+  Result<nlohmann::json> Run(const queue::TaskMessage& message);
+
+ private:
+  store::Store& store_;
+  ModelPool& models_;
+};
+
+// The user id argument of an inference message (kInvalidArgument when absent or not an integer).
+Result<std::int64_t> InferenceUserId(const queue::TaskMessage& message);
+
+}  // namespace mlprod::tasks

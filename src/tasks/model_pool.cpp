@@ -1,0 +1,108 @@
+#include "tasks/model_pool.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "ml/model_io.h"
+
+namespace mlprod::tasks {
+
+ModelPool::ModelPool(store::Store& store) : store_(store) {}
+
+double ModelPool::SplitPoint(std::string_view task_id) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64
+  for (unsigned char c : task_id) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  h ^= h >> 33;  // spread the low-entropy tail of similar ids over the top bits
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return static_cast<double>(h >> 11) * (1.0 / 9007199254740992.0);
+}
+
+Status ModelPool::Refresh() {
+  std::lock_guard lock(refresh_mu_);
+  if (!locations_) {
+    auto locations = store_.ListLocations(0, -1);
+    if (!locations.ok()) return locations.error();
+    if (locations->empty()) {
+      return MakeError(ErrorCode::kUnavailable, "the store has no locations to score");
+    }
+    locations_ = std::make_shared<const std::vector<Location>>(std::move(locations.value()));
+  }
+  auto rows = store_.ActiveModels();
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) {
+    return MakeError(ErrorCode::kUnavailable, "no active model (use_percentage > 0) in the store");
+  }
+  auto old = snapshot_.load();
+  auto next = std::make_shared<Snapshot>();
+  for (const auto& row : *rows) {
+    ServingModel serving{row.task_id, row.use_percentage, nullptr};
+    if (old) {
+      auto it = std::find_if(old->models.begin(), old->models.end(),
+                             [&](const ServingModel& m) { return m.model_id == row.task_id; });
+      if (it != old->models.end()) serving.scorer = it->scorer;
+    }
+    if (!serving.scorer) {
+      auto model = ml::LoadSharedModel(row.path);
+      if (!model.ok()) {
+        return MakeError(model.error().code,
+                         "model " + row.task_id + ": " + model.error().message);
+      }
+      serving.scorer = ml::LocationScorer::Create(std::move(model.value()), *locations_);
+      spdlog::info("model {} loaded from {} (test auc {:.4f}, share {:.2f})", row.task_id,
+                   row.path, row.test.auc, row.use_percentage);
+    }
+    next->total_share += row.use_percentage;
+    next->models.push_back(std::move(serving));
+  }
+  next->loaded_at = std::chrono::steady_clock::now();
+  snapshot_.store(std::move(next));
+  return OkStatus();
+}
+
+Status ModelPool::RefreshIfOlderThan(std::chrono::steady_clock::duration max_age) {
+  auto snap = snapshot_.load();
+  if (snap && std::chrono::steady_clock::now() - snap->loaded_at < max_age) return OkStatus();
+  return Refresh();
+}
+
+Result<ServingModel> ModelPool::Pick(std::string_view task_id) const {
+  auto snap = snapshot_.load();
+  if (!snap || snap->models.empty()) {
+    return MakeError(ErrorCode::kUnavailable, "no model loaded yet");
+  }
+  const double point = SplitPoint(task_id) * snap->total_share;
+  double cumulative = 0;
+  for (const auto& m : snap->models) {
+    cumulative += m.use_percentage;
+    if (point < cumulative) return m;
+  }
+  return snap->models.back();
+}
+
+Result<ServingModel> ModelPool::Primary() const {
+  auto snap = snapshot_.load();
+  if (!snap || snap->models.empty()) {
+    return MakeError(ErrorCode::kUnavailable, "no model loaded yet");
+  }
+  return *std::max_element(
+      snap->models.begin(), snap->models.end(),
+      [](const ServingModel& a, const ServingModel& b) { return a.use_percentage < b.use_percentage; });
+}
+
+std::vector<ServingModel> ModelPool::Active() const {
+  auto snap = snapshot_.load();
+  return snap ? snap->models : std::vector<ServingModel>{};
+}
+
+std::shared_ptr<const std::vector<Location>> ModelPool::locations() const {
+  std::lock_guard lock(refresh_mu_);
+  return locations_;
+}
+
+}  // namespace mlprod::tasks

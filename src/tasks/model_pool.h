@@ -1,0 +1,65 @@
+// The models that serve traffic: every active model of the store (use_percentage > 0) loaded
+// once, with its location matrix prepared for scoring, and the traffic split between them
+// (deterministic per task id). Not training. Thread-safe: Pick/Primary are lock-free reads of an
+// immutable snapshot; Refresh builds a new snapshot and swaps it atomically, so a promotion never
+// disturbs an inference in flight.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "ml/scorer.h"
+#include "store/store.h"
+
+namespace mlprod::tasks {
+
+struct ServingModel {
+  std::string model_id;  // the model's task id in the store
+  double use_percentage = 0;
+  std::shared_ptr<const ml::LocationScorer> scorer;
+};
+
+class ModelPool {
+ public:
+  explicit ModelPool(store::Store& store);
+
+  // Loads the locations (first call) and the store's active models; model folders already
+  // loaded are reused. Fails when no model is active or a model folder cannot be loaded (the
+  // previous snapshot stays in service).
+  Status Refresh();
+  // Refresh when the snapshot is older than max_age (other processes may have promoted).
+  Status RefreshIfOlderThan(std::chrono::steady_clock::duration max_age);
+
+  // The model that scores this task: a point in [0, 1) from a hash of the task id falls into
+  // one model's share of the summed use_percentages. kUnavailable before the first Refresh.
+  Result<ServingModel> Pick(std::string_view task_id) const;
+  // The model with the largest share (the "old" model a new training run must beat).
+  Result<ServingModel> Primary() const;
+  std::vector<ServingModel> Active() const;
+
+  // The locations every model scores, in location_id order (empty before the first Refresh).
+  std::shared_ptr<const std::vector<Location>> locations() const;
+
+  // The deterministic point in [0, 1) a task id maps to (exposed for tests).
+  static double SplitPoint(std::string_view task_id);
+
+ private:
+  struct Snapshot {
+    std::vector<ServingModel> models;
+    double total_share = 0;
+    std::chrono::steady_clock::time_point loaded_at;
+  };
+
+  store::Store& store_;
+  mutable std::mutex refresh_mu_;  // one refresh at a time; guards locations_
+  std::shared_ptr<const std::vector<Location>> locations_;
+  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+};
+
+}  // namespace mlprod::tasks

@@ -1,0 +1,112 @@
+// The JSON shapes of json_mapping.h against the component schemas of openapi.json, and the
+// document against the router: every route documented, every documented route served.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "api/api_service.h"
+#include "api/assets.h"
+#include "api/json_mapping.h"
+#include "queue/inproc/inproc_broker.h"
+#include "queue/inproc/inproc_result_backend.h"
+#include "store/open_store.h"
+#include "schema_checker.h"
+
+namespace mlprod::api {
+namespace {
+
+testing::SchemaChecker Checker() {
+  return testing::SchemaChecker(nlohmann::json::parse(assets::OpenApiJson()));
+}
+
+std::string Problems(const std::vector<std::string>& p) {
+  std::string out;
+  for (const auto& s : p) out += s + "\n";
+  return out;
+}
+
+TEST(OpenApi, DocumentIsOpenApi3WithTheComponentSchemas) {
+  const auto doc = nlohmann::json::parse(assets::OpenApiJson());
+  EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
+  for (const char* name : {"UserData", "TaskStatus", "ResultRow", "Location", "User", "Model",
+                           "HTTPValidationError", "ValidationError", "HTTPError", "Selection"}) {
+    EXPECT_TRUE(doc["components"]["schemas"].contains(name)) << name;
+  }
+}
+
+TEST(OpenApi, LocationJsonMatchesSchema) {
+  Location l;
+  l.location_id = 4;
+  l.price = 99.5;
+  l.has_spa = true;
+  EXPECT_EQ(Problems(Checker().CheckComponent(LocationJson(l), "Location")), "");
+}
+
+TEST(OpenApi, UserJsonMatchesSchema) {
+  User u;
+  u.user_id = 7;
+  u.time_arrival = "2027-01-02";
+  EXPECT_EQ(Problems(Checker().CheckComponent(UserJson(u), "User")), "");
+}
+
+TEST(OpenApi, ResultRowJsonCarriesEveryLocationField) {
+  store::ResultRow row;
+  row.result_id = 3;
+  row.location_id = 9;
+  row.location.location_id = 9;
+  row.score = 0.42;
+  const auto j = ResultRowJson(row);
+  EXPECT_EQ(Problems(Checker().CheckComponent(j, "ResultRow")), "");
+  for (const auto& [field, value] : LocationJson(row.location).items()) {
+    if (field != "creation_time") EXPECT_TRUE(j.contains(field)) << field;
+  }
+  EXPECT_EQ(j["score"], 0.42);
+}
+
+TEST(OpenApi, ModelAndTaskStatusMatchSchemas) {
+  store::ModelRow m;
+  m.task_id = "baseline";
+  m.use_percentage = 1;
+  const auto c = Checker();
+  EXPECT_EQ(Problems(c.CheckComponent(ModelJson(m), "Model")), "");
+  EXPECT_EQ(Problems(c.CheckComponent(
+                TaskStatusJson("7548290e-0844-49f5-aaa9-0190f9eab9dc", "PENDING", "inference"),
+                "TaskStatus")),
+            "");
+  EXPECT_FALSE(c.CheckComponent(TaskStatusJson("x", "DONE", "inference"), "TaskStatus").empty());
+}
+
+TEST(OpenApi, CheckerRejectsWrongShapes) {
+  const auto c = Checker();
+  EXPECT_FALSE(c.CheckComponent(nlohmann::json::array(), "Location").empty());
+  EXPECT_FALSE(c.CheckComponent({{"locations", "many"}, {"users", 1}}, "ContentInfo").empty());
+  EXPECT_FALSE(c.CheckComponent({{"detail", {{{"loc", {"body", 1.5}}}}}}, "HTTPValidationError")
+                   .empty());
+}
+
+TEST(OpenApi, EveryRouteIsDocumentedAndEveryDocumentedRouteIsServed) {
+  auto store = store::OpenStore("sqlite::memory:");
+  ASSERT_TRUE(store.ok());
+  queue::InprocBroker broker;
+  queue::InprocResultBackend backend;
+  Router router;
+  ApiService service(ApiDeps{**store, broker, backend, nullptr, nullptr, ""});
+  service.Register(router);
+  const auto doc = nlohmann::json::parse(assets::OpenApiJson());
+  std::set<std::string> documented;
+  for (const auto& [path, item] : doc["paths"].items()) {
+    for (const auto& [method, op] : item.items()) documented.insert(method + " " + path);
+  }
+  std::set<std::string> served;
+  for (const auto& route : router.routes()) {
+    if (route.path_template.starts_with("/docs/")) continue;  // static Swagger UI files
+    std::string method(boost::beast::http::to_string(route.method));
+    for (char& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    served.insert(method + " " + route.path_template);
+  }
+  served.insert("get /metrics");  // registered only when an exposition is given
+  EXPECT_EQ(served, documented);
+}
+
+}  // namespace
+}  // namespace mlprod::api

@@ -1,0 +1,277 @@
+// The server in-process over the real SQLite store and the in-process queue: the inference
+// loop, long polling, metrics, access control, health, models, docs and graceful stop.
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "api_test_env.h"
+
+namespace mlprod::api::testing {
+namespace {
+
+using boost::beast::http::verb;
+
+TEST_F(ApiServerTest, RootGreetsWithJsonString) {
+  const Reply r = client_->Get("/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.json(), "Hi! \xF0\x9F\x98\x80");
+  EXPECT_EQ(r.header("content-type"), "application/json");
+}
+
+TEST_F(ApiServerTest, InferenceLoopFromStartToSelection) {
+  const auto before = StoreCounts();
+  const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
+  ASSERT_EQ(started.status, 200) << started.body;
+  const auto task_id = started.json()["task_id"].get<std::string>();
+  EXPECT_EQ(started.json()["status"], "PENDING");
+  EXPECT_EQ(started.json()["type"], "inference");
+  EXPECT_EQ(StoreCounts().users, before.users + 1);
+
+  EXPECT_EQ(client_->Get("/inference/status/" + task_id).json()["status"], "PENDING");
+  ASSERT_EQ(PlayInferenceWorker(), task_id);
+  const Reply status = client_->Get("/inference/status/" + task_id);
+  EXPECT_EQ(status.status, 200);
+  EXPECT_EQ(status.json()["status"], "SUCCESS");
+
+  const Reply results = client_->Get("/inference/results/" + task_id + "?limit=5");
+  ASSERT_EQ(results.status, 200) << results.body;
+  const auto rows = results.json();
+  ASSERT_EQ(rows.size(), 5u);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i]["location_id"], kLocations - static_cast<int>(i));  // score = id / 100
+    EXPECT_TRUE(rows[i]["shown"].get<bool>());
+    if (i > 0) EXPECT_GE(rows[i - 1]["score"].get<double>(), rows[i]["score"].get<double>());
+  }
+
+  const nlohmann::json pick = {{"task_id", task_id}, {"location_id", rows[1]["location_id"]}};
+  const Reply selected = client_->Call(verb::put, "/inference/select/", pick.dump());
+  ASSERT_EQ(selected.status, 200) << selected.body;
+  EXPECT_EQ(selected.json()["label"], 1);
+  EXPECT_EQ(selected.json()["location_id"], rows[1]["location_id"]);
+
+  const nlohmann::json none = {{"task_id", task_id}, {"location_id", -1}};
+  const Reply rejected = client_->Call(verb::put, "/inference/select/", none.dump());
+  EXPECT_EQ(rejected.status, 200);
+  EXPECT_EQ(rejected.body, "null");
+
+  const nlohmann::json missing = {{"task_id", task_id}, {"location_id", 9999}};
+  EXPECT_EQ(client_->Call(verb::put, "/inference/select/", missing.dump()).status, 404);
+  EXPECT_EQ(StoreCounts().selected, 1);
+}
+
+TEST_F(ApiServerTest, FailedTaskAnswers500TaskFailed) {
+  const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
+  const auto task_id = started.json()["task_id"].get<std::string>();
+  queue::TaskResult failed;
+  failed.task_id = task_id;
+  failed.state = queue::TaskState::kFailure;
+  failed.result = {{"exc_type", "ValueError"}, {"exc_message", {"boom"}}, {"exc_module", "builtins"}};
+  ASSERT_TRUE(backend_->Store(failed).ok());
+  const Reply status = client_->Get("/inference/status/" + task_id);
+  EXPECT_EQ(status.status, 500);
+  EXPECT_EQ(status.json(), nlohmann::json({{"detail", "Task failed"}}));
+}
+
+TEST_F(ApiServerTest, LongPollWakesAsSoonAsTheTaskIsReady) {
+  const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
+  const auto task_id = started.json()["task_id"].get<std::string>();
+  auto poll = std::async(std::launch::async, [&] {
+    Client other(server_->port());
+    return other.Get("/inference/status/" + task_id + "?wait=25");
+  });
+  // The poll must still be waiting while the task is pending.
+  EXPECT_EQ(poll.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  PlayInferenceWorker();
+  // Far below the 25 s the poll asked for: the backend's watch woke it.
+  ASSERT_EQ(poll.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  const Reply r = poll.get();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.json()["status"], "SUCCESS");
+}
+
+TEST_F(ApiServerTest, LongPollOnPendingTaskAnswersPendingAfterTheWait) {
+  const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
+  const auto task_id = started.json()["task_id"].get<std::string>();
+  const Reply r = client_->Get("/inference/status/" + task_id + "?wait=0.2");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.json()["status"], "PENDING");
+}
+
+TEST_F(ApiServerTest, MetricsRecordTemplatesNotRawPaths) {
+  const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
+  const auto task_id = started.json()["task_id"].get<std::string>();
+  client_->Get("/inference/status/" + task_id);
+  client_->Get("/inference/status/00000000-0000-4000-8000-000000000000");
+  client_->Get("/no/such/route/123");
+  const Reply metrics = client_->Get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  const std::string& text = metrics.body;
+  EXPECT_NE(text.find("api_request_total{app_name=\"api\",method=\"GET\","
+                      "path=\"/inference/status/{task_id}\",status_code=\"200\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("path=\"/inference/status/{task_id}\",status_code=\"404\""),
+            std::string::npos);
+  EXPECT_NE(text.find("path=\"unmatched\",status_code=\"404\""), std::string::npos);
+  EXPECT_EQ(text.find(task_id), std::string::npos);
+  EXPECT_EQ(text.find("/no/such/route"), std::string::npos);
+  EXPECT_NE(text.find("api_processing_time_seconds_bucket"), std::string::npos);
+  EXPECT_NE(text.find("api_active_inferences{app_name=\"api\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("process_resident_memory_bytes"), std::string::npos);
+}
+
+TEST_F(ApiServerTest, ActiveInferencesDropWhenStatusSeesReady) {
+  const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
+  const auto task_id = started.json()["task_id"].get<std::string>();
+  EXPECT_EQ(server_->metrics().active_inferences().Value(), 1);
+  PlayInferenceWorker();
+  client_->Get("/inference/status/" + task_id);
+  client_->Get("/inference/status/" + task_id);
+  EXPECT_EQ(server_->metrics().active_inferences().Value(), 0);
+}
+
+TEST_F(ApiServerTest, OtherFamiliesInTheSharedRegistryAppearInMetrics) {
+  auto& family = prometheus::BuildGauge().Name("worker_test_gauge").Help("x").Register(*registry_);
+  family.Add({}).Set(42);
+  EXPECT_NE(client_->Get("/metrics").body.find("worker_test_gauge 42"), std::string::npos);
+}
+
+TEST_F(ApiServerTest, ApiKeyGuardsTrainingAndModelChanges) {
+  ApiConfig config = DefaultConfig();
+  config.api_key = "s3cret-key";
+  StartServer(config);
+  const Reply anonymous = client_->Call(verb::post, "/train/start");
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(anonymous.header("www-authenticate"), "Bearer");
+  EXPECT_EQ(client_->Call(verb::post, "/train/start", "",
+                          {{"Authorization", "Bearer s3cret-kez"}})
+                .status,
+            401);
+  EXPECT_EQ(client_->Call(verb::put, "/models/baseline", R"({"use_percentage":0.5})").status,
+            401);
+  const Reply ok = client_->Call(verb::post, "/train/start", "",
+                                 {{"Authorization", "Bearer s3cret-key"}});
+  ASSERT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.json()["type"], "training");
+  auto delivery = broker_->Next(std::chrono::seconds(1));
+  ASSERT_TRUE(delivery.ok() && *delivery);
+  EXPECT_EQ((*delivery)->message().task, queue::kTrainingTask);
+  EXPECT_EQ((*delivery)->message().id, ok.json()["task_id"]);
+  ASSERT_TRUE((*delivery)->Ack().ok());
+  // Reads stay open, and the key shows up nowhere in the metrics.
+  EXPECT_EQ(client_->Get("/models").status, 200);
+  EXPECT_EQ(client_->Get("/metrics").body.find("s3cret"), std::string::npos);
+}
+
+TEST_F(ApiServerTest, TrainingStatusReadsTheBackend) {
+  const Reply ok = client_->Call(verb::post, "/train/start");
+  ASSERT_EQ(ok.status, 200);  // no key configured: open
+  const auto id = ok.json()["task_id"].get<std::string>();
+  EXPECT_EQ(client_->Get("/train/status/" + id).json()["status"], "PENDING");
+  queue::TaskResult done;
+  done.task_id = id;
+  done.state = queue::TaskState::kSuccess;
+  ASSERT_TRUE(backend_->Store(done).ok());
+  EXPECT_EQ(client_->Get("/train/status/" + id).json(),
+            nlohmann::json({{"task_id", id}, {"status", "SUCCESS"}, {"type", "training"}}));
+}
+
+TEST_F(ApiServerTest, ModelsAreListedReadAndReweighted) {
+  const Reply list = client_->Get("/models");
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(list.json().size(), 1u);
+  EXPECT_EQ(list.json()[0]["task_id"], "baseline");
+  EXPECT_EQ(client_->Get("/models/baseline").json()["use_percentage"], 1.0);
+  EXPECT_EQ(client_->Get("/models/nope").status, 404);
+  const Reply put = client_->Call(verb::put, "/models/baseline", R"({"use_percentage":0.25})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.json()["use_percentage"], 0.25);
+  EXPECT_EQ(client_->Call(verb::put, "/models/baseline", R"({"use_percentage":1.5})").status,
+            422);
+  EXPECT_EQ(client_->Call(verb::put, "/models/nope", R"({"use_percentage":0.5})").status, 404);
+}
+
+TEST_F(ApiServerTest, ContentReadsAnswerCountsAndRows) {
+  EXPECT_EQ(client_->Get("/content/info").json(),
+            nlohmann::json({{"locations", kLocations}, {"users", 0}}));
+  EXPECT_EQ(client_->Get("/content/location/3").json()["location_id"], 3);
+  EXPECT_EQ(client_->Get("/content/location/999").status, 404);
+  EXPECT_EQ(client_->Get("/content/locations?skip=20&limit=3").json().size(), 3u);
+  const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
+  const auto task_id = started.json()["task_id"].get<std::string>();
+  PlayInferenceWorker();
+  EXPECT_EQ(client_->Get("/content/users").json().size(), 1u);
+  const auto user_id = client_->Get("/content/users").json()[0]["user_id"].get<long long>();
+  EXPECT_EQ(client_->Get("/content/user/" + std::to_string(user_id)).json()["name"], "Ada");
+  const Reply results = client_->Get("/content/results?task_id=" + task_id + "&limit=1000");
+  ASSERT_EQ(results.json().size(), static_cast<std::size_t>(kLocations));
+  const auto result_id = results.json()[0]["result_id"].get<long long>();
+  EXPECT_EQ(client_->Get("/content/result/" + std::to_string(result_id)).json()["task_id"],
+            task_id);
+}
+
+TEST_F(ApiServerTest, HealthReportsEachDependency) {
+  EXPECT_EQ(client_->Get("/health/live").json(), nlohmann::json({{"status", "alive"}}));
+  const Reply ready = client_->Get("/health/ready");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(ready.json()["status"], "ready");
+  EXPECT_EQ(ready.json()["checks"]["broker"], "ok");
+  broker_->Close();
+  const Reply down = client_->Get("/health/ready");
+  EXPECT_EQ(down.status, 503);
+  EXPECT_EQ(down.json()["checks"]["broker"], "unavailable");
+  EXPECT_EQ(down.json()["checks"]["store"], "ok");
+}
+
+TEST_F(ApiServerTest, BrokerDownAnswers503WithDetail) {
+  broker_->Close();
+  const Reply r = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
+  EXPECT_EQ(r.status, 503);
+  EXPECT_TRUE(r.json()["detail"].is_string());
+  EXPECT_NE(client_->Get("/metrics").body.find("api_exception_total{app_name=\"api\","
+                                               "exception=\"unavailable\",method=\"POST\","
+                                               "path=\"/inference/start\"} 1"),
+            std::string::npos);
+}
+
+TEST_F(ApiServerTest, DocsServeSwaggerUiAndOpenApi) {
+  const Reply page = client_->Get("/docs");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("/openapi.json"), std::string::npos);
+  EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
+  const Reply bundle = client_->Get("/docs/swagger-ui-bundle.js");
+  EXPECT_EQ(bundle.status, 200);
+  EXPECT_GT(bundle.body.size(), 100000u);
+  EXPECT_EQ(bundle.header("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_NE(bundle.header("cache-control").find("max-age"), std::string::npos);
+  EXPECT_EQ(client_->Get("/docs/swagger-ui.css").header("content-type"), "text/css; charset=utf-8");
+  const Reply spec = client_->Get("/openapi.json");
+  EXPECT_EQ(spec.json()["paths"].contains("/inference/start"), true);
+}
+
+TEST_F(ApiServerTest, KeepAliveServesManyRequestsOnOneConnection) {
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(client_->Get("/").status, 200);
+  EXPECT_NE(client_->Get("/").header("connection"), "close");
+}
+
+TEST_F(ApiServerTest, StopLetsInFlightLongPollFinishAndClosesIdleConnections) {
+  const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
+  const auto task_id = started.json()["task_id"].get<std::string>();
+  auto poll = std::async(std::launch::async, [&] {
+    Client other(server_->port());
+    return other.Get("/inference/status/" + task_id + "?wait=30");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  server_->Stop();
+  server_->Wait();  // idle keep-alive client_ and the poll must not hold this for 30 s
+  ASSERT_EQ(poll.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  const Reply r = poll.get();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.json()["status"], "PENDING");
+  EXPECT_EQ(r.header("connection"), "close");
+  client_->recorded.clear();
+}
+
+}  // namespace
+}  // namespace mlprod::api::testing

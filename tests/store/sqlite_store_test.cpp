@@ -1,0 +1,157 @@
+// The Store contract on SQLite (a temp file per test), plus the hermetic parts of the store:
+// URL parsing, timestamp normalisation, the pool's bounded wait and an unreachable server.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "store/connection_pool.h"
+#include "store/db_url.h"
+#include "store/query.h"
+#include "store_fixture.h"
+
+namespace mlprod::store::testing {
+namespace {
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest,
+                         ::testing::Values(BackendParam{"sqlite", CreateSqliteDatabase}),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(DatabaseUrl, ParsesPostgresUrlWithEscapedPasswordAndParams) {
+  auto t = ParseDatabaseUrl("postgresql://mlp:p%40ss%3Aw@db.local:5433/mlpdb?sslmode=disable");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_EQ(t->backend, Backend::kPostgres);
+  EXPECT_EQ(t->user, "mlp");
+  EXPECT_EQ(t->password, "p@ss:w");
+  EXPECT_EQ(t->host, "db.local");
+  EXPECT_EQ(t->port, "5433");
+  EXPECT_EQ(t->dbname, "mlpdb");
+  ASSERT_EQ(t->params.size(), 1u);
+  EXPECT_EQ(t->params[0].second, "disable");
+  EXPECT_EQ(t->Describe(), "postgresql://mlp:***@db.local:5433/mlpdb");
+}
+
+TEST(DatabaseUrl, AcceptsTheReferenceAndSqlAlchemySpellings) {
+  EXPECT_EQ(ParseDatabaseUrl("postgres://u@h/d")->backend, Backend::kPostgres);
+  EXPECT_EQ(ParseDatabaseUrl("postgresql+psycopg2://u:p@database/mlpdb")->host, "database");
+  EXPECT_EQ(ParseDatabaseUrl("postgresql://mlp:mlp@database/mlpdb")->port, "");
+}
+
+TEST(DatabaseUrl, ParsesSqliteForms) {
+  EXPECT_EQ(ParseDatabaseUrl("sqlite:///var/lib/mlprod/db.sqlite")->path, "/var/lib/mlprod/db.sqlite");
+  EXPECT_EQ(ParseDatabaseUrl("sqlite://data/mlprod.db")->path, "data/mlprod.db");
+  EXPECT_EQ(ParseDatabaseUrl("./data/mlprod.db")->path, "./data/mlprod.db");
+  EXPECT_TRUE(ParseDatabaseUrl("sqlite::memory:")->in_memory);
+  EXPECT_TRUE(ParseDatabaseUrl("sqlite://:memory:")->in_memory);
+  EXPECT_TRUE(ParseDatabaseUrl(":memory:")->in_memory);
+}
+
+TEST(DatabaseUrl, RejectsUnknownSchemesAndBadPorts) {
+  auto bad = ParseDatabaseUrl("mysql://u:p@h/d");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.error().message.find("unknown scheme 'mysql'"), std::string::npos);
+  EXPECT_FALSE(ParseDatabaseUrl("postgresql://u@h:port/d").ok());
+  EXPECT_FALSE(ParseDatabaseUrl("postgresql://u:%zz@h/d").ok());
+  EXPECT_FALSE(ParseDatabaseUrl("").ok());
+  EXPECT_EQ(OpenStore("redis://x/0").error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(DatabaseUrl, ConnectStringQuotesValuesAndSetsDeadlines) {
+  auto t = ParseDatabaseUrl("postgresql://u:it's@h:1/d");
+  const std::string cs = PostgresConnectString(*t, std::chrono::milliseconds(500),
+                                               std::chrono::seconds(3));
+  EXPECT_NE(cs.find("password='it\\'s'"), std::string::npos) << cs;
+  EXPECT_NE(cs.find("connect_timeout='2'"), std::string::npos) << cs;
+  EXPECT_NE(cs.find("statement_timeout=3000"), std::string::npos) << cs;
+}
+
+TEST(StoreTimestamps, NormalisesPostgresTextToIso8601) {
+  EXPECT_EQ(NormalizeTimestamp("2026-11-28 01:22:33.935992+00"), "2026-11-28T01:22:33.935992Z");
+  EXPECT_EQ(NormalizeTimestamp("2026-11-28 01:22:33+00:00"), "2026-11-28T01:22:33Z");
+  EXPECT_EQ(NormalizeTimestamp("2026-11-28T01:22:33.9Z"), "2026-11-28T01:22:33.9Z");
+}
+
+TEST(SqlLiterals, DoublesRoundTripExactly) {
+  std::string sql;
+  AppendDouble(sql, 1.0 / 3.0);
+  EXPECT_EQ(std::stod(sql), 1.0 / 3.0);
+  sql.clear();
+  AppendDouble(sql, 1e-5);
+  EXPECT_EQ(sql, "1e-05");
+}
+
+TEST(ConnectionPool, AcquireFailsWithUnavailableWhenAllSessionsAreLeased) {
+  int opened = 0;
+  ConnectionPool pool(
+      1, [&opened] { ++opened; return std::make_unique<soci::session>(soci::sqlite3, "db=:memory:"); },
+      [](soci::session&) { return true; });
+  auto first = pool.Acquire(std::chrono::milliseconds(10));
+  ASSERT_TRUE(first.ok());
+  auto second = pool.Acquire(std::chrono::milliseconds(20));
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, ErrorCode::kUnavailable);
+  { auto gone = std::move(first).value(); }
+  auto third = pool.Acquire(std::chrono::milliseconds(10));
+  EXPECT_TRUE(third.ok());
+  EXPECT_EQ(opened, 1) << "a healthy session is reused, not reopened";
+}
+
+TEST(ConnectionPool, ReopensASessionThatFailsItsHealthCheck) {
+  int opened = 0;
+  bool healthy = true;
+  ConnectionPool pool(
+      1, [&opened] { ++opened; return std::make_unique<soci::session>(soci::sqlite3, "db=:memory:"); },
+      [&healthy](soci::session&) { return healthy; });
+  { auto lease = pool.Acquire(std::chrono::milliseconds(10)); }
+  healthy = false;
+  { auto lease = pool.Acquire(std::chrono::milliseconds(10)); }
+  EXPECT_EQ(opened, 2);
+}
+
+int ClosedPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);  // nothing listens there now
+  return ntohs(addr.sin_port);
+}
+
+TEST(UnavailableDatabase, PostgresOnAClosedPortIsUnavailableNotAHang) {
+  StoreOptions options;
+  options.connect_timeout = std::chrono::seconds(2);
+  auto store = OpenStore(
+      "postgresql://u:p@127.0.0.1:" + std::to_string(ClosedPort()) + "/db", options);
+  ASSERT_TRUE(store.ok()) << "opening is lazy: " << store.error().message;
+  auto st = (*store)->Migrate();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kUnavailable) << st.error().message;
+  auto info = (*store)->Info();
+  ASSERT_FALSE(info.ok());
+  EXPECT_EQ(info.error().code, ErrorCode::kUnavailable) << info.error().message;
+}
+
+TEST(SqliteStore, InMemoryDatabaseWorksAcrossCalls) {
+  auto store = OpenStore("sqlite::memory:");
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Migrate().ok());
+  ASSERT_TRUE((*store)->LoadLocationsIfEmpty(SampleLocations(4)).ok());
+  EXPECT_EQ((*store)->Info()->locations, 4);
+}
+
+TEST(SqliteStore, UnwritableFileIsUnavailable) {
+  auto store = OpenStore("sqlite:///nonexistent-dir/for/sure/x.db");
+  ASSERT_TRUE(store.ok());
+  auto st = (*store)->Ping();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kUnavailable) << st.error().message;
+}
+
+}  // namespace
+}  // namespace mlprod::store::testing

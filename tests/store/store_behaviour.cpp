@@ -1,0 +1,320 @@
+// The Store contract, run against every backend (instantiated in sqlite_store_test.cpp and
+// postgres_store_test.cpp).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include "store_fixture.h"
+
+namespace mlprod::store::testing {
+namespace {
+
+using ::testing::ElementsAre;
+
+constexpr int kLocations = 30;
+
+std::vector<ScoredLocation> Scores(int n, double offset = 0) {
+  std::vector<ScoredLocation> out;
+  // Scores not in location order, so sorting is really exercised.
+  for (int i = 1; i <= n; ++i) out.push_back({i, offset + ((i * 7) % n) / double(n)});
+  return out;
+}
+
+bool IsIsoTimestamp(const std::string& s) {
+  static const std::regex re(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z)");
+  return std::regex_match(s, re);
+}
+
+TEST_P(StoreTest, MigratingTwiceKeepsOneSchemaAndTheData) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(3)).ok());
+  auto st = store_->Migrate();
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM schema_migrations"), 2);
+  EXPECT_EQ(store_->Info()->locations, 3);
+}
+
+TEST_P(StoreTest, ConcurrentMigrationsFromTwoStoresBothSucceed) {
+  // Fresh database: the fixture's store already migrated, so use a second fresh one.
+  std::string skip;
+  auto fresh = GetParam().create(skip);
+  ASSERT_NE(fresh, nullptr) << skip;
+  auto a = OpenStore(fresh->url());
+  auto b = OpenStore(fresh->url());
+  ASSERT_TRUE(a.ok() && b.ok());
+  Status sa, sb;
+  std::thread ta([&] { sa = (*a)->Migrate(); });
+  std::thread tb([&] { sb = (*b)->Migrate(); });
+  ta.join();
+  tb.join();
+  EXPECT_TRUE(sa.ok()) << sa.error().message;
+  EXPECT_TRUE(sb.ok()) << sb.error().message;
+  EXPECT_EQ(fresh->CountSql("SELECT COUNT(*) FROM schema_migrations"), 2);
+  a->reset();
+  b->reset();
+}
+
+TEST_P(StoreTest, LoadsLocationsOnlyIntoAnEmptyTable) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(5)).ok());
+  EXPECT_EQ(store_->Info()->locations, kLocations);
+  auto loc = store_->GetLocation(7);
+  ASSERT_TRUE(loc.ok() && loc->has_value());
+  const Location want = SampleLocations(7).back();
+  EXPECT_EQ((*loc)->location_id, 7);
+  EXPECT_DOUBLE_EQ((*loc)->price, want.price);
+  EXPECT_DOUBLE_EQ((*loc)->user_score, want.user_score);
+  EXPECT_DOUBLE_EQ((*loc)->lat, want.lat);
+  EXPECT_EQ((*loc)->has_spa, true);
+  EXPECT_EQ((*loc)->children, false);
+  EXPECT_EQ((*loc)->animals, true);
+  EXPECT_TRUE(IsIsoTimestamp((*loc)->creation_time)) << (*loc)->creation_time;
+  EXPECT_FALSE(store_->GetLocation(999)->has_value());
+}
+
+TEST_P(StoreTest, ListsLocationsInIdOrderWithOffsetAndLimit) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  auto page = store_->ListLocations(5, 3);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  std::vector<std::int64_t> ids;
+  for (const auto& l : *page) ids.push_back(l.location_id);
+  EXPECT_THAT(ids, ElementsAre(6, 7, 8));
+  EXPECT_EQ(store_->ListLocations(0, -1)->size(), size_t{kLocations});
+  EXPECT_EQ(store_->ListLocations(28, -1)->size(), 2u);
+}
+
+TEST_P(StoreTest, StartInferenceStoresUserPendingInferenceAndEvent) {
+  const User in = SampleUser("ada");
+  auto user_id = store_->StartInference(in, "task-1");
+  ASSERT_TRUE(user_id.ok()) << user_id.error().message;
+  auto user = store_->GetUser(*user_id);
+  ASSERT_TRUE(user.ok() && user->has_value());
+  EXPECT_EQ((*user)->name, "ada");
+  EXPECT_EQ((*user)->people_num, 3);
+  EXPECT_EQ((*user)->age_min, 8);
+  EXPECT_EQ((*user)->age_max, 36);
+  EXPECT_DOUBLE_EQ((*user)->age_avg, in.age_avg);
+  EXPECT_DOUBLE_EQ((*user)->age_std, in.age_std);
+  EXPECT_DOUBLE_EQ((*user)->budget, 1250.5);
+  EXPECT_EQ((*user)->time_arrival, "2026-07-14");
+  EXPECT_TRUE((*user)->pool && (*user)->lake && (*user)->sport);
+  EXPECT_FALSE((*user)->spa || (*user)->mountain || (*user)->pet_friendly);
+  EXPECT_TRUE(IsIsoTimestamp((*user)->creation_time)) << (*user)->creation_time;
+  auto inf = store_->GetInference("task-1");
+  ASSERT_TRUE(inf.ok() && inf->has_value());
+  EXPECT_EQ((*inf)->status, "PENDING");
+  EXPECT_EQ((*inf)->user_id, *user_id);
+  EXPECT_EQ((*inf)->time_get, "");
+  EXPECT_TRUE(IsIsoTimestamp((*inf)->time_creation)) << (*inf)->time_creation;
+  EXPECT_EQ(CountEvents(kEventInferenceStart), 1);
+  EXPECT_FALSE(store_->GetInference("nope")->has_value());
+}
+
+TEST_P(StoreTest, DuplicateTaskIdIsAConflictAndWritesNothing) {
+  ASSERT_TRUE(store_->StartInference(SampleUser("a"), "dup").ok());
+  auto again = store_->StartInference(SampleUser("b"), "dup");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict) << again.error().message;
+  EXPECT_EQ(store_->Info()->users, 1);  // the second user was rolled back with it
+  EXPECT_EQ(CountEvents(kEventInferenceStart), 1);
+}
+
+TEST_P(StoreTest, UpdatesInferenceStatusWithEvent) {
+  ASSERT_TRUE(store_->StartInference(SampleUser("a"), "t").ok());
+  ASSERT_TRUE(store_->UpdateInferenceStatus("t", "STARTED").ok());
+  auto inf = store_->GetInference("t");
+  EXPECT_EQ((*inf)->status, "STARTED");
+  EXPECT_TRUE(IsIsoTimestamp((*inf)->time_update)) << (*inf)->time_update;
+  EXPECT_EQ(CountEvents(kEventStatus), 1);
+  EXPECT_EQ(store_->UpdateInferenceStatus("unknown", "STARTED").error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, InferenceLoopFromStartToPick) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  auto uid = store_->StartInference(SampleUser("a"), "loop");
+  ASSERT_TRUE(uid.ok());
+  const auto scores = Scores(kLocations);
+  ASSERT_TRUE(store_->SaveResults("loop", *uid, "baseline", scores).ok());
+  // A redelivered task: same call again must not duplicate rows.
+  ASSERT_TRUE(store_->SaveResults("loop", *uid, "baseline", Scores(kLocations, 5)).ok());
+  EXPECT_EQ(store_->ListResults("loop", 0, -1)->size(), size_t{kLocations});
+  EXPECT_EQ((*store_->GetInference("loop"))->status, "SUCCESS");
+
+  auto top = store_->TopResults("loop", 5);
+  ASSERT_TRUE(top.ok()) << top.error().message;
+  ASSERT_EQ(top->size(), 5u);
+  for (size_t i = 1; i < top->size(); ++i) EXPECT_GE((*top)[i - 1].score, (*top)[i].score);
+  EXPECT_DOUBLE_EQ((*top)[0].score, (kLocations - 1) / double(kLocations));
+  for (const auto& r : *top) {
+    EXPECT_TRUE(r.shown);
+    EXPECT_EQ(r.model_id, "baseline");
+    EXPECT_EQ(r.location.location_id, r.location_id);
+    EXPECT_EQ(r.user_id, *uid);
+    EXPECT_TRUE(store_->GetResult(r.result_id).value()->shown);
+  }
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE shown"), 5);
+  EXPECT_TRUE(IsIsoTimestamp((*store_->GetInference("loop"))->time_get));
+  EXPECT_EQ(CountEvents(kEventResults), 1);
+
+  const std::int64_t pick = (*top)[2].location_id;
+  auto selected = store_->SelectResult("loop", pick);
+  ASSERT_TRUE(selected.ok() && selected->has_value()) << selected.error().message;
+  EXPECT_EQ((*selected)->label, 1);
+  EXPECT_EQ((*selected)->location_id, pick);
+  EXPECT_EQ(CountEvents(kEventSelection), 1);
+  EXPECT_EQ(CountEvents(kEventGoodInference), 1);
+  EXPECT_FALSE(store_->SelectResult("loop", 999)->has_value());
+  EXPECT_FALSE(store_->SelectResult("other", pick)->has_value());
+  EXPECT_EQ(CountEvents(kEventSelection), 1);
+
+  ASSERT_TRUE(store_->RejectResults("loop").ok());
+  EXPECT_EQ(CountEvents(kEventSelection), 2);
+  EXPECT_EQ(CountEvents(kEventBadInference), 1);
+  EXPECT_EQ(store_->RejectResults("unknown").error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, TopResultsOfUnknownTaskIsEmptyAndLogsNothing) {
+  auto top = store_->TopResults("none", 10);
+  ASSERT_TRUE(top.ok());
+  EXPECT_TRUE(top->empty());
+  EXPECT_EQ(CountEvents(kEventResults), 0);
+}
+
+TEST_P(StoreTest, NewestShownResultsAreNewestFirstAndLimited) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  for (int t = 0; t < 3; ++t) {
+    const std::string task = "t" + std::to_string(t);
+    auto uid = store_->StartInference(SampleUser(task), task);
+    ASSERT_TRUE(store_->SaveResults(task, *uid, "m", Scores(10)).ok());
+    ASSERT_TRUE(store_->TopResults(task, 4).ok());
+  }
+  ASSERT_TRUE(store_->SelectResult("t2", 7).ok());
+  auto rows = store_->NewestShownResults(6);
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 6u);
+  for (size_t i = 1; i < rows->size(); ++i) EXPECT_GT((*rows)[i - 1].result_id, (*rows)[i].result_id);
+  // The newest 6 shown rows are t2's 4 and then 2 of t1's.
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ((*rows)[i].user.name, "t2");
+  for (size_t i = 4; i < 6; ++i) EXPECT_EQ((*rows)[i].user.name, "t1");
+  int labels = 0;
+  for (const auto& r : *rows) {
+    labels += r.label;
+    if (r.label == 1) {
+      EXPECT_EQ(r.location.location_id, 7);
+    }
+  }
+  EXPECT_EQ(labels, 1);
+  EXPECT_EQ(store_->NewestShownResults(100)->size(), 12u);
+}
+
+TEST_P(StoreTest, RecordDatasetIsIdempotentAndLogsTraining) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  auto uid = store_->StartInference(SampleUser("a"), "t");
+  ASSERT_TRUE(store_->SaveResults("t", *uid, "m", Scores(kLocations)).ok());
+  std::vector<std::int64_t> ids;
+  auto first10 = store_->ListResults("t", 0, 10);
+  ASSERT_TRUE(first10.ok());
+  for (const auto& r : *first10) ids.push_back(r.result_id);
+  ASSERT_TRUE(store_->RecordDataset("train-1", ids).ok());
+  ASSERT_TRUE(store_->RecordDataset("train-1", ids).ok());
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM datasets WHERE task_id = 'train-1'"), 10);
+  EXPECT_EQ(CountEvents(kEventTraining), 2);
+  const std::int64_t missing[] = {123456};
+  EXPECT_FALSE(store_->RecordDataset("train-2", missing).ok()) << "foreign key to results";
+}
+
+TEST_P(StoreTest, PromotionLeavesExactlyOneActiveModel) {
+  ModelRow base{.task_id = "baseline", .status = "baseline", .path = "models/baseline",
+                .use_percentage = 1.0};
+  base.test.auc = 0.7;
+  ASSERT_TRUE(store_->RegisterModel(base).ok());
+  ModelRow next{.task_id = "train-1", .status = "trained", .path = "models/train-1"};
+  next.test.auc = 0.8;
+  next.train.f1 = 0.55;
+  ASSERT_TRUE(store_->RegisterModel(next).ok());
+  ASSERT_TRUE(store_->RegisterModel({.task_id = "train-2", .status = "kept"}).ok());
+
+  ASSERT_TRUE(store_->PromoteModel("train-1").ok());
+  auto active = store_->ActiveModels();
+  ASSERT_TRUE(active.ok());
+  ASSERT_EQ(active->size(), 1u);
+  EXPECT_EQ((*active)[0].task_id, "train-1");
+  EXPECT_EQ((*active)[0].status, "promoted");
+  EXPECT_DOUBLE_EQ((*active)[0].use_percentage, 1.0);
+  EXPECT_DOUBLE_EQ((*active)[0].test.auc, 0.8);
+  EXPECT_DOUBLE_EQ((*active)[0].train.f1, 0.55);
+  EXPECT_DOUBLE_EQ((*store_->GetModel("baseline"))->use_percentage, 0.0);
+  EXPECT_EQ((*store_->GetModel("baseline"))->path, "models/baseline");
+  EXPECT_EQ(store_->PromoteModel("nope").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->ActiveModels()->size(), 1u) << "a failed promotion changes nothing";
+  EXPECT_EQ(store_->ListModels()->size(), 3u);
+  EXPECT_TRUE(IsIsoTimestamp((*store_->GetModel("train-2"))->time_creation));
+}
+
+TEST_P(StoreTest, UsePercentageSplitsTrafficWithoutTouchingOthers) {
+  ASSERT_TRUE(store_->RegisterModel({.task_id = "a", .use_percentage = 1.0}).ok());
+  ASSERT_TRUE(store_->RegisterModel({.task_id = "b"}).ok());
+  ASSERT_TRUE(store_->SetModelUsePercentage("a", 0.9).ok());
+  ASSERT_TRUE(store_->SetModelUsePercentage("b", 0.1).ok());
+  auto active = store_->ActiveModels();
+  ASSERT_EQ(active->size(), 2u);
+  EXPECT_DOUBLE_EQ((*store_->GetModel("a"))->use_percentage, 0.9);
+  EXPECT_DOUBLE_EQ((*store_->GetModel("b"))->use_percentage, 0.1);
+  EXPECT_EQ(store_->SetModelUsePercentage("c", 0.5).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->SetModelUsePercentage("a", 1.5).error().code, ErrorCode::kInvalidArgument);
+  // Re-registering replaces status and metrics.
+  ASSERT_TRUE(store_->RegisterModel({.task_id = "b", .status = "kept"}).ok());
+  EXPECT_EQ((*store_->GetModel("b"))->status, "kept");
+  EXPECT_EQ(store_->ListModels()->size(), 2u);
+}
+
+TEST_P(StoreTest, InfoCountsLocationsAndUsers) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(12)).ok());
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(store_->StartInference(SampleUser("u"), "t" + std::to_string(i)).ok());
+  }
+  auto info = store_->Info();
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->locations, 12);
+  EXPECT_EQ(info->users, 4);
+  EXPECT_EQ(store_->ListUsers(1, 2)->size(), 2u);
+  EXPECT_EQ(store_->ListUsers(1, 2).value()[0].user_id, store_->ListUsers(0, -1).value()[1].user_id);
+}
+
+TEST_P(StoreTest, ConcurrentInferencesNeitherFailNorDuplicate) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  constexpr int kThreads = 8, kPerThread = 25;
+  std::atomic<int> failures{0};
+  std::string first_error;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string task = "c-" + std::to_string(t) + "-" + std::to_string(i);
+        auto uid = store_->StartInference(SampleUser(task), task);
+        Status st = uid.ok() ? store_->SaveResults(task, *uid, "m", Scores(kLocations)) : uid.error();
+        // Half the tasks are "redelivered": a second SaveResults must add nothing.
+        if (st.ok() && i % 2 == 0) st = store_->SaveResults(task, *uid, "m", Scores(kLocations));
+        if (st.ok() && i % 3 == 0) st = store_->TopResults(task, 3).ok() ? OkStatus() : st;
+        if (!st.ok()) {
+          ++failures;
+          std::lock_guard lock(mu);
+          first_error = st.error().message;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0) << first_error;
+  EXPECT_EQ(store_->Info()->users, kThreads * kPerThread);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results"), kThreads * kPerThread * kLocations);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM inferences WHERE status = 'SUCCESS'"),
+            kThreads * kPerThread);
+}
+
+}  // namespace
+}  // namespace mlprod::store::testing

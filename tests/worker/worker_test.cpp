@@ -1,0 +1,326 @@
+#include "worker/worker.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "queue/inproc/inproc_broker.h"
+#include "queue/inproc/inproc_result_backend.h"
+#include "worker/worker_test_util.h"
+
+namespace mlprod::worker {
+namespace {
+
+using nlohmann::json;
+using queue::TaskState;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using testing::Task;
+using testing::WaitReady;
+
+// A broker, a backend and a registry, all real in-process ones.
+class WorkerTest : public ::testing::Test {
+ protected:
+  WorkerOptions Options() {
+    WorkerOptions o;
+    o.threads = 2;
+    o.poll_interval = milliseconds(5);
+    o.error_backoff = milliseconds(5);
+    o.hostname = "test@host";
+    o.clock = clock.Fn();
+    return o;
+  }
+  std::unique_ptr<Worker> StartWorker(WorkerObserver observer = {}) {
+    auto w = std::make_unique<Worker>(broker, backend, registry, Options(), std::move(observer));
+    w->Start();
+    return w;
+  }
+  void Publish(const queue::TaskMessage& m) { ASSERT_TRUE(broker.Publish(m).ok()); }
+
+  testing::FakeWallClock clock;
+  queue::InprocBroker broker;
+  queue::InprocResultBackend backend;
+  TaskRegistry registry;
+};
+
+TEST_F(WorkerTest, RunsTaskToSuccessAndAcks) {
+  registry.Register(std::string(queue::kInferenceTask), [](const queue::TaskMessage& m) {
+    return Result<json>(json{{"user_id", m.args.at(0)}});
+  });
+  auto worker = StartWorker();
+  Publish(Task("t1", queue::kInferenceTask, json::array({42})));
+  const auto r = WaitReady(backend, "t1");
+  EXPECT_EQ(r.state, TaskState::kSuccess);
+  EXPECT_EQ(r.result, (json{{"user_id", 42}}));
+  EXPECT_FALSE(r.date_done.empty());
+  worker->Stop();
+  EXPECT_EQ(worker->Stats().succeeded, 1);
+  EXPECT_EQ(worker->Stats().received, 1);
+  EXPECT_EQ(broker.Depth(), 0);
+  EXPECT_EQ(broker.Unacked(), 0);
+}
+
+TEST_F(WorkerTest, StoresStartedBeforeRunningHandler) {
+  TaskState seen = TaskState::kPending;
+  json started;
+  registry.Register("mlprod.t", [&](const queue::TaskMessage& m) {
+    auto r = backend.Get(m.id);
+    seen = r->state;
+    started = r->result;
+    return Result<json>(nullptr);
+  });
+  auto worker = StartWorker();
+  Publish(Task("t1", "mlprod.t"));
+  EXPECT_EQ(WaitReady(backend, "t1").state, TaskState::kSuccess);
+  EXPECT_EQ(seen, TaskState::kStarted);
+  EXPECT_EQ(started["hostname"], "test@host");
+  EXPECT_TRUE(started["pid"].is_number_integer());
+}
+
+TEST_F(WorkerTest, AcceptsLegacyTaskName) {
+  registry.Register(std::string(queue::kTrainingTask),
+                    [](const queue::TaskMessage&) { return Result<json>(json("trained")); });
+  auto worker = StartWorker();
+  Publish(Task("t1", queue::kLegacyTrainingTask));
+  EXPECT_EQ(WaitReady(backend, "t1").result, "trained");
+}
+
+TEST_F(WorkerTest, RecordsErrorAsFailureWithItsMessage) {
+  registry.Register("mlprod.t", [](const queue::TaskMessage&) -> Result<json> {
+    return MakeError(ErrorCode::kNotFound, "user 42 does not exist");
+  });
+  auto worker = StartWorker();
+  Publish(Task("t1", "mlprod.t"));
+  const auto r = WaitReady(backend, "t1");
+  EXPECT_EQ(r.state, TaskState::kFailure);
+  EXPECT_EQ(r.result["exc_type"], "LookupError");
+  EXPECT_EQ(r.result["exc_message"], json::array({"user 42 does not exist"}));
+  EXPECT_EQ(r.result["exc_module"], "builtins");
+  EXPECT_NE(r.traceback.find("user 42 does not exist"), std::string::npos);
+  worker->Stop();
+  EXPECT_EQ(worker->Stats().failed, 1);
+  EXPECT_EQ(broker.Unacked(), 0);
+}
+
+TEST_F(WorkerTest, RecordsThrownExceptionAsFailure) {
+  registry.Register("mlprod.t", [](const queue::TaskMessage&) -> Result<json> {
+    throw std::runtime_error("boom");
+  });
+  auto worker = StartWorker();
+  Publish(Task("t1", "mlprod.t"));
+  const auto r = WaitReady(backend, "t1");
+  EXPECT_EQ(r.state, TaskState::kFailure);
+  EXPECT_EQ(r.result["exc_type"], "RuntimeError");
+  EXPECT_EQ(r.result["exc_message"], json::array({"boom"}));
+}
+
+TEST_F(WorkerTest, RejectsUnknownTaskAndKeepsGoing) {
+  registry.Register("mlprod.t", [](const queue::TaskMessage&) { return Result<json>(1); });
+  std::mutex mu;
+  std::vector<std::string> rejected;
+  WorkerObserver observer;
+  observer.on_rejected = [&](std::string_view task, std::string_view reason) {
+    std::lock_guard lock(mu);
+    rejected.push_back(std::string(task) + ": " + std::string(reason));
+  };
+  auto worker = StartWorker(observer);
+  Publish(Task("poison", "evil.task"));
+  Publish(Task("good", "mlprod.t"));
+  EXPECT_EQ(WaitReady(backend, "good").state, TaskState::kSuccess);
+  worker->Stop();
+  EXPECT_EQ(backend.Get("poison")->state, TaskState::kPending);
+  EXPECT_EQ(worker->Stats().rejected, 1);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0], "evil.task: unknown task name 'evil.task'");
+  EXPECT_EQ(broker.Depth(), 0);
+  EXPECT_EQ(broker.Unacked(), 0);
+}
+
+TEST_F(WorkerTest, RevokesExpiredTaskWithoutRunningIt) {
+  std::atomic<int> runs{0};
+  registry.Register("mlprod.t", [&](const queue::TaskMessage&) {
+    ++runs;
+    return Result<json>(1);
+  });
+  auto worker = StartWorker();
+  auto m = Task("t1", "mlprod.t");
+  m.expires = queue::FormatIsoTimestampUtc(clock.Now() - seconds(1));
+  Publish(m);
+  const auto r = WaitReady(backend, "t1");
+  EXPECT_EQ(r.state, TaskState::kRevoked);
+  EXPECT_EQ(r.result["exc_type"], "TaskRevokedError");
+  EXPECT_EQ(r.result["exc_message"], json::array({"expired"}));
+  worker->Stop();
+  EXPECT_EQ(runs.load(), 0);
+  EXPECT_EQ(worker->Stats().revoked, 1);
+  EXPECT_EQ(broker.Unacked(), 0);
+}
+
+TEST_F(WorkerTest, HoldsTaskUntilItsEtaWithoutBlockingOthers) {
+  registry.Register("mlprod.t", [](const queue::TaskMessage& m) { return Result<json>(m.id); });
+  auto worker = StartWorker();
+  auto later = Task("later", "mlprod.t");
+  later.eta = queue::FormatIsoTimestampUtc(clock.Now() + seconds(3600));
+  Publish(later);
+  Publish(Task("now", "mlprod.t"));
+  EXPECT_EQ(WaitReady(backend, "now").state, TaskState::kSuccess);
+  EXPECT_EQ(backend.Get("later")->state, TaskState::kPending);
+  EXPECT_EQ(worker->Stats().delayed, 1);
+  EXPECT_EQ(broker.Unacked(), 1);  // held, like Celery, until due
+  clock.Advance(seconds(3601));
+  EXPECT_EQ(WaitReady(backend, "later").result, "later");
+  worker->Stop();
+  EXPECT_EQ(worker->Stats().delayed, 0);
+  EXPECT_EQ(broker.Unacked(), 0);
+}
+
+TEST_F(WorkerTest, StopReturnsEtaTasksToBroker) {
+  registry.Register("mlprod.t", [](const queue::TaskMessage&) { return Result<json>(1); });
+  auto worker = StartWorker();
+  auto later = Task("later", "mlprod.t");
+  later.eta = queue::FormatIsoTimestampUtc(clock.Now() + seconds(3600));
+  Publish(later);
+  Publish(Task("now", "mlprod.t"));
+  WaitReady(backend, "now");
+  ASSERT_EQ(worker->Stats().delayed, 1);
+  worker->Stop();
+  EXPECT_EQ(broker.Depth(), 1);
+  EXPECT_EQ(broker.Unacked(), 0);
+}
+
+TEST_F(WorkerTest, GracefulStopFinishesInFlightTask) {
+  std::promise<void> entered, release;
+  auto release_future = release.get_future().share();
+  registry.Register("mlprod.slow", [&](const queue::TaskMessage&) {
+    entered.set_value();
+    release_future.wait();
+    return Result<json>("done");
+  });
+  auto worker = StartWorker();
+  Publish(Task("t1", "mlprod.slow"));
+  entered.get_future().wait();
+  std::thread stopper([&] { worker->Stop(); });
+  release.set_value();
+  stopper.join();
+  EXPECT_EQ(backend.Get("t1")->state, TaskState::kSuccess);
+  EXPECT_EQ(broker.Unacked(), 0);
+  EXPECT_EQ(broker.Depth(), 0);
+  // Stopped means stopped: nothing published afterwards runs.
+  Publish(Task("t2", "mlprod.slow"));
+  EXPECT_EQ(broker.Depth(), 1);
+}
+
+TEST_F(WorkerTest, OverHardTimeLimitIsRecordedAsFailure) {
+  registry.Register("mlprod.t", [](const queue::TaskMessage&) {
+    std::this_thread::sleep_for(milliseconds(20));
+    return Result<json>(1);
+  });
+  auto worker = StartWorker();
+  auto m = Task("t1", "mlprod.t");
+  m.time_limit_hard = 0.001;
+  Publish(m);
+  const auto r = WaitReady(backend, "t1");
+  EXPECT_EQ(r.state, TaskState::kFailure);
+  EXPECT_EQ(r.result["exc_type"], "TimeLimitExceeded");
+}
+
+TEST_F(WorkerTest, RedeliveredFinishedTaskIsAckedWithoutRunningAgain) {
+  std::atomic<int> runs{0};
+  registry.Register("mlprod.t", [&](const queue::TaskMessage&) {
+    ++runs;
+    return Result<json>(2);
+  });
+  queue::TaskResult done;
+  done.task_id = "t1";
+  done.state = TaskState::kSuccess;
+  done.result = 1;
+  ASSERT_TRUE(backend.Store(done).ok());
+  Publish(Task("t1", "mlprod.t"));
+  { auto crashed = broker.Next(milliseconds(1000)); }  // taken and lost: requeued, redelivered
+  Publish(Task("t2", "mlprod.t"));
+  auto worker = StartWorker();
+  EXPECT_EQ(WaitReady(backend, "t2").result, 2);
+  worker->Stop();
+  EXPECT_EQ(runs.load(), 1);
+  EXPECT_EQ(backend.Get("t1")->result, 1);
+  EXPECT_EQ(broker.Depth(), 0);
+  EXPECT_EQ(broker.Unacked(), 0);
+}
+
+// Fails the first Store of a final state, as a Redis outage would.
+class FlakyBackend : public queue::ResultBackend {
+ public:
+  explicit FlakyBackend(queue::ResultBackend& real) : real_(real) {}
+  Status Store(const queue::TaskResult& r) override {
+    if (queue::IsReady(r.state) && fail_next_.exchange(false)) {
+      return MakeError(ErrorCode::kUnavailable, "backend down");
+    }
+    return real_.Store(r);
+  }
+  Result<queue::TaskResult> Get(const std::string& id) override { return real_.Get(id); }
+  std::unique_ptr<queue::WatchHandle> Watch(
+      const std::string& id, std::function<void(const queue::TaskResult&)> f) override {
+    return real_.Watch(id, std::move(f));
+  }
+  Status Ping() override { return real_.Ping(); }
+
+ private:
+  queue::ResultBackend& real_;
+  std::atomic<bool> fail_next_{true};
+};
+
+TEST_F(WorkerTest, RequeuesTaskWhenResultCannotBeStored) {
+  std::atomic<int> runs{0};
+  registry.Register("mlprod.t", [&](const queue::TaskMessage&) {
+    ++runs;
+    return Result<json>("ok");
+  });
+  FlakyBackend flaky(backend);
+  Worker worker(broker, flaky, registry, Options());
+  worker.Start();
+  Publish(Task("t1", "mlprod.t"));
+  EXPECT_EQ(WaitReady(backend, "t1").result, "ok");
+  worker.Stop();
+  EXPECT_EQ(runs.load(), 2);
+  EXPECT_EQ(broker.Unacked(), 0);
+}
+
+TEST_F(WorkerTest, ReportsOutcomeWithRunTimeAndQueueWait) {
+  registry.Register("mlprod.t", [](const queue::TaskMessage&) { return Result<json>(1); });
+  std::promise<TaskOutcome> got;
+  std::once_flag once;
+  WorkerObserver observer;
+  observer.on_task_done = [&](const TaskOutcome& o) {
+    std::call_once(once, [&] { got.set_value(o); });
+  };
+  auto worker = StartWorker(observer);
+  Publish(Task("t1", "worker.t"));  // not registered under this name: rejected, no outcome
+  Publish(Task("t2", "t"));         // the legacy alias of mlprod.t
+  auto future = got.get_future();
+  ASSERT_EQ(future.wait_for(seconds(30)), std::future_status::ready);
+  const TaskOutcome o = future.get();
+  EXPECT_EQ(o.task, "mlprod.t");
+  EXPECT_EQ(o.task_id, "t2");
+  EXPECT_EQ(o.state, TaskState::kSuccess);
+  EXPECT_GE(o.run_seconds, 0.0);
+  ASSERT_TRUE(o.queue_wait_seconds.has_value());
+  EXPECT_GE(*o.queue_wait_seconds, 0.0);
+}
+
+TEST_F(WorkerTest, ManyTasksOnManyThreadsAllSucceed) {
+  registry.Register("mlprod.t", [](const queue::TaskMessage& m) { return Result<json>(m.args); });
+  auto worker = StartWorker();
+  constexpr int kTasks = 2000;
+  for (int i = 0; i < kTasks; ++i) Publish(Task(std::to_string(i), "mlprod.t", json::array({i})));
+  for (int i = 0; i < kTasks; ++i) {
+    ASSERT_EQ(WaitReady(backend, std::to_string(i)).result, json::array({i}));
+  }
+  worker->Stop();
+  EXPECT_EQ(worker->Stats().succeeded, kTasks);
+  EXPECT_EQ(broker.Unacked(), 0);
+}
+
+}  // namespace
+}  // namespace mlprod::worker

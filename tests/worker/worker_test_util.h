@@ -1,0 +1,61 @@
+// Helpers for worker tests: a settable clock, waiting for a task to be ready through the real
+// in-memory backend, and a task message builder. Test code only.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <mutex>
+
+#include "queue/celery_time.h"
+#include "queue/result_backend.h"
+#include "queue/task.h"
+
+namespace mlprod::worker::testing {
+
+class FakeWallClock {
+ public:
+  std::chrono::system_clock::time_point Now() const {
+    std::lock_guard lock(mu_);
+    return now_;
+  }
+  void Advance(std::chrono::seconds d) {
+    std::lock_guard lock(mu_);
+    now_ += d;
+  }
+  std::function<std::chrono::system_clock::time_point()> Fn() {
+    return [this] { return Now(); };
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::chrono::system_clock::time_point now_ = std::chrono::system_clock::now();
+};
+
+// Waits (up to a generous bound, only so a broken build does not hang) for a ready state.
+inline queue::TaskResult WaitReady(queue::ResultBackend& backend, const std::string& id) {
+  std::promise<queue::TaskResult> ready;
+  auto future = ready.get_future();
+  std::once_flag once;
+  auto handle = backend.Watch(
+      id, [&](const queue::TaskResult& r) { std::call_once(once, [&] { ready.set_value(r); }); });
+  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    ADD_FAILURE() << "task " << id << " never became ready";
+    return {};
+  }
+  return future.get();
+}
+
+inline queue::TaskMessage Task(std::string id, std::string_view name,
+                               nlohmann::json args = nlohmann::json::array()) {
+  queue::TaskMessage m;
+  m.id = std::move(id);
+  m.task = std::string(name);
+  m.args = std::move(args);
+  m.root_id = m.id;
+  return m;
+}
+
+}  // namespace mlprod::worker::testing
