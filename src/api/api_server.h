@@ -18,10 +18,10 @@
 namespace mlprod::api {
 
 struct ApiConfig {
-  ServerOptions server;           // listen address, threads, limits, deadlines
-  std::string api_key;            // Default: empty = open API (MLPROD_API_KEY)
-  std::string app_name = "api";   // Default: "api", the `app_name` metrics label
-  bool process_metrics = true;    // Default: on, the process_* families in /metrics
+  ServerOptions server;          // listen address, threads, limits, deadlines
+  std::string api_key;           // Default: empty = open API (MLPROD_API_KEY)
+  std::string app_name = "api";  // Default: "api", the `app_name` metrics label
+  bool process_metrics = true;   // Default: on, the process_* families in /metrics
 };
 
 class ApiServer {

@@ -22,7 +22,7 @@ struct ApiDeps {
   store::Store& store;
   queue::Broker& broker;
   queue::ResultBackend& backend;
-  metrics::ApiMetrics* metrics = nullptr;            // nullable
+  metrics::ApiMetrics* metrics = nullptr;           // nullable
   const metrics::Exposition* exposition = nullptr;  // nullable: GET /metrics then answers 404
   // Empty = open API. Otherwise training and model-changing routes need `Bearer <key>`.
   std::string api_key;

@@ -2,20 +2,26 @@
 
 // The build passes MLPROD_API_SOURCE_DIR and MLPROD_SWAGGER_DIR as string literals. `.incbin`
 // copies the files into .rodata at assembly time: no multi-megabyte C++ array to compile.
-#define MLPROD_INCBIN(name, file)                                             \
-  __asm__(".pushsection .rodata\n"                                            \
-          ".balign 16\n"                                                      \
-          ".global mlprod_asset_" #name "_begin\n"                            \
-          "mlprod_asset_" #name "_begin:\n"                                   \
-          ".incbin \"" file "\"\n"                                            \
-          ".global mlprod_asset_" #name "_end\n"                              \
-          "mlprod_asset_" #name "_end:\n"                                     \
-          ".byte 0\n"                                                         \
-          ".popsection\n");                                                   \
-  extern "C" const char mlprod_asset_##name##_begin[];                        \
-  extern "C" const char mlprod_asset_##name##_end[];                          \
-  static std::string_view name##_view() {                                     \
-    return {mlprod_asset_##name##_begin,                                      \
+#define MLPROD_INCBIN(name, file)                                                               \
+  __asm__(                                                                                      \
+      ".pushsection .rodata\n"                                                                  \
+      ".balign 16\n"                                                                            \
+      ".global mlprod_asset_" #name                                                             \
+      "_begin\n"                                                                                \
+      "mlprod_asset_" #name                                                                     \
+      "_begin:\n"                                                                               \
+      ".incbin \"" file                                                                         \
+      "\"\n"                                                                                    \
+      ".global mlprod_asset_" #name                                                             \
+      "_end\n"                                                                                  \
+      "mlprod_asset_" #name                                                                     \
+      "_end:\n"                                                                                 \
+      ".byte 0\n"                                                                               \
+      ".popsection\n");                                                                         \
+  extern "C" const char mlprod_asset_##name##_begin[];                                          \
+  extern "C" const char mlprod_asset_##name##_end[];                                            \
+  static std::string_view name##_view() {                                                       \
+    return {mlprod_asset_##name##_begin,                                                        \
             static_cast<std::size_t>(mlprod_asset_##name##_end - mlprod_asset_##name##_begin)}; \
   }
 

@@ -64,8 +64,8 @@ void ApiService::RegisterContent(Router& router) {
         Exec::kBlocking);
   };
   by_id(
-      "/content/location/{id}",
-      [](store::Store& s, long long id) { return s.GetLocation(id); }, LocationJson, "Location");
+      "/content/location/{id}", [](store::Store& s, long long id) { return s.GetLocation(id); },
+      LocationJson, "Location");
   by_id(
       "/content/user/{id}", [](store::Store& s, long long id) { return s.GetUser(id); }, UserJson,
       "User");

@@ -39,7 +39,8 @@ ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& ta
   if (result->state == queue::TaskState::kFailure) {
     return {DetailResponse(500, "Task failed"), true};
   }
-  return {JsonResponse(TaskStatusJson(task_id, queue::TaskStateName(result->state), "inference")), ready};
+  return {JsonResponse(TaskStatusJson(task_id, queue::TaskStateName(result->state), "inference")),
+          ready};
 }
 
 asio::awaitable<Response> ApiService::InferenceStatus(const Request& r) {
@@ -80,8 +81,8 @@ asio::awaitable<Response> ApiService::InferenceStatus(const Request& r) {
   // Sliced waits only so a server shutdown cuts the poll short; the wake-up itself is the
   // callback's cancel, not these slices.
   while (!poll->fired && !r.stopping->load() && std::chrono::steady_clock::now() < deadline) {
-    poll->timer.expires_at(std::min(deadline, std::chrono::steady_clock::now() +
-                                                  std::chrono::milliseconds(500)));
+    poll->timer.expires_at(
+        std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(500)));
     boost::system::error_code ec;
     co_await poll->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
@@ -110,8 +111,8 @@ void ApiService::RegisterInference(Router& router) {
           spdlog::error("api: publishing inference {} failed: {}", task.id,
                         published.error().message);
           (void)deps_.store.UpdateInferenceStatus(task.id, "FAILURE");
-          return ErrorResponse(MakeError(ErrorCode::kUnavailable,
-                                         "Task queue unavailable, try again later"));
+          return ErrorResponse(
+              MakeError(ErrorCode::kUnavailable, "Task queue unavailable, try again later"));
         }
         tracker_.Started(task.id);
         return JsonResponse(TaskStatusJson(task.id, "PENDING", "inference"));
@@ -152,7 +153,8 @@ void ApiService::RegisterInference(Router& router) {
         if (!obj) return ValidationResponse(issues);
         std::optional<std::string> task_id;
         std::optional<long long> location_id;
-        if (auto* v = check.Field(*obj, "task_id")) task_id = check.String(*v, {"body", "task_id"}, 64);
+        if (auto* v = check.Field(*obj, "task_id"))
+          task_id = check.String(*v, {"body", "task_id"}, 64);
         if (auto* v = check.Field(*obj, "location_id")) {
           location_id = check.Int(*v, {"body", "location_id"}, -1, 1LL << 53);
         }

@@ -34,8 +34,7 @@ window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLi
 </html>
 )";
 
-Response Static(std::string_view body, std::string_view content_type,
-                std::string_view cache = {}) {
+Response Static(std::string_view body, std::string_view content_type, std::string_view cache = {}) {
   Response r;
   r.static_body = body;
   r.content_type = content_type;

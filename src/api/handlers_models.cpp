@@ -27,8 +27,8 @@ void ApiService::RegisterTraining(Router& router) {
         if (auto published = deps_.broker.Publish(task); !published.ok()) {
           spdlog::error("api: publishing training {} failed: {}", task.id,
                         published.error().message);
-          return ErrorResponse(MakeError(ErrorCode::kUnavailable,
-                                         "Task queue unavailable, try again later"));
+          return ErrorResponse(
+              MakeError(ErrorCode::kUnavailable, "Task queue unavailable, try again later"));
         }
         spdlog::info("api: training task {} queued", task.id);
         return JsonResponse(TaskStatusJson(task.id, "PENDING", "training"));
@@ -42,7 +42,8 @@ void ApiService::RegisterTraining(Router& router) {
         if (!IsUuid(task_id)) return DetailResponse(404, "Task not found");
         auto result = deps_.backend.Get(task_id);
         if (!result.ok()) return ErrorResponse(result.error());
-        return JsonResponse(TaskStatusJson(task_id, queue::TaskStateName(result->state), "training"));
+        return JsonResponse(
+            TaskStatusJson(task_id, queue::TaskStateName(result->state), "training"));
       },
       Exec::kBlocking);
 

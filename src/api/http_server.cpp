@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -15,7 +16,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
 #include <list>
 #include <optional>
 
@@ -61,7 +61,10 @@ std::string_view MethodLabel(http::verb v) {
 
 struct HttpServer::Impl {
   Impl(ServerOptions o, const Router& r, metrics::ApiMetrics* m, HttpServer& s)
-      : opts(std::move(o)), router(r), metrics(m), self(s),
+      : opts(std::move(o)),
+        router(r),
+        metrics(m),
+        self(s),
         pool(static_cast<std::size_t>(std::max(1, opts.blocking_threads))) {}
 
   asio::awaitable<void> Accept();
@@ -112,8 +115,8 @@ asio::awaitable<bool> HttpServer::Impl::Write(beast::tcp_stream& stream, Respons
   } else {
     msg.body() = typename Body::value_type(resp.static_body.data(), resp.static_body.size());
   }
-  msg.set(http::field::content_type, beast::string_view(resp.content_type.data(),
-                                                        resp.content_type.size()));
+  msg.set(http::field::content_type,
+          beast::string_view(resp.content_type.data(), resp.content_type.size()));
   if (!resp.cache_control.empty()) {
     msg.set(http::field::cache_control,
             beast::string_view(resp.cache_control.data(), resp.cache_control.size()));
@@ -221,8 +224,8 @@ asio::awaitable<void> HttpServer::Impl::Session(Context& c, tcp::socket socket) 
       std::string_view path_template = kUnmatchedPath;
       unsigned version = 11;
       if (ec == http::error::body_limit) {
-        resp = DetailResponse(413, "Request body too large (limit " +
-                                       std::to_string(opts.body_limit) + " bytes)");
+        resp = DetailResponse(
+            413, "Request body too large (limit " + std::to_string(opts.body_limit) + " bytes)");
         keep_alive = false;
       } else if (ec == http::error::header_limit) {
         resp = DetailResponse(431, "Request header fields too large");
@@ -298,8 +301,8 @@ Status HttpServer::Start() {
   }
   beast::error_code ec;
   tcp::resolver resolver(s.ctxs[0]->ioc);
-  auto endpoints = resolver.resolve(s.opts.host, std::to_string(s.opts.port),
-                                    tcp::resolver::passive, ec);
+  auto endpoints =
+      resolver.resolve(s.opts.host, std::to_string(s.opts.port), tcp::resolver::passive, ec);
   if (ec || endpoints.empty()) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "cannot resolve listen address '" + s.opts.host + "': " + ec.message());

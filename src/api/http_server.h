@@ -24,12 +24,12 @@ class ApiMetrics;
 namespace mlprod::api {
 
 struct ServerOptions {
-  std::string host = "0.0.0.0";  // Default: every interface
-  std::uint16_t port = 4789;     // Default: 4789 (SPEC §3); 0 picks a free port
-  int io_threads = 2;            // Default: 2
-  int blocking_threads = 8;      // Default: 8 (store/broker calls)
-  std::size_t body_limit = 1 << 20;     // Default: 1 MiB, larger bodies get 413
-  std::uint32_t header_limit = 16384;   // Default: 16 KiB, larger headers get 431
+  std::string host = "0.0.0.0";        // Default: every interface
+  std::uint16_t port = 4789;           // Default: 4789 (SPEC §3); 0 picks a free port
+  int io_threads = 2;                  // Default: 2
+  int blocking_threads = 8;            // Default: 8 (store/broker calls)
+  std::size_t body_limit = 1 << 20;    // Default: 1 MiB, larger bodies get 413
+  std::uint32_t header_limit = 16384;  // Default: 16 KiB, larger headers get 431
   // Default: 30 s — a keep-alive connection with no new request is closed after this.
   std::chrono::milliseconds idle_timeout{30000};
   // Default: 10 s — reading one request (once its first byte came) and writing its response.

@@ -44,10 +44,10 @@ struct Response {
   // outlives the server, so it is sent without a copy.
   std::string_view static_body;
   std::string_view content_type = kJsonType;
-  std::string_view cache_control;    // empty = no header
-  std::string allow;                 // 405: the path's methods
-  bool www_authenticate = false;     // 401: add `WWW-Authenticate: Bearer`
-  std::string_view exception;        // 5xx: the error kind counted in api_exception_total
+  std::string_view cache_control;  // empty = no header
+  std::string allow;               // 405: the path's methods
+  bool www_authenticate = false;   // 401: add `WWW-Authenticate: Bearer`
+  std::string_view exception;      // 5xx: the error kind counted in api_exception_total
 };
 
 }  // namespace mlprod::api

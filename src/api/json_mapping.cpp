@@ -76,13 +76,10 @@ nlohmann::json ResultRowJson(const store::ResultRow& row) {
 }
 
 nlohmann::json ModelJson(const store::ModelRow& m) {
-  return {{"task_id", m.task_id},
-          {"time_creation", m.time_creation},
-          {"status", m.status},
-          {"path", m.path},
-          {"use_percentage", m.use_percentage},
-          {"train", Metrics(m.train)},
-          {"test", Metrics(m.test)}};
+  return {
+      {"task_id", m.task_id},   {"time_creation", m.time_creation},   {"status", m.status},
+      {"path", m.path},         {"use_percentage", m.use_percentage}, {"train", Metrics(m.train)},
+      {"test", Metrics(m.test)}};
 }
 
 nlohmann::json TaskStatusJson(std::string_view task_id, std::string_view status,

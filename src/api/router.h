@@ -36,10 +36,10 @@ struct Route {
 };
 
 struct Match {
-  const Route* route = nullptr;  // set when method and path matched
-  bool path_known = false;       // the path matched some route (405 when route is null)
-  std::string_view allow;        // the path's methods, e.g. "GET, PUT"
-  std::string_view path_template;  // of the matched path (also for 405)
+  const Route* route = nullptr;     // set when method and path matched
+  bool path_known = false;          // the path matched some route (405 when route is null)
+  std::string_view allow;           // the path's methods, e.g. "GET, PUT"
+  std::string_view path_template;   // of the matched path (also for 405)
   std::uint32_t path_route_id = 0;  // id of the path's first route (metrics key for 405)
   std::array<std::string_view, 2> params{};
   std::size_t param_count = 0;
@@ -49,8 +49,7 @@ class Router {
  public:
   // Aborts on a malformed template or a duplicate (method, template): both are programming
   // errors. At most two {placeholders} per template.
-  void Add(Verb method, std::string path_template, SyncHandler handler,
-           Exec exec = Exec::kInline);
+  void Add(Verb method, std::string path_template, SyncHandler handler, Exec exec = Exec::kInline);
   void AddAsync(Verb method, std::string path_template, AsyncHandler handler);
 
   // A trailing slash is not significant ("/inference/select" == "/inference/select/").

@@ -22,7 +22,8 @@ UserDataParse ParseUserData(std::string_view body) {
   }
 
   std::optional<long long> people;
-  if (auto* v = check.Field(*obj, "people_num")) people = check.Int(*v, Loc("people_num"), 1, kMaxPeople);
+  if (auto* v = check.Field(*obj, "people_num"))
+    people = check.Int(*v, Loc("people_num"), 1, kMaxPeople);
 
   std::vector<int> ages;
   if (auto* v = check.Field(*obj, "people_age")) {
@@ -31,8 +32,8 @@ UserDataParse ParseUserData(std::string_view body) {
     } else if (v->size() > static_cast<std::size_t>(kMaxPeople)) {
       // Checked before the elements so a 10k-element list costs one issue, not 10k.
       check.Add(Loc("people_age"),
-                "List should have at most " + std::to_string(kMaxPeople) + " items after validation, not " +
-                    std::to_string(v->size()),
+                "List should have at most " + std::to_string(kMaxPeople) +
+                    " items after validation, not " + std::to_string(v->size()),
                 "too_long");
     } else {
       bool all_ok = true;
@@ -53,9 +54,8 @@ UserDataParse ParseUserData(std::string_view body) {
     }
   }
 
-  const char* children_key = obj->contains("children_num") || !obj->contains("children")
-                                 ? "children_num"
-                                 : "children";
+  const char* children_key =
+      obj->contains("children_num") || !obj->contains("children") ? "children_num" : "children";
   if (auto* v = check.Field(*obj, children_key)) {
     if (auto c = check.Int(*v, Loc(children_key), 0, kMaxPeople)) {
       user.children_num = static_cast<int>(*c);
@@ -77,8 +77,8 @@ UserDataParse ParseUserData(std::string_view body) {
     } else {
       auto day = ParseDate(v->get_ref<const std::string&>());
       if (!day.ok()) {
-        check.Add(Loc("time_arrival"),
-                  "Input should be a valid date in the format YYYY-MM-DD", "date_from_datetime_parsing");
+        check.Add(Loc("time_arrival"), "Input should be a valid date in the format YYYY-MM-DD",
+                  "date_from_datetime_parsing");
       } else {
         user.time_arrival = FormatDate(*day);
       }

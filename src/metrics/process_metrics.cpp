@@ -51,12 +51,12 @@ std::vector<prometheus::MetricFamily> ProcessMetrics::Collect() const {
   if (f.size() < 22) return out;
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
-  const double utime = std::stod(f[11]) / ticks;   // field 14
-  const double stime = std::stod(f[12]) / ticks;   // field 15
-  const double threads = std::stod(f[17]);         // field 20
-  const double start = std::stod(f[19]) / ticks;   // field 22, ticks since boot
-  const double vsize = std::stod(f[20]);           // field 23, bytes
-  const double rss = std::stod(f[21]) * page;      // field 24, pages
+  const double utime = std::stod(f[11]) / ticks;  // field 14
+  const double stime = std::stod(f[12]) / ticks;  // field 15
+  const double threads = std::stod(f[17]);        // field 20
+  const double start = std::stod(f[19]) / ticks;  // field 22, ticks since boot
+  const double vsize = std::stod(f[20]);          // field 23, bytes
+  const double rss = std::stod(f[21]) * page;     // field 24, pages
 
   std::error_code ec;
   double fds = 0;
@@ -78,10 +78,10 @@ std::vector<prometheus::MetricFamily> ProcessMetrics::Collect() const {
                     BootTimeSeconds() + start));
   out.push_back(
       One("process_open_fds", "Number of open file descriptors", MetricType::Gauge, fds - 1));
-  out.push_back(One("process_max_fds", "Maximum number of open file descriptors",
-                    MetricType::Gauge, max_fds));
-  out.push_back(One("process_threads", "Number of OS threads in the process", MetricType::Gauge,
-                    threads));
+  out.push_back(One("process_max_fds", "Maximum number of open file descriptors", MetricType::Gauge,
+                    max_fds));
+  out.push_back(
+      One("process_threads", "Number of OS threads in the process", MetricType::Gauge, threads));
   return out;
 }
 

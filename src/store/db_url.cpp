@@ -169,8 +169,10 @@ std::string PostgresConnectString(const DbTarget& target, std::chrono::milliseco
   add("tcp_user_timeout", std::to_string(connect_timeout.count()));
   add("keepalives", "1");
   add("keepalives_idle", "10");
-  add("options", "-c TimeZone=UTC -c DateStyle=ISO -c client_min_messages=warning "
-                 "-c statement_timeout=" + std::to_string(statement_timeout.count()));
+  add("options",
+      "-c TimeZone=UTC -c DateStyle=ISO -c client_min_messages=warning "
+      "-c statement_timeout=" +
+          std::to_string(statement_timeout.count()));
   bool has_app = false;
   for (const auto& [k, v] : target.params) {
     add(k, v);

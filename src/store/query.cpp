@@ -66,8 +66,8 @@ Error TranslateError(const std::exception& e, Backend backend, std::string_view 
       return MakeError(ErrorCode::kConflict, prefix + Trim(e.what()));
     }
   }
-  if (backend == Backend::kPostgres && std::string_view(e.what()).find("connection") !=
-                                           std::string_view::npos) {
+  if (backend == Backend::kPostgres &&
+      std::string_view(e.what()).find("connection") != std::string_view::npos) {
     return MakeError(ErrorCode::kUnavailable, prefix + "database unavailable: " + Trim(e.what()));
   }
   return MakeError(ErrorCode::kInternal, prefix + Trim(e.what()));

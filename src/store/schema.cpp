@@ -137,8 +137,9 @@ constexpr std::string_view kTablesV1[] = {
   test_f1 DOUBLE PRECISION NOT NULL DEFAULT 0))",
 };
 
-// Version 2: indexes for the hot queries (few: each one slows the 210-row result insert). The unique (task_id, location_id) index also makes a
-// redelivered inference unable to duplicate rows, even from two workers at once.
+// Version 2: indexes for the hot queries (few: each one slows the 210-row result insert). The
+// unique (task_id, location_id) index also makes a redelivered inference unable to duplicate rows,
+// even from two workers at once.
 constexpr std::string_view kIndexesV2[] = {
     "CREATE UNIQUE INDEX ux_results_task_location ON results (task_id, location_id)",
     "CREATE INDEX ix_results_shown ON results (result_id) WHERE shown",
@@ -161,8 +162,10 @@ const Dialect& DialectFor(Backend backend) {
 
 std::vector<Migration> Migrations(const Dialect& dialect) {
   return {
-      {1, "tables of SPEC §5 (reference names) plus results.model_id", SpellAll(kTablesV1, dialect)},
-      {2, "indexes for results by task, shown results, events by time", SpellAll(kIndexesV2, dialect)},
+      {1, "tables of SPEC §5 (reference names) plus results.model_id",
+       SpellAll(kTablesV1, dialect)},
+      {2, "indexes for results by task, shown results, events by time",
+       SpellAll(kIndexesV2, dialect)},
   };
 }
 

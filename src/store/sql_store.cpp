@@ -13,8 +13,8 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url, StoreOptions op
   auto target = ParseDatabaseUrl(url);
   if (!target.ok()) return target.error();
   if (options.pool_size < 1) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "store pool size must be at least 1, got " + std::to_string(options.pool_size));
+    return MakeError(ErrorCode::kInvalidArgument, "store pool size must be at least 1, got " +
+                                                      std::to_string(options.pool_size));
   }
   // One SQLite connection to ":memory:" is one database: the pool must not hold two.
   if (target->in_memory) options.pool_size = 1;

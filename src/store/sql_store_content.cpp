@@ -58,7 +58,8 @@ Status SqlStore::LoadLocationsIfEmpty(std::span<const Location> locations) {
     Query(s, "SELECT COUNT(*) FROM locations").Into(count).Run();
     if (count > 0 || locations.empty()) return OkStatus();
     // The timestamp is our own ISO text, so it can be a literal: no quoting concerns.
-    const std::string now = std::string("CAST('") + NowIso() + "' AS " + dialect_.timestamp_type + ")";
+    const std::string now =
+        std::string("CAST('") + NowIso() + "' AS " + dialect_.timestamp_type + ")";
     for (size_t begin = 0; begin < locations.size(); begin += kLocationsPerInsert) {
       std::string sql =
           "INSERT INTO locations (location_id, creation_time, lat, lon, children, breakfast, "
@@ -157,7 +158,8 @@ Result<std::optional<User>> SqlStore::GetUser(std::int64_t user_id) {
   Status st = Read("get user", [&](soci::session& s) {
     UserReader r;
     const long long id = user_id;
-    Query q(s, std::string("SELECT ") + UserReader::kColumns + " FROM users u WHERE u.user_id = :id");
+    Query q(s,
+            std::string("SELECT ") + UserReader::kColumns + " FROM users u WHERE u.user_id = :id");
     q.Use(id);
     r.Bind(q);
     if (q.Run()) out = r.Get();

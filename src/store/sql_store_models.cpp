@@ -103,7 +103,8 @@ Status SqlStore::PromoteModel(const std::string& task_id) {
   return Write("promote model", [&](soci::session& s) -> Status {
     // Two promotions at once must still leave exactly one model at 1.0.
     if (*dialect_.lock_models != '\0') Exec(s, dialect_.lock_models);
-    Query promote(s, "UPDATE models SET use_percentage = 1.0, status = 'promoted' WHERE task_id = :t");
+    Query promote(s,
+                  "UPDATE models SET use_percentage = 1.0, status = 'promoted' WHERE task_id = :t");
     promote.Use(task_id).Run();
     if (promote.AffectedRows() == 0) return NoModel(task_id);
     Query(s, "UPDATE models SET use_percentage = 0.0 WHERE task_id <> :t").Use(task_id).Run();

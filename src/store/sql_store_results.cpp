@@ -23,9 +23,9 @@ Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
   if (task_id.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty task id");
   for (const ScoredLocation& sl : scores) {
     if (!std::isfinite(sl.score)) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "task " + task_id + ": non-finite score for location " +
-                           std::to_string(sl.location_id));
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          "task " + task_id + ": non-finite score for location " + std::to_string(sl.location_id));
     }
   }
   return Write("save results", [&](soci::session& s) {

@@ -103,10 +103,18 @@ std::string RawExchange(std::uint16_t port, const std::string& bytes, int timeou
 }
 
 nlohmann::json ValidUserData() {
-  return {{"name", "Ada"},           {"people_num", 3},         {"people_age", {41, 39, 9}},
-          {"children_num", 1},       {"budget", 1500.5},        {"nights", 7},
-          {"time_arrival", "2027-07-14"}, {"pool", true},        {"spa", false},
-          {"pet_friendly", false},   {"lake", true},            {"mountain", false},
+  return {{"name", "Ada"},
+          {"people_num", 3},
+          {"people_age", {41, 39, 9}},
+          {"children_num", 1},
+          {"budget", 1500.5},
+          {"nights", 7},
+          {"time_arrival", "2027-07-14"},
+          {"pool", true},
+          {"spa", false},
+          {"pet_friendly", false},
+          {"lake", true},
+          {"mountain", false},
           {"sport", true}};
 }
 

@@ -41,8 +41,8 @@ class Client {
   ~Client();
   Reply Call(boost::beast::http::verb method, const std::string& target,
              const std::string& body = "",
-             const std::map<std::string, std::string>& headers = {{"Content-Type",
-                                                                   "application/json"}});
+             const std::map<std::string, std::string>& headers = {
+                 {"Content-Type", "application/json"}});
   Reply Get(const std::string& target) { return Call(boost::beast::http::verb::get, target); }
 
   struct Recorded {

@@ -77,7 +77,11 @@ std::vector<BadRequest> Cases() {
          return b.dump();
        }(),
        422},
-      {"text/plain body", verb::post, "/inference/start", ValidUserData().dump(), 415,
+      {"text/plain body",
+       verb::post,
+       "/inference/start",
+       ValidUserData().dump(),
+       415,
        {{"Content-Type", "text/plain"}}},
       {"status unknown id", verb::get, "/inference/status/" + unknown, "", 404},
       {"status not uuid", verb::get, "/inference/status/42", "", 404},
@@ -137,7 +141,9 @@ TEST_F(ApiServerTest, EveryBadRequestGets4xxWithJsonDetailAndChangesNothing) {
     const auto body = r.json();
     ASSERT_FALSE(body.is_discarded()) << c.name << ": not JSON: " << r.body;
     EXPECT_TRUE(body.contains("detail")) << c.name;
-    if (c.status == 405) EXPECT_FALSE(r.header("allow").empty()) << c.name;
+    if (c.status == 405) {
+      EXPECT_FALSE(r.header("allow").empty()) << c.name;
+    }
     if (c.status == 422 && body["detail"].is_array()) {
       EXPECT_TRUE(body["detail"][0].contains("loc")) << c.name;
       EXPECT_TRUE(body["detail"][0].contains("type")) << c.name;

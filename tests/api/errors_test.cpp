@@ -23,15 +23,15 @@ TEST(ErrorTable, MapsEveryErrorCodeToItsStatus) {
 }
 
 TEST(ErrorTable, ServerErrorsNameTheirKindForTheExceptionCounter) {
-  EXPECT_EQ(ErrorResponse(MakeError(ErrorCode::kUnavailable, "db down")).exception,
-            "unavailable");
+  EXPECT_EQ(ErrorResponse(MakeError(ErrorCode::kUnavailable, "db down")).exception, "unavailable");
   EXPECT_TRUE(ErrorResponse(MakeError(ErrorCode::kNotFound, "x")).exception.empty());
   EXPECT_TRUE(ErrorResponse(MakeError(ErrorCode::kUnauthenticated, "x")).www_authenticate);
 }
 
 TEST(ErrorTable, ValidationResponseHasFastApiShape) {
-  const Response r = ValidationResponse(
-      {{{"body", "people_age", 3}, "Input should be less than or equal to 120", "less_than_equal"}});
+  const Response r = ValidationResponse({{{"body", "people_age", 3},
+                                          "Input should be less than or equal to 120",
+                                          "less_than_equal"}});
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(nlohmann::json::parse(r.body),
             nlohmann::json::parse(R"({"detail":[{"loc":["body","people_age",3],

@@ -9,8 +9,8 @@
 #include "api/json_mapping.h"
 #include "queue/inproc/inproc_broker.h"
 #include "queue/inproc/inproc_result_backend.h"
-#include "store/open_store.h"
 #include "schema_checker.h"
+#include "store/open_store.h"
 
 namespace mlprod::api {
 namespace {
@@ -57,8 +57,11 @@ TEST(OpenApi, ResultRowJsonCarriesEveryLocationField) {
   row.score = 0.42;
   const auto j = ResultRowJson(row);
   EXPECT_EQ(Problems(Checker().CheckComponent(j, "ResultRow")), "");
-  for (const auto& [field, value] : LocationJson(row.location).items()) {
-    if (field != "creation_time") EXPECT_TRUE(j.contains(field)) << field;
+  const auto location = LocationJson(row.location);
+  for (const auto& [field, value] : location.items()) {
+    if (field != "creation_time") {
+      EXPECT_TRUE(j.contains(field)) << field;
+    }
   }
   EXPECT_EQ(j["score"], 0.42);
 }
@@ -80,8 +83,8 @@ TEST(OpenApi, CheckerRejectsWrongShapes) {
   const auto c = Checker();
   EXPECT_FALSE(c.CheckComponent(nlohmann::json::array(), "Location").empty());
   EXPECT_FALSE(c.CheckComponent({{"locations", "many"}, {"users", 1}}, "ContentInfo").empty());
-  EXPECT_FALSE(c.CheckComponent({{"detail", {{{"loc", {"body", 1.5}}}}}}, "HTTPValidationError")
-                   .empty());
+  EXPECT_FALSE(
+      c.CheckComponent({{"detail", {{{"loc", {"body", 1.5}}}}}}, "HTTPValidationError").empty());
 }
 
 TEST(OpenApi, EveryRouteIsDocumentedAndEveryDocumentedRouteIsServed) {

@@ -13,7 +13,8 @@ bool HasType(const nlohmann::json& v, const std::string& type) {
   if (type == "boolean") return v.is_boolean();
   if (type == "null") return v.is_null();
   if (type == "integer") {
-    return v.is_number_integer() || (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>());
+    return v.is_number_integer() ||
+           (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>());
   }
   if (type == "number") return v.is_number();
   return false;
@@ -24,7 +25,8 @@ std::vector<std::string> Segments(const std::string& path) {
   std::size_t start = 1;
   while (start <= path.size()) {
     const auto slash = path.find('/', start);
-    out.push_back(path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    out.push_back(
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
@@ -62,16 +64,15 @@ void SchemaChecker::CheckAt(const nlohmann::json& v, const nlohmann::json& raw,
   }
   if (s.contains("type")) {
     const auto& t = s["type"];
-    const bool ok = t.is_array() ? std::any_of(t.begin(), t.end(),
-                                               [&](const auto& x) { return HasType(v, x); })
-                                 : HasType(v, t.get<std::string>());
+    const bool ok =
+        t.is_array() ? std::any_of(t.begin(), t.end(), [&](const auto& x) { return HasType(v, x); })
+                     : HasType(v, t.get<std::string>());
     if (!ok) {
       out.push_back(where + ": expected " + t.dump() + ", got " + v.dump());
       return;
     }
   }
-  if (s.contains("enum") &&
-      std::find(s["enum"].begin(), s["enum"].end(), v) == s["enum"].end()) {
+  if (s.contains("enum") && std::find(s["enum"].begin(), s["enum"].end(), v) == s["enum"].end()) {
     out.push_back(where + ": " + v.dump() + " not in enum " + s["enum"].dump());
   }
   if (v.is_number() && s.contains("minimum") && v.get<double>() < s["minimum"].get<double>()) {

@@ -41,7 +41,9 @@ TEST_F(ApiServerTest, InferenceLoopFromStartToSelection) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     EXPECT_EQ(rows[i]["location_id"], kLocations - static_cast<int>(i));  // score = id / 100
     EXPECT_TRUE(rows[i]["shown"].get<bool>());
-    if (i > 0) EXPECT_GE(rows[i - 1]["score"].get<double>(), rows[i]["score"].get<double>());
+    if (i > 0) {
+      EXPECT_GE(rows[i - 1]["score"].get<double>(), rows[i]["score"].get<double>());
+    }
   }
 
   const nlohmann::json pick = {{"task_id", task_id}, {"location_id", rows[1]["location_id"]}};
@@ -66,7 +68,8 @@ TEST_F(ApiServerTest, FailedTaskAnswers500TaskFailed) {
   queue::TaskResult failed;
   failed.task_id = task_id;
   failed.state = queue::TaskState::kFailure;
-  failed.result = {{"exc_type", "ValueError"}, {"exc_message", {"boom"}}, {"exc_module", "builtins"}};
+  failed.result = {
+      {"exc_type", "ValueError"}, {"exc_message", {"boom"}}, {"exc_module", "builtins"}};
   ASSERT_TRUE(backend_->Store(failed).ok());
   const Reply status = client_->Get("/inference/status/" + task_id);
   EXPECT_EQ(status.status, 500);
@@ -144,14 +147,12 @@ TEST_F(ApiServerTest, ApiKeyGuardsTrainingAndModelChanges) {
   const Reply anonymous = client_->Call(verb::post, "/train/start");
   EXPECT_EQ(anonymous.status, 401);
   EXPECT_EQ(anonymous.header("www-authenticate"), "Bearer");
-  EXPECT_EQ(client_->Call(verb::post, "/train/start", "",
-                          {{"Authorization", "Bearer s3cret-kez"}})
+  EXPECT_EQ(client_->Call(verb::post, "/train/start", "", {{"Authorization", "Bearer s3cret-kez"}})
                 .status,
             401);
-  EXPECT_EQ(client_->Call(verb::put, "/models/baseline", R"({"use_percentage":0.5})").status,
-            401);
-  const Reply ok = client_->Call(verb::post, "/train/start", "",
-                                 {{"Authorization", "Bearer s3cret-key"}});
+  EXPECT_EQ(client_->Call(verb::put, "/models/baseline", R"({"use_percentage":0.5})").status, 401);
+  const Reply ok =
+      client_->Call(verb::post, "/train/start", "", {{"Authorization", "Bearer s3cret-key"}});
   ASSERT_EQ(ok.status, 200);
   EXPECT_EQ(ok.json()["type"], "training");
   auto delivery = broker_->Next(std::chrono::seconds(1));
@@ -187,8 +188,7 @@ TEST_F(ApiServerTest, ModelsAreListedReadAndReweighted) {
   const Reply put = client_->Call(verb::put, "/models/baseline", R"({"use_percentage":0.25})");
   ASSERT_EQ(put.status, 200) << put.body;
   EXPECT_EQ(put.json()["use_percentage"], 0.25);
-  EXPECT_EQ(client_->Call(verb::put, "/models/baseline", R"({"use_percentage":1.5})").status,
-            422);
+  EXPECT_EQ(client_->Call(verb::put, "/models/baseline", R"({"use_percentage":1.5})").status, 422);
   EXPECT_EQ(client_->Call(verb::put, "/models/nope", R"({"use_percentage":0.5})").status, 404);
 }
 
@@ -229,9 +229,10 @@ TEST_F(ApiServerTest, BrokerDownAnswers503WithDetail) {
   const Reply r = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
   EXPECT_EQ(r.status, 503);
   EXPECT_TRUE(r.json()["detail"].is_string());
-  EXPECT_NE(client_->Get("/metrics").body.find("api_exception_total{app_name=\"api\","
-                                               "exception=\"unavailable\",method=\"POST\","
-                                               "path=\"/inference/start\"} 1"),
+  EXPECT_NE(client_->Get("/metrics")
+                .body.find("api_exception_total{app_name=\"api\","
+                           "exception=\"unavailable\",method=\"POST\","
+                           "path=\"/inference/start\"} 1"),
             std::string::npos);
 }
 

@@ -97,7 +97,12 @@ TEST(Exposition, RendersEveryFamilyOfTheSharedRegistryPlusProcessMetrics) {
   auto registry = std::make_shared<prometheus::Registry>();
   ApiMetrics metrics(*registry, "api");
   metrics.RecordRequest(0, "/", "GET", 200, 0.0001);
-  prometheus::BuildCounter().Name("worker_tasks_total").Help("t").Register(*registry).Add({}).Increment(3);
+  prometheus::BuildCounter()
+      .Name("worker_tasks_total")
+      .Help("t")
+      .Register(*registry)
+      .Add({})
+      .Increment(3);
   const std::string text = Exposition(registry).Render();
   EXPECT_NE(text.find("# TYPE api_request_total counter"), std::string::npos);
   EXPECT_NE(text.find("worker_tasks_total 3"), std::string::npos);
@@ -114,7 +119,7 @@ TEST(ProcessMetrics, ReadsPlausibleValuesFromProc) {
   }
   EXPECT_GT(values["process_resident_memory_bytes"], 1 << 20);
   EXPECT_GT(values["process_virtual_memory_bytes"], values["process_resident_memory_bytes"]);
-  EXPECT_GE(values["process_open_fds"], 3);  // stdin, stdout, stderr at least
+  EXPECT_GE(values["process_open_fds"], 3);                // stdin, stdout, stderr at least
   EXPECT_GT(values["process_start_time_seconds"], 1.6e9);  // after 2020
   EXPECT_GE(values["process_threads"], 1);
   EXPECT_GE(values["process_cpu_seconds_total"], 0);

@@ -116,21 +116,21 @@ TEST_F(ModelFolder, WeightsOfAnotherModelAreDataLoss) {
 }
 
 TEST_F(ModelFolder, MismatchedSizesInModelJsonAreDataLoss) {
-  EditJson([](auto& j) { j["layers"][0]["outputs"] = 32; });
+  EditJson([](nlohmann::json& j) { j["layers"][0]["outputs"] = 32; });
   ExpectDataLoss("layer 1 is 20x32");
   ASSERT_TRUE(SaveModel(*model_, dir_).ok());
-  EditJson([](auto& j) { j["selected_features"].erase(0); });
+  EditJson([](nlohmann::json& j) { j["selected_features"].erase(0); });
   ExpectDataLoss("selects 19 features");
   ASSERT_TRUE(SaveModel(*model_, dir_).ok());
-  EditJson([](auto& j) { j["scaler"]["data_max"].erase(0); });
+  EditJson([](nlohmann::json& j) { j["scaler"]["data_max"].erase(0); });
   ExpectDataLoss("scaler needs 30");
   ASSERT_TRUE(SaveModel(*model_, dir_).ok());
-  EditJson([](auto& j) { j["features"][3] = "stars"; });
+  EditJson([](nlohmann::json& j) { j["features"][3] = "stars"; });
   ExpectDataLoss("'stars'");
 }
 
 TEST_F(ModelFolder, EditedPreprocessingNoLongerMatchesTheWeights) {
-  EditJson([](auto& j) { j["scaler"]["data_max"][2] = j["scaler"]["data_max"][2].get<double>() * 2; });
+  EditJson([](nlohmann::json& j) { j["scaler"]["data_max"][2] = j["scaler"]["data_max"][2].get<double>() * 2; });
   ExpectDataLoss("other preprocessing");
 }
 
@@ -141,7 +141,7 @@ TEST_F(ModelFolder, BrokenJsonAndMissingFilesAreRefused) {
   Spit(dir_ / "model.json", "{}");
   ExpectDataLoss("missing or mistyped field");
   Spit(dir_ / "model.json", text);
-  EditJson([](auto& j) { j["format_version"] = 99; });
+  EditJson([](nlohmann::json& j) { j["format_version"] = 99; });
   ExpectDataLoss("format_version 99");
   Spit(dir_ / "model.json", text);
   fs::remove(dir_ / "weights.bin");

@@ -26,7 +26,8 @@ TEST_P(PostgresOnly, ReconnectsAfterTheServerKillsItsSessions) {
   // What a server restart does to idle pooled sessions; waits until they are gone.
   const long long killed = db_->CountSql(
       "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
-      "WHERE application_name = '" + app + "') AS k");
+      "WHERE application_name = '" +
+      app + "') AS k");
   ASSERT_GE(killed, 1);
   auto info = (*store)->Info();
   ASSERT_TRUE(info.ok()) << info.error().message;

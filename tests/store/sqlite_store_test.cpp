@@ -40,7 +40,8 @@ TEST(DatabaseUrl, AcceptsTheReferenceAndSqlAlchemySpellings) {
 }
 
 TEST(DatabaseUrl, ParsesSqliteForms) {
-  EXPECT_EQ(ParseDatabaseUrl("sqlite:///var/lib/mlprod/db.sqlite")->path, "/var/lib/mlprod/db.sqlite");
+  EXPECT_EQ(ParseDatabaseUrl("sqlite:///var/lib/mlprod/db.sqlite")->path,
+            "/var/lib/mlprod/db.sqlite");
   EXPECT_EQ(ParseDatabaseUrl("sqlite://data/mlprod.db")->path, "data/mlprod.db");
   EXPECT_EQ(ParseDatabaseUrl("./data/mlprod.db")->path, "./data/mlprod.db");
   EXPECT_TRUE(ParseDatabaseUrl("sqlite::memory:")->in_memory);
@@ -61,8 +62,8 @@ TEST(DatabaseUrl, RejectsUnknownSchemesAndBadPorts) {
 
 TEST(DatabaseUrl, ConnectStringQuotesValuesAndSetsDeadlines) {
   auto t = ParseDatabaseUrl("postgresql://u:it's@h:1/d");
-  const std::string cs = PostgresConnectString(*t, std::chrono::milliseconds(500),
-                                               std::chrono::seconds(3));
+  const std::string cs =
+      PostgresConnectString(*t, std::chrono::milliseconds(500), std::chrono::seconds(3));
   EXPECT_NE(cs.find("password='it\\'s'"), std::string::npos) << cs;
   EXPECT_NE(cs.find("connect_timeout='2'"), std::string::npos) << cs;
   EXPECT_NE(cs.find("statement_timeout=3000"), std::string::npos) << cs;
@@ -86,7 +87,11 @@ TEST(SqlLiterals, DoublesRoundTripExactly) {
 TEST(ConnectionPool, AcquireFailsWithUnavailableWhenAllSessionsAreLeased) {
   int opened = 0;
   ConnectionPool pool(
-      1, [&opened] { ++opened; return std::make_unique<soci::session>(soci::sqlite3, "db=:memory:"); },
+      1,
+      [&opened] {
+        ++opened;
+        return std::make_unique<soci::session>(soci::sqlite3, "db=:memory:");
+      },
       [](soci::session&) { return true; });
   auto first = pool.Acquire(std::chrono::milliseconds(10));
   ASSERT_TRUE(first.ok());
@@ -103,7 +108,11 @@ TEST(ConnectionPool, ReopensASessionThatFailsItsHealthCheck) {
   int opened = 0;
   bool healthy = true;
   ConnectionPool pool(
-      1, [&opened] { ++opened; return std::make_unique<soci::session>(soci::sqlite3, "db=:memory:"); },
+      1,
+      [&opened] {
+        ++opened;
+        return std::make_unique<soci::session>(soci::sqlite3, "db=:memory:");
+      },
       [&healthy](soci::session&) { return healthy; });
   { auto lease = pool.Acquire(std::chrono::milliseconds(10)); }
   healthy = false;
@@ -126,8 +135,8 @@ int ClosedPort() {
 TEST(UnavailableDatabase, PostgresOnAClosedPortIsUnavailableNotAHang) {
   StoreOptions options;
   options.connect_timeout = std::chrono::seconds(2);
-  auto store = OpenStore(
-      "postgresql://u:p@127.0.0.1:" + std::to_string(ClosedPort()) + "/db", options);
+  auto store =
+      OpenStore("postgresql://u:p@127.0.0.1:" + std::to_string(ClosedPort()) + "/db", options);
   ASSERT_TRUE(store.ok()) << "opening is lazy: " << store.error().message;
   auto st = (*store)->Migrate();
   ASSERT_FALSE(st.ok());

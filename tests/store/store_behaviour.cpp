@@ -195,7 +195,8 @@ TEST_P(StoreTest, NewestShownResultsAreNewestFirstAndLimited) {
   auto rows = store_->NewestShownResults(6);
   ASSERT_TRUE(rows.ok()) << rows.error().message;
   ASSERT_EQ(rows->size(), 6u);
-  for (size_t i = 1; i < rows->size(); ++i) EXPECT_GT((*rows)[i - 1].result_id, (*rows)[i].result_id);
+  for (size_t i = 1; i < rows->size(); ++i)
+    EXPECT_GT((*rows)[i - 1].result_id, (*rows)[i].result_id);
   // The newest 6 shown rows are t2's 4 and then 2 of t1's.
   for (size_t i = 0; i < 4; ++i) EXPECT_EQ((*rows)[i].user.name, "t2");
   for (size_t i = 4; i < 6; ++i) EXPECT_EQ((*rows)[i].user.name, "t1");
@@ -227,7 +228,9 @@ TEST_P(StoreTest, RecordDatasetIsIdempotentAndLogsTraining) {
 }
 
 TEST_P(StoreTest, PromotionLeavesExactlyOneActiveModel) {
-  ModelRow base{.task_id = "baseline", .status = "baseline", .path = "models/baseline",
+  ModelRow base{.task_id = "baseline",
+                .status = "baseline",
+                .path = "models/baseline",
                 .use_percentage = 1.0};
   base.test.auc = 0.7;
   ASSERT_TRUE(store_->RegisterModel(base).ok());
@@ -281,7 +284,8 @@ TEST_P(StoreTest, InfoCountsLocationsAndUsers) {
   EXPECT_EQ(info->locations, 12);
   EXPECT_EQ(info->users, 4);
   EXPECT_EQ(store_->ListUsers(1, 2)->size(), 2u);
-  EXPECT_EQ(store_->ListUsers(1, 2).value()[0].user_id, store_->ListUsers(0, -1).value()[1].user_id);
+  EXPECT_EQ(store_->ListUsers(1, 2).value()[0].user_id,
+            store_->ListUsers(0, -1).value()[1].user_id);
 }
 
 TEST_P(StoreTest, ConcurrentInferencesNeitherFailNorDuplicate) {
@@ -296,7 +300,8 @@ TEST_P(StoreTest, ConcurrentInferencesNeitherFailNorDuplicate) {
       for (int i = 0; i < kPerThread; ++i) {
         const std::string task = "c-" + std::to_string(t) + "-" + std::to_string(i);
         auto uid = store_->StartInference(SampleUser(task), task);
-        Status st = uid.ok() ? store_->SaveResults(task, *uid, "m", Scores(kLocations)) : uid.error();
+        Status st =
+            uid.ok() ? store_->SaveResults(task, *uid, "m", Scores(kLocations)) : uid.error();
         // Half the tasks are "redelivered": a second SaveResults must add nothing.
         if (st.ok() && i % 2 == 0) st = store_->SaveResults(task, *uid, "m", Scores(kLocations));
         if (st.ok() && i % 3 == 0) st = store_->TopResults(task, 3).ok() ? OkStatus() : st;

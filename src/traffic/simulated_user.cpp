@@ -1,0 +1,202 @@
+#include "traffic/simulated_user.h"
+
+#include <algorithm>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cmath>
+
+#include "data/generate.h"
+#include "data/labeller.h"
+#include "traffic/api_json.h"
+
+namespace mlprod::traffic {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+double MsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+std::chrono::steady_clock::duration Seconds(double s) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(s));
+}
+
+const char* FailureKind(Failure f) {
+  switch (f) {
+    case Failure::kConnect:
+      return "connect";
+    case Failure::kTimeout:
+      return "timeout";
+    case Failure::kIo:
+    case Failure::kNone:
+      break;
+  }
+  return "io";
+}
+
+bool Is2xx(int status) { return status >= 200 && status < 300; }
+
+}  // namespace
+
+bool RunShared::TakeLoop() {
+  if (Stopping()) return false;
+  if (max_loops == 0) return true;
+  return loops_started.fetch_add(1, std::memory_order_relaxed) < max_loops;
+}
+
+SimulatedUser::SimulatedUser(int index, const TrafficOptions& options, const HttpUrl& url,
+                             asio::ip::tcp::resolver::results_type endpoints,
+                             asio::any_io_executor executor, RunShared& shared, TrafficStats& stats)
+    : options_(options),
+      url_(url),
+      shared_(shared),
+      stats_(stats),
+      rng_(options.seed + static_cast<std::uint64_t>(index)),
+      connection_(std::move(executor), std::move(endpoints), url.HostHeader()) {}
+
+asio::awaitable<void> SimulatedUser::Run() {
+  while (shared_.TakeLoop()) {
+    const Step step = co_await Loop();
+    if (step == Step::kAbandoned) break;
+    if (step == Step::kFailed) {
+      // Back off so a failing server is not hammered in a tight loop.
+      co_await Sleep(std::max(0.1, options_.think ? options_.think_min_s : 0.0));
+      continue;
+    }
+    if (options_.think) {
+      co_await Sleep(rng_.UniformReal(options_.think_min_s, options_.think_max_s + 1e-9));
+    }
+  }
+  connection_.Close();
+}
+
+asio::awaitable<SimulatedUser::Step> SimulatedUser::Loop() {
+  const data::UserProfile& profile = options_.profiles[rng_.Index(options_.profiles.size())];
+  const data::UserData user = data::GenerateUser(profile, options_.start_date, rng_);
+  const Clock::time_point start = Clock::now();
+
+  HttpOutcome r = co_await Call(kRouteStart, http::verb::post, url_.base_path + "/inference/start",
+                                UserDataJson(user));
+  if (r.failure != Failure::kNone) co_return Step::kFailed;
+  if (!Is2xx(r.status)) {
+    CountError("http_" + std::to_string(r.status));
+    co_return Step::kFailed;
+  }
+  auto started = ParseTaskStatus(r.body);
+  if (!started.ok()) {
+    CountError("bad_json");
+    co_return Step::kFailed;
+  }
+  const std::string task_id = started->task_id;
+
+  // Wait for the task.
+  while (true) {
+    if (shared_.Stopping()) co_return Step::kAbandoned;
+    if (MsSince(start) > options_.task_timeout_s * 1000) {
+      CountError("task_timeout");
+      co_return Step::kFailed;
+    }
+    std::string target = url_.base_path + "/inference/status/" + task_id;
+    int wait_s = 0;
+    if (options_.long_poll) {
+      // Never wait past the end of the run.
+      const double left = std::chrono::duration<double>(shared_.deadline - Clock::now()).count();
+      wait_s = static_cast<int>(
+          std::clamp(std::ceil(left), 1.0, static_cast<double>(options_.long_poll_wait_s)));
+      target += "?wait=" + std::to_string(wait_s);
+    }
+    const Clock::time_point asked = Clock::now();
+    r = co_await Call(kRouteStatus, http::verb::get, target, "", wait_s);
+    if (r.failure != Failure::kNone) co_return Step::kFailed;
+    if (r.status == 500 && r.body.find("Task failed") != std::string::npos) {
+      CountError("task_failure");
+      co_return Step::kFailed;
+    }
+    if (!Is2xx(r.status)) {
+      CountError("http_" + std::to_string(r.status));
+      co_return Step::kFailed;
+    }
+    auto status = ParseTaskStatus(r.body);
+    if (!status.ok()) {
+      CountError("bad_json");
+      co_return Step::kFailed;
+    }
+    if (status->status == "SUCCESS") break;
+    if (status->status == "FAILURE" || status->status == "REVOKED") {
+      CountError("task_failure");
+      co_return Step::kFailed;
+    }
+    // A server that ignores wait= answers at once; poll at the plain rate then.
+    if (!options_.long_poll || MsSince(asked) < 100) co_await Sleep(options_.poll_interval_s);
+  }
+  stats_.start_to_success_ms.push_back(MsSince(start));
+
+  r = co_await Call(kRouteResults, http::verb::get,
+                    url_.base_path + "/inference/results/" + task_id + "?limit=10", "");
+  if (r.failure != Failure::kNone) co_return Step::kFailed;
+  if (!Is2xx(r.status)) {
+    CountError("http_" + std::to_string(r.status));
+    co_return Step::kFailed;
+  }
+  auto locations = ParseResults(r.body);
+  if (!locations.ok()) {
+    CountError("bad_json");
+    co_return Step::kFailed;
+  }
+
+  if (rng_.Bernoulli(options_.feedback)) {
+    const int pick = data::DecidePick(profile, user.user, *locations, rng_);
+    const std::int64_t location_id =
+        pick >= 0 ? (*locations)[static_cast<std::size_t>(pick)].location_id : -1;
+    r = co_await Call(kRouteSelect, http::verb::put, url_.base_path + "/inference/select/",
+                      SelectJson(task_id, location_id));
+    if (r.failure != Failure::kNone) co_return Step::kFailed;
+    if (!Is2xx(r.status)) {
+      CountError("http_" + std::to_string(r.status));
+      co_return Step::kFailed;
+    }
+    ++(pick >= 0 ? stats_.picks : stats_.no_picks);
+  }
+  stats_.loop_ms.push_back(MsSince(start));
+  ++stats_.loops;
+  shared_.loops_done.fetch_add(1, std::memory_order_relaxed);
+  co_return Step::kDone;
+}
+
+asio::awaitable<HttpOutcome> SimulatedUser::Call(const char* route, http::verb method,
+                                                 std::string target, std::string body,
+                                                 double extra_timeout_s) {
+  ++stats_.requests[route];
+  shared_.requests.fetch_add(1, std::memory_order_relaxed);
+  const Clock::time_point start = Clock::now();
+  HttpOutcome r = co_await connection_.Request(method, std::move(target), std::move(body),
+                                               Seconds(options_.timeout_s + extra_timeout_s));
+  if (r.failure != Failure::kNone) {
+    CountError(FailureKind(r.failure));
+  } else {
+    stats_.request_ms[route].push_back(MsSince(start));
+  }
+  co_return r;
+}
+
+asio::awaitable<void> SimulatedUser::Sleep(double seconds) {
+  if (seconds <= 0) co_return;
+  // Sleeping past the end of the run would only delay the summary.
+  const auto until = std::min(Clock::now() + Seconds(seconds), shared_.deadline);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_at(until);
+  boost::system::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+void SimulatedUser::CountError(const std::string& kind) {
+  ++stats_.errors[kind];
+  shared_.errors.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace mlprod::traffic

@@ -1,0 +1,131 @@
+"""Black-box test of `mlprod serve` (issue 3): the whole recommender loop over HTTP against the
+built binary with a fresh data dir, training with all ten metrics, restart reusing the data,
+and a clean exit on SIGTERM."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from mlprod_client import Server, request, user_data  # noqa: E402
+
+LOCATION_FIELDS = ["location_id", "lat", "lon", "children", "breakfast", "lunch", "dinner",
+                   "price", "has_pool", "has_spa", "animals", "near_lake", "near_mountains",
+                   "has_sport", "family_rating", "outdoor_rating", "food_rating",
+                   "leisure_rating", "service_rating", "user_score"]
+METRICS = ["acc", "auc", "pre", "rec", "f1"]
+
+
+class ServeLoop(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+        cls.url = cls.server.url
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        logs = cls.server.logs()
+        cls.server.cleanup()
+        if code != 0:
+            raise AssertionError(f"mlprod serve exited {code} on SIGTERM:\n{logs}")
+
+    def start_and_wait(self, **overrides):
+        status, task = request("POST", self.url + "/inference/start", user_data(**overrides))
+        self.assertEqual(status, 200, task)
+        self.assertEqual(task["type"], "inference")
+        self.assertEqual(task["status"], "PENDING")
+        status, st = request("GET", f"{self.url}/inference/status/{task['task_id']}?wait=10")
+        self.assertEqual(status, 200, st)
+        self.assertEqual(st["status"], "SUCCESS")
+        return task["task_id"]
+
+    def test_1_root_and_info(self):
+        self.assertEqual(request("GET", self.url + "/"), (200, "Hi! 😀"))
+        status, info = request("GET", self.url + "/content/info")
+        self.assertEqual(status, 200)
+        self.assertEqual(info["locations"], 210)
+
+    def test_2_loop(self):
+        _, before = request("GET", self.url + "/content/info")
+        task_id = self.start_and_wait()
+        status, results = request("GET", f"{self.url}/inference/results/{task_id}?limit=10")
+        self.assertEqual(status, 200)
+        self.assertEqual(len(results), 10)
+        scores = [r["score"] for r in results]
+        self.assertEqual(scores, sorted(scores, reverse=True))
+        for r in results:
+            for field in LOCATION_FIELDS + ["score"]:
+                self.assertIn(field, r)
+        pick = results[3]["location_id"]
+        status, row = request("PUT", self.url + "/inference/select/",
+                              {"task_id": task_id, "location_id": pick})
+        self.assertEqual(status, 200, row)
+        self.assertEqual(row["label"], 1)
+        self.assertEqual(row["location_id"], pick)
+        # "No pick" answers null.
+        other = self.start_and_wait()
+        request("GET", f"{self.url}/inference/results/{other}")
+        self.assertEqual(request("PUT", self.url + "/inference/select/",
+                                 {"task_id": other, "location_id": -1}), (200, None))
+        _, after = request("GET", self.url + "/content/info")
+        self.assertEqual(after["users"], before["users"] + 2)
+        self.assertEqual(after["locations"], 210)
+        # The results debug read shows the label on the picked row.
+        status, rows = request("GET", f"{self.url}/content/results?task_id={task_id}&limit=1000")
+        self.assertEqual(status, 200)
+        labelled = [r for r in rows if r["label"] == 1]
+        self.assertEqual([r["location_id"] for r in labelled], [pick])
+
+    def test_3_unknown_task(self):
+        status, body = request("GET", self.url + "/inference/status/00000000-0000-4000-8000-000000000000")
+        self.assertEqual(status, 404)
+        self.assertIn("detail", body)
+
+    def test_4_training_stores_all_ten_metrics(self):
+        for i in range(45):
+            task_id = self.start_and_wait(budget=200 + 50 * i, nights=1 + i % 7, spa=i % 2 == 0)
+            _, results = request("GET", f"{self.url}/inference/results/{task_id}?limit=10")
+            self.assertEqual(len(results), 10)
+            request("PUT", self.url + "/inference/select/",
+                    {"task_id": task_id, "location_id": results[i % 10]["location_id"]})
+        status, task = request("POST", self.url + "/train/start")
+        self.assertEqual(status, 200, task)
+        self.assertEqual(task["type"], "training")
+        status, done = request("GET", f"{self.url}/train/status/{task['task_id']}?wait=30")
+        self.assertEqual(status, 200, done)
+        status, model = request("GET", f"{self.url}/models/{task['task_id']}")
+        self.assertEqual(status, 200, model)
+        for split in ("train", "test"):
+            for m in METRICS:
+                self.assertIsInstance(model[split][m], float, f"{split}.{m} in {model}")
+        status, models = request("GET", self.url + "/models")
+        self.assertEqual(status, 200)
+        ids = [m["task_id"] for m in models]
+        self.assertIn("baseline", ids)
+        self.assertIn(task["task_id"], ids)
+        self.assertAlmostEqual(sum(m["use_percentage"] for m in models), 1.0)
+
+
+class ServeRestart(unittest.TestCase):
+    def test_second_start_reuses_data_and_model(self):
+        first = Server()
+        try:
+            request("POST", first.url + "/inference/start", user_data())
+            self.assertEqual(first.stop(), 0)
+            second = Server(data_dir=first.data_dir)
+            try:
+                _, info = request("GET", second.url + "/content/info")
+                self.assertEqual(info["locations"], 210)
+                self.assertGreaterEqual(info["users"], 1)
+                self.assertNotIn("training the baseline", second.logs().split("listening")[-1])
+                self.assertEqual(second.stop(), 0)
+                self.assertEqual(second.logs().count("training the baseline model"), 1)
+            finally:
+                second.cleanup()
+        finally:
+            first.owns_dir = True
+            first.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

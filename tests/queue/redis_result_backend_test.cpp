@@ -1,0 +1,113 @@
+// Against a real Redis (label `infra`): MLPROD_TEST_REDIS_URL, e.g. from scripts/services.sh.
+#include "queue/redis/redis_result_backend.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <future>
+
+#include "common/uuid.h"
+#include "queue/celery_result.h"
+#include "queue/redis/redis_connection.h"
+#include "queue/vectors.h"
+
+namespace mlprod::queue {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+class RedisResultBackendTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* url = std::getenv("MLPROD_TEST_REDIS_URL");
+    if (url == nullptr || *url == '\0') GTEST_SKIP() << "MLPROD_TEST_REDIS_URL is not set";
+    url_ = url;
+    backend_ = Make();
+    auto ep = ParseRedisUrl(url_);
+    ASSERT_TRUE(ep.ok());
+    auto conn = RedisConnection::Connect(*ep, milliseconds(2000));
+    ASSERT_TRUE(conn.ok()) << conn.error().message;
+    raw_ = std::move(*conn);
+  }
+  std::unique_ptr<RedisResultBackend> Make() {
+    auto b = RedisResultBackend::Create({.url = url_});
+    EXPECT_TRUE(b.ok());
+    return b.ok() ? std::move(*b) : nullptr;
+  }
+  static TaskResult Res(std::string id, TaskState state, nlohmann::json value = nullptr) {
+    TaskResult r;
+    r.task_id = std::move(id);
+    r.state = state;
+    r.result = std::move(value);
+    r.date_done = "2026-11-28T01:22:38.816941";
+    return r;
+  }
+
+  std::string url_;
+  std::unique_ptr<RedisResultBackend> backend_;
+  std::unique_ptr<RedisConnection> raw_;
+};
+
+TEST_F(RedisResultBackendTest, StoresCeleryValueWithExpiry) {
+  const std::string id = NewUuid();
+  ASSERT_TRUE(backend_->Store(Res(id, TaskState::kSuccess, {{"n", 1}})).ok());
+  auto value = raw_->Command({"GET", "celery-task-meta-" + id});
+  ASSERT_TRUE(value.ok()) << value.error().message;
+  EXPECT_EQ(nlohmann::json::parse(value->str),
+            EncodeTaskResult(Res(id, TaskState::kSuccess, {{"n", 1}})));
+  auto ttl = raw_->Command({"TTL", "celery-task-meta-" + id});
+  ASSERT_TRUE(ttl.ok());
+  EXPECT_GT(ttl->integer, 3500);
+  EXPECT_LE(ttl->integer, 3600);
+}
+
+TEST_F(RedisResultBackendTest, ReadsResultWrittenByCelery) {
+  const auto v = testing::LoadVector("result-failure.json");
+  ASSERT_TRUE(raw_->Command({"SETEX", v["key"], "60", v["value"].dump()}).ok());
+  auto r = backend_->Get(v["value"]["task_id"]);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->state, TaskState::kFailure);
+  EXPECT_EQ(r->result["exc_type"], "AttributeError");
+}
+
+TEST_F(RedisResultBackendTest, UnknownIdReadsPending) {
+  auto r = backend_->Get(NewUuid());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->state, TaskState::kPending);
+}
+
+TEST_F(RedisResultBackendTest, WatchWakesWhenAnotherClientStores) {
+  const std::string id = NewUuid();
+  std::promise<TaskResult> got;
+  auto handle = backend_->Watch(id, [&](const TaskResult& r) { got.set_value(r); });
+  auto other = Make();
+  ASSERT_TRUE(other->Store(Res(id, TaskState::kStarted)).ok());
+  ASSERT_TRUE(other->Store(Res(id, TaskState::kSuccess, 7)).ok());
+  auto future = got.get_future();
+  ASSERT_EQ(future.wait_for(seconds(30)), std::future_status::ready);
+  const TaskResult r = future.get();
+  EXPECT_EQ(r.state, TaskState::kSuccess);
+  EXPECT_EQ(r.result, 7);
+}
+
+TEST_F(RedisResultBackendTest, WatchFiresAtOnceWhenAlreadyReady) {
+  const std::string id = NewUuid();
+  ASSERT_TRUE(backend_->Store(Res(id, TaskState::kRevoked)).ok());
+  int calls = 0;
+  auto handle = backend_->Watch(id, [&](const TaskResult&) { ++calls; });
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(RedisResultBackendTest, UnreachableRedisIsUnavailable) {
+  auto b =
+      RedisResultBackend::Create({.url = "redis://127.0.0.1:1/0", .timeout = milliseconds(500)});
+  ASSERT_TRUE(b.ok());
+  auto st = (*b)->Ping();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kUnavailable);
+  EXPECT_FALSE((*b)->Store(Res("x", TaskState::kSuccess)).ok());
+}
+
+}  // namespace
+}  // namespace mlprod::queue

@@ -1,0 +1,96 @@
+#include "tasks/model_pool.h"
+
+#include <gtest/gtest.h>
+
+#include "tasks/inference_task.h"
+#include "tasks/task_fixture.h"
+
+namespace mlprod::tasks {
+namespace {
+
+class ModelPoolTest : public TaskFixture {};
+
+TEST_F(ModelPoolTest, RefreshFailsClearlyWithoutActiveModel) {
+  ModelPool pool(*store_);
+  auto st = pool.Refresh();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("no active model"), std::string::npos);
+  EXPECT_FALSE(pool.Pick("x").ok());
+}
+
+TEST_F(ModelPoolTest, SplitsTrafficByUsePercentageDeterministically) {
+  RegisterBaseline(false);
+  // A second model sharing the traffic 30/70 with the baseline (same weights, other id).
+  auto baseline = store_->GetModel("baseline");
+  ASSERT_TRUE(baseline.ok() && baseline->has_value());
+  store::ModelRow canary = **baseline;
+  canary.task_id = "canary";
+  canary.use_percentage = 0.3;
+  ASSERT_TRUE(store_->RegisterModel(canary).ok());
+  ASSERT_TRUE(store_->SetModelUsePercentage("baseline", 0.7).ok());
+
+  ModelPool pool(*store_);
+  ASSERT_TRUE(pool.Refresh().ok());
+  int canary_picks = 0;
+  const int n = 4000;
+  for (int i = 0; i < n; ++i) {
+    const auto id = "task-" + std::to_string(i);
+    auto a = pool.Pick(id);
+    auto b = pool.Pick(id);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(a->model_id, b->model_id);  // the same task always goes to the same model
+    canary_picks += a->model_id == "canary";
+  }
+  // Binomial(4000, 0.3): 4 sigma is about 116.
+  EXPECT_NEAR(canary_picks, 0.3 * n, 120);
+}
+
+TEST_F(ModelPoolTest, InferenceScoresEveryLocationOnceAndIsIdempotent) {
+  RegisterBaseline(false);
+  ModelPool pool(*store_);
+  ASSERT_TRUE(pool.Refresh().ok());
+  InferenceTask task(*store_, pool);
+  User user = dataset_.users[0].user;
+  const std::string task_id = NewUuid();
+  auto user_id = store_->StartInference(user, task_id);
+  ASSERT_TRUE(user_id.ok());
+  queue::TaskMessage message;
+  message.id = task_id;
+  message.args = nlohmann::json::array({*user_id});
+  auto first = task.Run(message);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ((*first)["results"], dataset_.locations.size());
+  auto again = task.Run(message);  // a redelivered message
+  ASSERT_TRUE(again.ok());
+  auto rows = store_->ListResults(task_id, 0, -1);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), dataset_.locations.size());
+  std::set<std::int64_t> ids;
+  for (const auto& r : *rows) {
+    ids.insert(r.location_id);
+    EXPECT_EQ(r.model_id, "baseline");
+    EXPECT_GE(r.score, 0.0);
+    EXPECT_LE(r.score, 1.0);
+  }
+  EXPECT_EQ(ids.size(), dataset_.locations.size());
+}
+
+TEST_F(ModelPoolTest, InferenceRejectsBadArgumentsAndUnknownUsers) {
+  RegisterBaseline(false);
+  ModelPool pool(*store_);
+  ASSERT_TRUE(pool.Refresh().ok());
+  InferenceTask task(*store_, pool);
+  queue::TaskMessage message;
+  message.id = NewUuid();
+  message.args = nlohmann::json::array({"abc"});
+  auto bad = task.Run(message);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  message.args = nlohmann::json::array({987654});
+  auto missing = task.Run(message);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace mlprod::tasks
