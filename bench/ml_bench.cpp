@@ -1,16 +1,14 @@
-// Benchmarks of the ML core (docs/benchmarks.md): one training step, a full 100-epoch training
-// run on ~8000 rows, and scoring one user against 210 locations. Set MLPROD_BENCH_DATA to a
-// labelled TSV (e.g. from `mlprod dataset`) to train on it; otherwise a synthetic data set of
-// 10000 rows with the same shape and ~8% positives is generated in process.
+// Benchmarks of the ML core (docs/benchmarks.md): a full 100-epoch training run on ~8000 rows, and
+// scoring one user against 210 locations. Set MLPROD_BENCH_DATA to a labelled TSV (e.g. from
+// `mlprod dataset`) to train on it; otherwise a synthetic data set of 10000 rows with the same
+// shape and ~8% positives is generated in process.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
 #include <iostream>
 #include <vector>
 
-#include "ml/adam.h"
 #include "ml/dataset.h"
-#include "ml/mlp.h"
 #include "ml/rng.h"
 #include "ml/scorer.h"
 #include "ml/train.h"
@@ -80,23 +78,6 @@ Dataset BenchData() {
   }
   return *DatasetFromExamples(rows);
 }
-
-void BM_TrainStep(benchmark::State& state) {
-  Rng rng(1);
-  auto params = InitMlp<float>(rng);
-  auto grad = MlpParams<float>::Zero();
-  Adam<float> adam(AdamOptions{});
-  MlpTape<float, 8> tape;
-  Eigen::Matrix<float, kMlpInputs, 8> x = Eigen::Matrix<float, kMlpInputs, 8>::Random().cwiseAbs();
-  Eigen::Matrix<float, 1, 8> y;
-  y << 0, 0, 0, 0, 1, 1, 1, 1;
-  Eigen::Matrix<float, kMlpHidden1, 8> keep = Eigen::Matrix<float, kMlpHidden1, 8>::Ones();
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(LossAndGradient(params, x, y, keep, tape, grad));
-    adam.Step(params, grad);
-  }
-}
-BENCHMARK(BM_TrainStep);
 
 void BM_Train100Epochs(benchmark::State& state) {
   const Dataset data = BenchData();

@@ -1,6 +1,7 @@
 // Store hot paths: StartInference (user + inference + event in one transaction) and SaveResults
-// of 210 rows (one multi-row INSERT), on SQLite (temp file, WAL) and, when
-// MLPROD_TEST_DATABASE_URL is set, PostgreSQL. Each run uses a fresh database.
+// of 210 rows (one multi-row INSERT), on SQLite (a fresh temp file, WAL) and, when
+// MLPROD_BENCH_DATABASE_URL is set, PostgreSQL (a scratch database: it gets the schema and keeps
+// the rows, e.g. `createdb mlprod_bench` next to scripts/services.sh's test database).
 #include <benchmark/benchmark.h>
 
 #include <atomic>
@@ -90,7 +91,7 @@ void RegisterAll() {
   benchmark::RegisterBenchmark("SaveResults210/sqlite", [](benchmark::State& s) {
     SaveResults210(s, SqliteUrl());
   })->Unit(benchmark::kMicrosecond);
-  const char* pg = std::getenv("MLPROD_TEST_DATABASE_URL");
+  const char* pg = std::getenv("MLPROD_BENCH_DATABASE_URL");
   if (pg == nullptr || *pg == '\0') return;
   const std::string url = pg;
   benchmark::RegisterBenchmark("StartInference/postgres", [url](benchmark::State& s) {

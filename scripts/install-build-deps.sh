@@ -6,7 +6,7 @@ SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
-  ca-certificates build-essential cmake ninja-build pkg-config git \
+  ca-certificates curl openssl build-essential cmake ninja-build pkg-config git \
   libboost-dev libboost-system-dev \
   libsoci-dev libpq-dev libsqlite3-dev \
   librabbitmq-dev libhiredis-dev prometheus-cpp-dev \

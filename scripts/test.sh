@@ -5,6 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
+
+# Real PostgreSQL, Redis and RabbitMQ on loopback for the infrastructure tests (label `infra`),
+# stopped again however this script ends.
+export MLPROD_SERVICES_DIR=${MLPROD_SERVICES_DIR:-$(mktemp -d /tmp/mlprod-services.XXXXXX)}
+trap 'bash scripts/services.sh stop >/dev/null 2>&1 || true' EXIT
+bash scripts/services.sh start >/dev/null
+eval "$(bash scripts/services.sh env)"
+
 status=0
 for flavour in release asan; do
   echo "=== build: $flavour"

@@ -44,18 +44,18 @@ int RunTrain(const TrainFlags& flags) {
   const auto split = ml::SplitHeadTail(*data, flags.test_fraction);
   std::printf("data: %lld rows (%lld positive); train %lld, test %lld\n",
               static_cast<long long>(data->rows()), static_cast<long long>(data->positives()),
-              static_cast<long long>(split.train.rows()), static_cast<long long>(split.test.rows()));
+              static_cast<long long>(split.train.rows()),
+              static_cast<long long>(split.test.rows()));
   ml::TrainOptions options;
   options.epochs = flags.epochs;
   options.seed = flags.seed;
-  auto model = ml::TrainAndEvaluate(split.train, split.test, options,
-                                    [](const ml::EpochProgress& p) {
-                                      std::printf("epoch %3d/%d  loss %.5f  elapsed %.2fs\n",
-                                                  p.epoch, p.epochs, p.mean_loss,
-                                                  p.elapsed_seconds);
-                                      std::fflush(stdout);
-                                      return true;
-                                    });
+  auto model =
+      ml::TrainAndEvaluate(split.train, split.test, options, [](const ml::EpochProgress& p) {
+        std::printf("epoch %3d/%d  loss %.5f  elapsed %.2fs\n", p.epoch, p.epochs, p.mean_loss,
+                    p.elapsed_seconds);
+        std::fflush(stdout);
+        return true;
+      });
   if (!model.ok()) {
     std::cerr << "mlprod train: " << model.error().message << '\n';
     return 1;

@@ -13,6 +13,8 @@ using CommandRunner = std::function<int()>;
 void AddDatasetCommand(CLI::App& root, CommandRunner& run);
 void AddTrainCommand(CLI::App& root, CommandRunner& run);
 void AddServeCommand(CLI::App& root, CommandRunner& run);
+void AddApiCommand(CLI::App& root, CommandRunner& run);
+void AddWorkerCommand(CLI::App& root, CommandRunner& run);
 void AddTrafficCommand(CLI::App& root, CommandRunner& run);
 
 }  // namespace mlprod::app

@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   root.set_version_flag("--version", "mlprod 0.1.0");
   mlprod::app::CommandRunner run;
   mlprod::app::AddServeCommand(root, run);
+  mlprod::app::AddApiCommand(root, run);
+  mlprod::app::AddWorkerCommand(root, run);
   mlprod::app::AddDatasetCommand(root, run);
   mlprod::app::AddTrainCommand(root, run);
   mlprod::app::AddTrafficCommand(root, run);

@@ -1,6 +1,6 @@
 // Adam optimizer over MlpParams, step for step as torch.optim.Adam (no weight decay, no amsgrad):
-// m <- b1 m + (1-b1) g; v <- b2 v + (1-b2) g^2; p <- p - lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps).
-// One per training run; not thread-safe; allocation-free after construction.
+// m <- b1 m + (1-b1) g; v <- b2 v + (1-b2) g^2; p <- p - lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) +
+// eps). One per training run; not thread-safe; allocation-free after construction.
 #pragma once
 
 #include <cmath>

@@ -55,8 +55,9 @@ Result<Dataset> ParseLabelledTsv(std::string_view text, std::string_view source_
     }
     auto label = ParseDouble(row[label_column]);
     if (!label.ok() || (*label != 0.0 && *label != 1.0)) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       where + ", column 'label': expected 0 or 1, got '" + row[label_column] + "'");
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          where + ", column 'label': expected 0 or 1, got '" + row[label_column] + "'");
     }
     data.y[r] = static_cast<std::int8_t>(*label);
   }
@@ -80,9 +81,9 @@ Result<Dataset> DatasetFromExamples(std::span<const LabelledExample> examples) {
   for (std::size_t i = 0; i < examples.size(); ++i) {
     const auto& e = examples[i];
     if (e.label != 0 && e.label != 1) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "example " + std::to_string(i) + ": label must be 0 or 1, got " +
-                           std::to_string(e.label));
+      return MakeError(ErrorCode::kInvalidArgument, "example " + std::to_string(i) +
+                                                        ": label must be 0 or 1, got " +
+                                                        std::to_string(e.label));
     }
     UserFeatures(e.user, std::span<double, kNumUserFeatures>(row.data(), kNumUserFeatures));
     LocationFeatures(e.location, std::span<double, kNumLocationFeatures>(
@@ -111,7 +112,8 @@ TrainTestSplit SplitHeadTail(const Dataset& data, double test_fraction) {
     std::abort();
   }
   const auto n = data.rows();
-  const auto test_rows = static_cast<std::int64_t>(std::llround(static_cast<double>(n) * test_fraction));
+  const auto test_rows =
+      static_cast<std::int64_t>(std::llround(static_cast<double>(n) * test_fraction));
   return {SliceRows(data, 0, n - test_rows), SliceRows(data, n - test_rows, n)};
 }
 

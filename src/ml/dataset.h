@@ -19,7 +19,7 @@ namespace mlprod::ml {
 using FeatureMatrix = Eigen::Matrix<double, Eigen::Dynamic, kNumFeatures, Eigen::RowMajor>;
 
 struct Dataset {
-  FeatureMatrix x;            // one example per row
+  FeatureMatrix x;             // one example per row
   std::vector<std::int8_t> y;  // 0 or 1, y.size() == x.rows()
 
   std::int64_t rows() const { return static_cast<std::int64_t>(y.size()); }

@@ -66,7 +66,8 @@ MlpParams<T> InitMlp(Rng& rng) {
   MlpParams<T> p;
   auto fill = [&rng](auto& t, int fan_in) {
     const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
-    for (Eigen::Index i = 0; i < t.size(); ++i) t.data()[i] = static_cast<T>(rng.Uniform(-bound, bound));
+    for (Eigen::Index i = 0; i < t.size(); ++i)
+      t.data()[i] = static_cast<T>(rng.Uniform(-bound, bound));
   };
   fill(p.w1, kMlpInputs);
   fill(p.b1, kMlpInputs);

@@ -28,8 +28,8 @@ struct ModelMetadata {
   std::int64_t test_records = 0;
   std::int64_t test_positives = 0;
   std::array<double, kNumFeatures> chi2_scores{};  // of the training split; NaN allowed
-  Metrics train;  // on the training split
-  Metrics test;   // on the held-out split (all NaN when there was none)
+  Metrics train;                                   // on the training split
+  Metrics test;  // on the held-out split (all NaN when there was none)
 };
 
 using SelectedFeatures = std::array<int, kMlpInputs>;

@@ -27,8 +27,11 @@ double ReadNumber(const json& j) {
 }
 
 json MetricsJson(const Metrics& m) {
-  return {{"acc", Number(m.acc)}, {"pre", Number(m.pre)}, {"rec", Number(m.rec)},
-          {"f1", Number(m.f1)},   {"auc", Number(m.auc)}};
+  return {{"acc", Number(m.acc)},
+          {"pre", Number(m.pre)},
+          {"rec", Number(m.rec)},
+          {"f1", Number(m.f1)},
+          {"auc", Number(m.auc)}};
 }
 Metrics ReadMetrics(const json& j) {
   return {ReadNumber(j.at("acc")), ReadNumber(j.at("pre")), ReadNumber(j.at("rec")),
@@ -60,8 +63,8 @@ Result<Model> DecodeJson(const json& j, std::string_view weights, const std::str
   if (j.at("format").get<std::string>() != kFormatName) return bad("not an mlprod model file");
   const int version = j.at("format_version").get<int>();
   if (version != kModelFormatVersion) {
-    return bad("format_version " + std::to_string(version) + " is not supported (this build reads " +
-               std::to_string(kModelFormatVersion) + ")");
+    return bad("format_version " + std::to_string(version) +
+               " is not supported (this build reads " + std::to_string(kModelFormatVersion) + ")");
   }
   const auto features = j.at("features").get<std::vector<std::string>>();
   if (features.size() != static_cast<std::size_t>(kNumFeatures)) {
@@ -102,7 +105,8 @@ Result<Model> DecodeJson(const json& j, std::string_view weights, const std::str
     scaler.data_max[f] = maxs[f];
   }
   const auto& layers = j.at("layers");
-  const int shapes[3][2] = {{kMlpInputs, kMlpHidden1}, {kMlpHidden1, kMlpHidden2}, {kMlpHidden2, 1}};
+  const int shapes[3][2] = {
+      {kMlpInputs, kMlpHidden1}, {kMlpHidden1, kMlpHidden2}, {kMlpHidden2, 1}};
   if (!layers.is_array() || layers.size() != 3) return bad("expected 3 layers");
   for (int i = 0; i < 3; ++i) {
     const int in = layers[i].at("inputs").get<int>(), out = layers[i].at("outputs").get<int>();
@@ -115,10 +119,10 @@ Result<Model> DecodeJson(const json& j, std::string_view weights, const std::str
   const auto expected_bytes = wj.at("bytes").get<std::size_t>();
   const auto expected_sum = wj.at("fnv1a64").get<std::string>();
   if (weights.size() != expected_bytes) {
-    return MakeError(ErrorCode::kDataLoss,
-                     weights_where + ": " + std::to_string(weights.size()) +
-                         " bytes, model.json says " + std::to_string(expected_bytes) +
-                         " (truncated or replaced)");
+    return MakeError(ErrorCode::kDataLoss, weights_where + ": " + std::to_string(weights.size()) +
+                                               " bytes, model.json says " +
+                                               std::to_string(expected_bytes) +
+                                               " (truncated or replaced)");
   }
   const auto actual_sum =
       Fnv1a64({reinterpret_cast<const unsigned char*>(weights.data()), weights.size()});
@@ -194,7 +198,8 @@ std::string EncodeModelJson(const Model& model, std::uint64_t weights_checksum,
         {"test_positives", m.test_positives},
         {"chi2_scores", chi2}}},
       {"metrics", {{"train", MetricsJson(m.train)}, {"test", MetricsJson(m.test)}}},
-      {"weights", {{"file", kWeightsName}, {"bytes", weights_bytes}, {"fnv1a64", Hex64(weights_checksum)}}},
+      {"weights",
+       {{"file", kWeightsName}, {"bytes", weights_bytes}, {"fnv1a64", Hex64(weights_checksum)}}},
   };
   return j.dump(2) + "\n";
 }
@@ -209,8 +214,8 @@ Result<Model> DecodeModel(std::string_view model_json, std::string_view weights,
   try {
     return DecodeJson(j, weights, where, std::string(source) + "/" + kWeightsName);
   } catch (const json::exception& e) {
-    return MakeError(ErrorCode::kDataLoss, where + ": missing or mistyped field (" +
-                                               std::string(e.what()) + ")");
+    return MakeError(ErrorCode::kDataLoss,
+                     where + ": missing or mistyped field (" + std::string(e.what()) + ")");
   }
 }
 
@@ -238,22 +243,28 @@ Result<std::shared_ptr<const Model>> LoadSharedModel(const fs::path& dir) {
 Status SaveModel(const Model& model, const fs::path& dir_in) {
   const fs::path dir = dir_in.has_filename() ? dir_in : dir_in.parent_path();
   const std::string weights = EncodeWeights(model);
-  const auto sum = Fnv1a64({reinterpret_cast<const unsigned char*>(weights.data()), weights.size()});
+  const auto sum =
+      Fnv1a64({reinterpret_cast<const unsigned char*>(weights.data()), weights.size()});
   const std::string json_text = EncodeModelJson(model, sum, weights.size());
 
   std::error_code ec;
   const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
   fs::create_directories(parent, ec);
-  if (ec) return MakeError(ErrorCode::kUnavailable, "cannot create " + parent.string() + ": " + ec.message());
+  if (ec)
+    return MakeError(ErrorCode::kUnavailable,
+                     "cannot create " + parent.string() + ": " + ec.message());
   const fs::path tmp = parent / ("." + dir.filename().string() + ".tmp-" + NewUuid());
   auto cleanup = [&tmp] {
     std::error_code ignored;
     fs::remove_all(tmp, ignored);
   };
   fs::create_directory(tmp, ec);
-  if (ec) return MakeError(ErrorCode::kUnavailable, "cannot create " + tmp.string() + ": " + ec.message());
-  for (const auto& [name, content] : {std::pair<const char*, const std::string*>{kWeightsName, &weights},
-                                      {kModelJsonName, &json_text}}) {
+  if (ec)
+    return MakeError(ErrorCode::kUnavailable,
+                     "cannot create " + tmp.string() + ": " + ec.message());
+  for (const auto& [name, content] :
+       {std::pair<const char*, const std::string*>{kWeightsName, &weights},
+        {kModelJsonName, &json_text}}) {
     if (auto st = WriteFileAtomic(tmp / name, *content); !st.ok()) {
       cleanup();
       return st;
@@ -271,14 +282,16 @@ Status SaveModel(const Model& model, const fs::path& dir_in) {
     fs::rename(dir, old, ec);
     if (ec) {
       cleanup();
-      return MakeError(ErrorCode::kUnavailable, "cannot move old model " + dir.string() + ": " + ec.message());
+      return MakeError(ErrorCode::kUnavailable,
+                       "cannot move old model " + dir.string() + ": " + ec.message());
     }
     fs::rename(tmp, dir, ec);
     if (ec) {
       std::error_code ignored;
       fs::rename(old, dir, ignored);
       cleanup();
-      return MakeError(ErrorCode::kUnavailable, "cannot rename " + tmp.string() + ": " + ec.message());
+      return MakeError(ErrorCode::kUnavailable,
+                       "cannot rename " + tmp.string() + ": " + ec.message());
     }
     fs::remove_all(old, ec);
     return OkStatus();
@@ -286,7 +299,8 @@ Status SaveModel(const Model& model, const fs::path& dir_in) {
   fs::rename(tmp, dir, ec);
   if (ec) {
     cleanup();
-    return MakeError(ErrorCode::kUnavailable, "cannot rename " + tmp.string() + " to " + dir.string() + ": " + ec.message());
+    return MakeError(ErrorCode::kUnavailable,
+                     "cannot rename " + tmp.string() + " to " + dir.string() + ": " + ec.message());
   }
   return OkStatus();
 }

@@ -24,9 +24,7 @@ struct MinMaxScaler {
 
   double Scale(int feature) const;
   double Offset(int feature) const { return -data_min[feature] * Scale(feature); }
-  double Apply(int feature, double value) const {
-    return value * Scale(feature) + Offset(feature);
-  }
+  double Apply(int feature, double value) const { return value * Scale(feature) + Offset(feature); }
   FeatureMatrix Transform(const FeatureMatrix& x) const;
 };
 

@@ -47,9 +47,9 @@ std::shared_ptr<const LocationScorer> LocationScorer::Create(std::shared_ptr<con
 
 Status LocationScorer::Score(const User& user, std::span<float> out) const {
   if (out.size() != size()) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "score buffer holds " + std::to_string(out.size()) + " values for " +
-                         std::to_string(size()) + " locations");
+    return MakeError(ErrorCode::kInvalidArgument, "score buffer holds " +
+                                                      std::to_string(out.size()) + " values for " +
+                                                      std::to_string(size()) + " locations");
   }
   std::array<double, kNumUserFeatures> raw{};
   UserFeatures(user, raw);
@@ -70,7 +70,8 @@ Status LocationScorer::Score(const User& user, std::span<float> out) const {
     h2.noalias() = w.w2.lazyProduct(h1);
     h2 = (h2.colwise() + w.b2).cwiseMax(0.0f);
     z.noalias() = w.w3.lazyProduct(h2);
-    const Eigen::Index valid = std::min<Eigen::Index>(kBlock, static_cast<Eigen::Index>(size()) - c0);
+    const Eigen::Index valid =
+        std::min<Eigen::Index>(kBlock, static_cast<Eigen::Index>(size()) - c0);
     for (Eigen::Index j = 0; j < valid; ++j) {
       out[static_cast<std::size_t>(c0 + j)] = 1.0f / (1.0f + std::exp(-(z(0, j) + b3)));
     }

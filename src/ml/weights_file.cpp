@@ -19,9 +19,8 @@ constexpr std::uint32_t kLayers = 3;
 constexpr std::uint32_t kShapes[kLayers][2] = {
     {kMlpInputs, kMlpHidden1}, {kMlpHidden1, kMlpHidden2}, {kMlpHidden2, 1}};
 constexpr std::size_t kHeaderBytes = 8 + 4 + 4 + 4 + kLayers * 8 + 8 + 8;
-constexpr std::size_t kPayloadFloats =
-    kMlpHidden1 * kMlpInputs + kMlpHidden1 + kMlpHidden2 * kMlpHidden1 + kMlpHidden2 +
-    kMlpHidden2 + 1;
+constexpr std::size_t kPayloadFloats = kMlpHidden1 * kMlpInputs + kMlpHidden1 +
+                                       kMlpHidden2 * kMlpHidden1 + kMlpHidden2 + kMlpHidden2 + 1;
 constexpr std::size_t kFileBytes = kHeaderBytes + kPayloadFloats * 4 + 8;
 
 template <typename V>
@@ -73,7 +72,8 @@ std::uint64_t Fnv1a64(std::span<const unsigned char> bytes, std::uint64_t hash) 
   return hash;
 }
 
-std::uint64_t PipelineHash(const MinMaxScaler& scaler, const std::array<int, kMlpInputs>& selected) {
+std::uint64_t PipelineHash(const MinMaxScaler& scaler,
+                           const std::array<int, kMlpInputs>& selected) {
   std::string buf;
   for (auto name : FeatureNames()) {
     buf.append(name);

@@ -11,6 +11,7 @@
 #include "common/time_util.h"
 #include "queue/celery_result.h"
 #include "queue/celery_time.h"
+#include "worker/task_failure.h"
 
 namespace mlprod::worker {
 namespace {
@@ -18,39 +19,6 @@ namespace {
 using queue::TaskResult;
 using queue::TaskState;
 using SysClock = std::chrono::system_clock;
-
-// Python builtins closest to each error kind, so Celery clients re-raise a familiar exception.
-std::string_view PythonExceptionFor(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kInvalidArgument:
-      return "ValueError";
-    case ErrorCode::kNotFound:
-      return "LookupError";
-    case ErrorCode::kUnauthenticated:
-      return "PermissionError";
-    case ErrorCode::kUnavailable:
-      return "ConnectionError";
-    case ErrorCode::kDeadlineExceeded:
-      return "TimeoutError";
-    case ErrorCode::kDataLoss:
-      return "OSError";
-    case ErrorCode::kConflict:
-    case ErrorCode::kInternal:
-      return "RuntimeError";
-  }
-  return "RuntimeError";
-}
-
-TaskResult Failure(const queue::TaskMessage& m, std::string_view exc_type, std::string_view message,
-                   std::string_view exc_module = "builtins") {
-  TaskResult r;
-  r.task_id = m.id;
-  r.state = TaskState::kFailure;
-  r.result = queue::FailureResult(exc_type, message, exc_module);
-  r.traceback = "Traceback (most recent call last):\n  mlprod task \"" + m.task + "\"\n" +
-                std::string(exc_type) + ": " + std::string(message) + "\n";
-  return r;
-}
 
 std::string DefaultHostname() {
   char buf[256] = {};

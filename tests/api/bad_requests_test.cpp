@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <thread>
 
 #include "api_test_env.h"

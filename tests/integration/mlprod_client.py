@@ -24,17 +24,17 @@ def free_port():
 class Server:
     """`mlprod serve` as a child process; stop() sends SIGTERM and returns the exit code."""
 
-    def __init__(self, data_dir=None, env=None, extra_args=()):
+    def __init__(self, data_dir=None, env=None, extra_args=(), command="serve"):
         self.owns_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="mlprod_bb_")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = os.path.join(self.data_dir, "serve.log")
+        self.log_path = os.path.join(self.data_dir, command + ".log")
         full_env = dict(os.environ)
         full_env.update(env or {})
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [BINARY, "serve", "--port", str(self.port), "--data-dir", self.data_dir,
+            [BINARY, command, "--port", str(self.port), "--data-dir", self.data_dir,
              "--config-dir", os.path.join(SOURCE_DIR, "config"), *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, env=full_env, cwd=self.data_dir)
         self.wait_ready()
@@ -102,3 +102,14 @@ def user_data(**overrides):
             "spa": True, "pet_friendly": False, "lake": True, "mountain": True, "sport": False}
     body.update(overrides)
     return body
+
+
+def wait_task(url, kind, task_id, timeout=120):
+    """Long-polls /<kind>/status/<id> until the task is ready; returns (status, body)."""
+    deadline = time.time() + timeout
+    while True:
+        status, body = request("GET", f"{url}/{kind}/status/{task_id}?wait=10")
+        ready = status != 200 or body.get("status") in ("SUCCESS", "FAILURE", "REVOKED")
+        if ready or time.time() > deadline:
+            return status, body
+        time.sleep(0.2)

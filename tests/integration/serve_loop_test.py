@@ -6,7 +6,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mlprod_client import Server, request, user_data  # noqa: E402
+from mlprod_client import Server, request, user_data, wait_task  # noqa: E402
 
 LOCATION_FIELDS = ["location_id", "lat", "lon", "children", "breakfast", "lunch", "dinner",
                    "price", "has_pool", "has_spa", "animals", "near_lake", "near_mountains",
@@ -91,8 +91,9 @@ class ServeLoop(unittest.TestCase):
         status, task = request("POST", self.url + "/train/start")
         self.assertEqual(status, 200, task)
         self.assertEqual(task["type"], "training")
-        status, done = request("GET", f"{self.url}/train/status/{task['task_id']}?wait=30")
+        status, done = wait_task(self.url, "train", task["task_id"])
         self.assertEqual(status, 200, done)
+        self.assertEqual(done["status"], "SUCCESS", done)
         status, model = request("GET", f"{self.url}/models/{task['task_id']}")
         self.assertEqual(status, 200, model)
         for split in ("train", "test"):

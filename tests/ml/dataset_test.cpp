@@ -52,7 +52,9 @@ TEST(ParseLabelledTsv, FindsColumnsByNameAndIgnoresExtras) {
 }
 
 TEST(ParseLabelledTsv, NamesTheMissingColumn) {
-  const auto data = ParseLabelledTsv(Header(false) + "1\n", "t.tsv");
+  std::string row = "1";
+  for (int f = 1; f < kNumFeatures; ++f) row += "\t1";
+  const auto data = ParseLabelledTsv(Header(false) + row + "\n", "t.tsv");
   ASSERT_FALSE(data.ok());
   EXPECT_EQ(data.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(data.error().message.find("'label'"), std::string::npos) << data.error().message;

@@ -4,8 +4,8 @@
 
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -93,8 +93,8 @@ TEST_F(ModelFolder, SaveLoadScoreIsBitIdentical) {
 
 TEST_F(ModelFolder, TruncatedWeightsAreDataLoss) {
   const std::string weights = Slurp(dir_ / "weights.bin");
-  for (std::size_t keep : {std::size_t{0}, std::size_t{7}, std::size_t{40}, weights.size() / 2,
-                           weights.size() - 1}) {
+  for (std::size_t keep :
+       {std::size_t{0}, std::size_t{7}, std::size_t{40}, weights.size() / 2, weights.size() - 1}) {
     Spit(dir_ / "weights.bin", weights.substr(0, keep));
     ExpectDataLoss("weights.bin");
   }
@@ -130,7 +130,9 @@ TEST_F(ModelFolder, MismatchedSizesInModelJsonAreDataLoss) {
 }
 
 TEST_F(ModelFolder, EditedPreprocessingNoLongerMatchesTheWeights) {
-  EditJson([](nlohmann::json& j) { j["scaler"]["data_max"][2] = j["scaler"]["data_max"][2].get<double>() * 2; });
+  EditJson([](nlohmann::json& j) {
+    j["scaler"]["data_max"][2] = j["scaler"]["data_max"][2].get<double>() * 2;
+  });
   ExpectDataLoss("other preprocessing");
 }
 

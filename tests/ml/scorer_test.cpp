@@ -60,7 +60,8 @@ TEST(LocationScorer, GivesTheSameScoresFromManyThreads) {
   for (int i = 0; i < 4; ++i) users.push_back(testing::RandomUser(rng));
   const auto scorer = LocationScorer::Create(SmallModel(), locations);
   std::vector<std::vector<float>> expected(users.size(), std::vector<float>(50));
-  for (std::size_t u = 0; u < users.size(); ++u) ASSERT_TRUE(scorer->Score(users[u], expected[u]).ok());
+  for (std::size_t u = 0; u < users.size(); ++u)
+    ASSERT_TRUE(scorer->Score(users[u], expected[u]).ok());
   std::vector<std::thread> threads;
   std::vector<int> mismatches(users.size(), 0);
   for (std::size_t u = 0; u < users.size(); ++u) {

@@ -1,5 +1,6 @@
-// Helpers for worker tests: a settable clock, waiting for a task to be ready through the real
-// in-memory backend, and a task message builder. Test code only.
+// Helpers for worker tests: a fixture with a real in-process broker and backend, a settable clock,
+// waiting for a task to be ready through the real in-memory backend, and a task message builder.
+// Test code only.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,8 +11,11 @@
 #include <mutex>
 
 #include "queue/celery_time.h"
+#include "queue/inproc/inproc_broker.h"
+#include "queue/inproc/inproc_result_backend.h"
 #include "queue/result_backend.h"
 #include "queue/task.h"
+#include "worker/worker.h"
 
 namespace mlprod::worker::testing {
 
@@ -57,5 +61,30 @@ inline queue::TaskMessage Task(std::string id, std::string_view name,
   m.root_id = m.id;
   return m;
 }
+
+// A broker, a backend and a registry, all real in-process ones.
+class WorkerTest : public ::testing::Test {
+ protected:
+  WorkerOptions Options() {
+    WorkerOptions o;
+    o.threads = 2;
+    o.poll_interval = std::chrono::milliseconds(5);
+    o.error_backoff = std::chrono::milliseconds(5);
+    o.hostname = "test@host";
+    o.clock = clock.Fn();
+    return o;
+  }
+  std::unique_ptr<Worker> StartWorker(WorkerObserver observer = {}) {
+    auto w = std::make_unique<Worker>(broker, backend, registry, Options(), std::move(observer));
+    w->Start();
+    return w;
+  }
+  void Publish(const queue::TaskMessage& m) { ASSERT_TRUE(broker.Publish(m).ok()); }
+
+  FakeWallClock clock;
+  queue::InprocBroker broker;
+  queue::InprocResultBackend backend;
+  TaskRegistry registry;
+};
 
 }  // namespace mlprod::worker::testing

@@ -10,6 +10,7 @@
 #include "queue/amqp/amqp_connection.h"
 #include "queue/amqp/amqp_table.h"
 #include "queue/celery_codec.h"
+#include "queue/celery_time.h"
 
 namespace mlprod::queue {
 namespace {
@@ -210,6 +211,12 @@ AmqpBroker::~AmqpBroker() { Close(); }
 
 Status AmqpBroker::Publish(const TaskMessage& message) {
   if (impl_->closed) return ClosedError();
+  for (const auto* t : {&message.eta, &message.expires}) {
+    if (*t && !ParseIsoTimestamp(**t).ok()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "task " + message.id + ": '" + **t + "' is not an ISO-8601 timestamp");
+    }
+  }
   TaskMessage m = message;
   if (m.origin.empty()) m.origin = impl_->options.origin;
   const CeleryEnvelope env = EncodeTaskMessage(m, std::chrono::system_clock::now());

@@ -1,0 +1,122 @@
+// `mlprod worker`: a task worker consuming Celery protocol v2 messages from the broker of the
+// environment (any number of them, on any machines), recording results in the Redis result
+// backend and rows in the database. Serves its own /metrics on --metrics-port.
+// SIGINT/SIGTERM: stop taking messages, finish the running tasks, exit 0.
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <thread>
+
+#include "api/http_server.h"
+#include "api/router.h"
+#include "app/commands.h"
+#include "app/process_flags.h"
+#include "app/task_set.h"
+#include "metrics/exposition.h"
+#include "worker/worker.h"
+
+namespace mlprod::app {
+namespace {
+
+struct WorkerFlags {
+  ProcessFlags process;
+  int concurrency = 2;
+  std::string queue;
+  std::string metrics_host = "0.0.0.0";
+  int metrics_port = 9808;
+};
+
+int RunWorker(const WorkerFlags& f) {
+  const std::string command = "worker";
+  auto wait_for_stop = BlockStopSignals();
+  auto config = StartProcess(command, f.process);
+  if (!config.ok()) return Fail(command, "configuration", config.error());
+  if (!config->distributed()) {
+    return Fail(command, "configuration",
+                Error{ErrorCode::kInvalidArgument,
+                      "`mlprod worker` needs CELERY_BROKER_URL and CELERY_BACKEND_URL; "
+                      "`mlprod serve` runs workers in-process without them"});
+  }
+  if (!f.queue.empty()) config->queue = f.queue;
+  auto rt = OpenRuntime(*config);
+  if (!rt.ok()) return Fail(command, "configuration", rt.error());
+  const auto timeout = std::chrono::seconds(f.process.startup_timeout_s);
+  if (auto st = WaitForRuntime(*rt, *config, timeout); !st.ok()) {
+    return Fail(command, "dependencies", st.error());
+  }
+  TaskSet tasks(*rt->store, config->data_dir / "models", f.process.seed);
+  // The API bootstraps the schema, the locations and the baseline; wait for it.
+  if (auto st = WaitFor("an active model in the store", [&] { return tasks.models().Refresh(); },
+                        timeout);
+      !st.ok()) {
+    return Fail(command, "loading the active models", st.error());
+  }
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  metrics::Exposition exposition(registry);
+  api::Router router;
+  router.Add(api::Verb::get, "/metrics", [&exposition](const api::Request&) {
+    api::Response r;
+    r.body = exposition.Render();
+    r.content_type = metrics::Exposition::kContentType;
+    return r;
+  });
+  router.Add(api::Verb::get, "/health/live", [](const api::Request&) {
+    api::Response r;
+    r.static_body = R"({"status":"live"})";
+    return r;
+  });
+  api::ServerOptions http;
+  http.host = f.metrics_host;
+  http.port = static_cast<std::uint16_t>(f.metrics_port);
+  http.io_threads = 1;
+  http.blocking_threads = 1;
+  api::HttpServer metrics_server(http, router, nullptr);
+
+  worker::WorkerOptions options;
+  options.threads = f.concurrency;
+  worker::Worker worker(*rt->broker, *rt->backend, tasks.registry(), options);
+  worker.Start();
+  if (auto st = metrics_server.Start(); !st.ok()) {
+    worker.Stop();
+    return Fail(command, "starting the metrics server on port " + std::to_string(f.metrics_port),
+                st.error());
+  }
+  spdlog::info("mlprod worker: {} threads on queue '{}', metrics on http://{}:{}/metrics",
+               f.concurrency, config->queue, f.metrics_host, metrics_server.port());
+
+  const int sig = wait_for_stop();
+  spdlog::info("signal {}: finishing running tasks", sig);
+  worker.Stop();
+  rt->broker->Close();
+  metrics_server.Stop();
+  metrics_server.Wait();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+void AddWorkerCommand(CLI::App& root, CommandRunner& run) {
+  auto flags = std::make_shared<WorkerFlags>();
+  auto* sub = root.add_subcommand(
+      "worker",
+      "Run a task worker: consume inference and training tasks (Celery protocol v2) from the "
+      "AMQP broker, store results in the Redis result backend and rows in the database. "
+      "Environment (and .env): CELERY_BROKER_URL, CELERY_BACKEND_URL, CELERY_QUEUE, "
+      "DATABASE_URL, CELERY_RESULT_EXPIRES.");
+  sub->add_option("--concurrency", flags->concurrency, "Tasks run at the same time (threads)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  sub->add_option("--queue", flags->queue, "Queue to consume [default: CELERY_QUEUE, else celery]");
+  sub->add_option("--metrics-host", flags->metrics_host, "Address of the /metrics endpoint")
+      ->capture_default_str();
+  sub->add_option("--metrics-port", flags->metrics_port, "Port of the /metrics endpoint (0: any)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  AddProcessFlags(*sub, flags->process);
+  sub->callback([flags, &run] { run = [flags] { return RunWorker(*flags); }; });
+}
+
+}  // namespace mlprod::app

@@ -1,0 +1,90 @@
+#include "app/process_flags.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "common/env.h"
+#include "common/log.h"
+
+namespace mlprod::app {
+
+void AddProcessFlags(CLI::App& sub, ProcessFlags& f) {
+  sub.add_option("--data-dir", f.data_dir,
+                 "Directory for the SQLite database (embedded mode), the data set and the model "
+                 "folders (shared by API and workers in distributed mode)")
+      ->capture_default_str();
+  sub.add_option("--config-dir", f.config_dir,
+                 "Directory with the profile tables user.tsv and location.tsv [default: config/ "
+                 "in the working directory, else the one installed with mlprod]");
+  sub.add_option("--seed", f.seed, "Seed of the first-start data set and of model training")
+      ->capture_default_str();
+  sub.add_option("--log-level", f.log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  sub.add_option("--startup-timeout", f.startup_timeout_s,
+                 "Seconds to wait for PostgreSQL/RabbitMQ/Redis at start before giving up")
+      ->check(CLI::Range(0, 3600))
+      ->capture_default_str();
+}
+
+int Fail(const std::string& command, const std::string& what, const Error& error) {
+  spdlog::error("{}: {}", what, error.message);
+  std::cerr << "mlprod " << command << ": " << what << ": " << error.message << "\n";
+  return 1;
+}
+
+Result<RuntimeConfig> StartProcess(const std::string& command, const ProcessFlags& f) {
+  if (auto st = InitLogging(f.log_level); !st.ok()) {
+    return MakeError(ErrorCode::kInvalidArgument, "--log-level: " + st.error().message);
+  }
+  auto env = Environment::Load(".env");
+  if (!env.ok()) return env.error();
+  const auto data_dir = std::filesystem::absolute(f.data_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "cannot create --data-dir " + data_dir.string() + ": " + ec.message());
+  }
+  auto config = LoadRuntimeConfig(*env, data_dir);
+  if (!config.ok()) return config.error();
+  spdlog::info("mlprod {}: store {}, broker {}, result backend {}, queue '{}'", command,
+               config->database_url.empty() ? "sqlite (embedded)" : RedactUrl(config->database_url),
+               config->broker_url.empty() ? "in-process" : RedactUrl(config->broker_url),
+               config->backend_url.empty() ? "in-memory" : RedactUrl(config->backend_url),
+               config->queue);
+  return config;
+}
+
+Status WaitFor(const std::string& what, const std::function<Status()>& check,
+               std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (int attempt = 1;; ++attempt) {
+    auto st = check();
+    if (st.ok()) {
+      if (attempt > 1) spdlog::info("{} is up", what);
+      return st;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return MakeError(st.error().code, what + " not reachable after " +
+                                            std::to_string(timeout.count()) +
+                                            " s: " + st.error().message);
+    }
+    if (attempt == 1 || attempt % 10 == 0) {
+      spdlog::warn("waiting for {} ({}), retrying every second for up to {} s", what,
+                   st.error().message, timeout.count());
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+Status WaitForRuntime(Runtime& rt, const RuntimeConfig& config, std::chrono::seconds timeout) {
+  MLPROD_RETURN_IF_ERROR(WaitFor("the database", [&] { return rt.store->Ping(); }, timeout));
+  if (!config.distributed()) return OkStatus();
+  MLPROD_RETURN_IF_ERROR(WaitFor("the broker", [&] { return rt.broker->Ping(); }, timeout));
+  return WaitFor("the result backend", [&] { return rt.backend->Ping(); }, timeout);
+}
+
+}  // namespace mlprod::app

@@ -1,0 +1,40 @@
+// Flags shared by the long-running subcommands (serve, api, worker) and the start-up steps they
+// share: logging, .env and environment, waiting for dependencies. Part of the composition root.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "app/runtime.h"
+#include "common/result.h"
+
+namespace mlprod::app {
+
+struct ProcessFlags {
+  std::string data_dir = "./data";
+  std::string config_dir;
+  std::uint64_t seed = 42;
+  std::string log_level = "info";
+  int startup_timeout_s = 60;
+};
+
+void AddProcessFlags(CLI::App& sub, ProcessFlags& flags);
+
+// Logging, then .env + environment into a RuntimeConfig. On failure prints a one-line error
+// prefixed with `command` and returns the exit code to use (2 usage, 1 runtime).
+Result<RuntimeConfig> StartProcess(const std::string& command, const ProcessFlags& flags);
+
+// Calls `check` every second until it succeeds or `timeout` passes, logging what it waits for.
+Status WaitFor(const std::string& what, const std::function<Status()>& check,
+               std::chrono::seconds timeout);
+
+// Waits for the store, broker and backend of a runtime to answer.
+Status WaitForRuntime(Runtime& rt, const RuntimeConfig& config, std::chrono::seconds timeout);
+
+// Prints "mlprod <command>: <what>: <message>" to stderr and the log; returns 1.
+int Fail(const std::string& command, const std::string& what, const Error& error);
+
+}  // namespace mlprod::app

@@ -1,0 +1,108 @@
+#include "app/runtime.h"
+
+#include <csignal>
+
+#include "common/tsv.h"
+#include "queue/amqp/amqp_broker.h"
+#include "queue/inproc/inproc_broker.h"
+#include "queue/inproc/inproc_result_backend.h"
+#include "queue/redis/redis_result_backend.h"
+#include "store/open_store.h"
+
+namespace mlprod::app {
+
+Result<RuntimeConfig> LoadRuntimeConfig(const Environment& env, std::filesystem::path data_dir) {
+  RuntimeConfig c;
+  c.data_dir = std::move(data_dir);
+  c.database_url = env.GetOr("DATABASE_URL", "");
+  c.broker_url = env.GetOr("CELERY_BROKER_URL", "");
+  c.backend_url = env.GetOr("CELERY_BACKEND_URL", "");
+  c.queue = env.GetOr("CELERY_QUEUE", "celery");
+  c.api_key = env.GetOr("MLPROD_API_KEY", "");
+  if (auto v = env.Get("CELERY_RESULT_EXPIRES"); v && !v->empty()) {
+    auto n = ParseInt(*v);
+    if (!n.ok() || *n < 1) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "CELERY_RESULT_EXPIRES must be a positive number of seconds, got '" + *v +
+                           "'");
+    }
+    c.result_expires_s = static_cast<int>(*n);
+  }
+  if (!c.broker_url.empty() && !c.broker_url.starts_with("amqp://") &&
+      !c.broker_url.starts_with("pyamqp://") && !c.broker_url.starts_with("amqps://")) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "CELERY_BROKER_URL: only AMQP brokers are supported (amqp:// or "
+                     "pyamqp://), got '" + RedactUrl(c.broker_url) + "'");
+  }
+  if (!c.backend_url.empty() && !c.backend_url.starts_with("redis://")) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "CELERY_BACKEND_URL: only the Redis result backend is supported "
+                     "(redis://), got '" + RedactUrl(c.backend_url) + "'");
+  }
+  if (c.broker_url.empty() != c.backend_url.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "set both CELERY_BROKER_URL and CELERY_BACKEND_URL (distributed mode) or "
+                     "neither (embedded mode): a process-local half cannot talk to the other");
+  }
+  return c;
+}
+
+Result<Runtime> OpenRuntime(const RuntimeConfig& c) {
+  Runtime rt;
+  const std::string db_url = c.database_url.empty()
+                                 ? "sqlite://" + (c.data_dir / "mlprod.db").string()
+                                 : c.database_url;
+  auto store = store::OpenStore(db_url);
+  if (!store.ok()) {
+    return MakeError(store.error().code, "DATABASE_URL: " + store.error().message);
+  }
+  rt.store = std::move(store.value());
+  if (c.broker_url.empty()) {
+    rt.broker = std::make_unique<queue::InprocBroker>();
+    queue::InprocResultBackendOptions options;
+    options.result_expires = std::chrono::seconds(c.result_expires_s);
+    rt.backend = std::make_unique<queue::InprocResultBackend>(options);
+    return rt;
+  }
+  queue::AmqpBrokerOptions broker_options;
+  broker_options.url = c.broker_url;
+  broker_options.queue = c.queue;
+  auto broker = queue::AmqpBroker::Create(broker_options);
+  if (!broker.ok()) {
+    return MakeError(broker.error().code, "CELERY_BROKER_URL: " + broker.error().message);
+  }
+  rt.broker = std::move(broker.value());
+  queue::RedisResultBackendOptions backend_options;
+  backend_options.url = c.backend_url;
+  backend_options.result_expires = std::chrono::seconds(c.result_expires_s);
+  auto backend = queue::RedisResultBackend::Create(backend_options);
+  if (!backend.ok()) {
+    return MakeError(backend.error().code, "CELERY_BACKEND_URL: " + backend.error().message);
+  }
+  rt.backend = std::move(backend.value());
+  return rt;
+}
+
+std::string RedactUrl(const std::string& url) {
+  const auto scheme = url.find("://");
+  const auto at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  const auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+std::function<int()> BlockStopSignals() {
+  auto set = std::make_shared<sigset_t>();
+  sigemptyset(set.get());
+  sigaddset(set.get(), SIGINT);
+  sigaddset(set.get(), SIGTERM);
+  pthread_sigmask(SIG_BLOCK, set.get(), nullptr);
+  return [set] {
+    int sig = 0;
+    sigwait(set.get(), &sig);
+    return sig;
+  };
+}
+
+}  // namespace mlprod::app

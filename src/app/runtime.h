@@ -1,0 +1,52 @@
+// What a process talks to, chosen from the reference's environment variables (SPEC §2):
+// DATABASE_URL (unset: SQLite file under the data dir), CELERY_BROKER_URL (unset: in-process
+// queue), CELERY_BACKEND_URL (unset: in-memory backend), CELERY_QUEUE (empty: "celery").
+// Part of the composition root; not thread-safe (build once at start).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "common/env.h"
+#include "common/result.h"
+#include "queue/broker.h"
+#include "queue/result_backend.h"
+#include "store/store.h"
+
+namespace mlprod::app {
+
+struct RuntimeConfig {
+  std::string database_url;  // empty: sqlite under data_dir
+  std::string broker_url;    // empty: in-process queue
+  std::string backend_url;   // empty: in-memory result backend
+  std::string queue = "celery";
+  std::string api_key;          // MLPROD_API_KEY; empty = open API
+  int result_expires_s = 3600;  // CELERY_RESULT_EXPIRES; Default: 3600
+  std::filesystem::path data_dir;
+
+  bool distributed() const { return !broker_url.empty(); }
+};
+
+// Reads the variables above from env. Bad values (unknown URL schemes) are errors naming the
+// variable.
+Result<RuntimeConfig> LoadRuntimeConfig(const Environment& env, std::filesystem::path data_dir);
+
+struct Runtime {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<queue::Broker> broker;
+  std::unique_ptr<queue::ResultBackend> backend;
+};
+
+// Opens the store, broker and backend the config names. Network connections open lazily, so
+// an unreachable service shows up in readiness and in the first call, not here.
+Result<Runtime> OpenRuntime(const RuntimeConfig& config);
+
+// A URL with its password replaced by "***", for logs.
+std::string RedactUrl(const std::string& url);
+
+// Blocks SIGINT and SIGTERM in this thread (call before starting any thread) and returns a
+// function that waits for one of them and returns its number.
+std::function<int()> BlockStopSignals();
+
+}  // namespace mlprod::app

@@ -1,0 +1,34 @@
+// The tasks a worker runs, wired over a store: the model pool, the inference and training tasks
+// and the registry mapping their Celery names (and legacy names) to them. Part of the
+// composition root. Construct once; the registry is then read-only and thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+
+#include "store/store.h"
+#include "tasks/inference_task.h"
+#include "tasks/model_pool.h"
+#include "tasks/training_task.h"
+#include "worker/task_registry.h"
+
+namespace mlprod::app {
+
+class TaskSet {
+ public:
+  // models_dir: where training writes new model folders; seed: training seed.
+  TaskSet(store::Store& store, std::filesystem::path models_dir, std::uint64_t seed);
+  TaskSet(const TaskSet&) = delete;
+  TaskSet& operator=(const TaskSet&) = delete;
+
+  tasks::ModelPool& models() { return models_; }
+  const worker::TaskRegistry& registry() const { return registry_; }
+
+ private:
+  tasks::ModelPool models_;
+  tasks::InferenceTask inference_;
+  tasks::TrainingTask training_;
+  worker::TaskRegistry registry_;
+};
+
+}  // namespace mlprod::app

@@ -1,0 +1,189 @@
+"""Black-box tests of the distributed mode (issue 4): `mlprod api` + `mlprod worker` processes
+on real PostgreSQL, RabbitMQ and Redis, and real Python Celery as the peer in both directions."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import uuid
+
+sys.path.insert(0, os.path.dirname(__file__))
+from distributed import AMQP_URL, AVAILABLE, REDIS_URL, SKIP_REASON, Deployment, psql  # noqa: E402
+from mlprod_client import request, user_data, wait_task  # noqa: E402
+
+PYTHON = "/usr/bin/python3"
+
+
+def celery_app(queue):
+    os.environ.update(PEER_BROKER_URL=AMQP_URL, PEER_BACKEND_URL=REDIS_URL, PEER_QUEUE=queue)
+    import celery_peer  # noqa: E402  (reads the environment at import)
+    celery_peer.app.conf.task_default_queue = queue
+    return celery_peer.app
+
+
+def start_inference(url, **overrides):
+    status, task = request("POST", url + "/inference/start", user_data(**overrides))
+    assert status == 200, (status, task)
+    return task["task_id"]
+
+
+def wait_success(url, task_id, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        status, body = request("GET", f"{url}/inference/status/{task_id}?wait=5")
+        if status == 200 and body["status"] == "SUCCESS":
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"task {task_id} not SUCCESS after {timeout}s: {status} {body}")
+
+
+@unittest.skipUnless(AVAILABLE, SKIP_REASON)
+class Distributed(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dep = Deployment(workers=2)
+        cls.url = cls.dep.url
+
+    @classmethod
+    def tearDownClass(cls):
+        logs = cls.dep.logs()
+        codes = cls.dep.close()
+        if any(codes):
+            raise AssertionError(f"processes exited {codes} on SIGTERM:\n{logs}")
+
+    def test_loop_and_training_on_real_services(self):
+        for i in range(45):
+            task_id = start_inference(self.url, budget=300 + 40 * i, nights=1 + i % 5)
+            wait_success(self.url, task_id)
+            status, results = request("GET", f"{self.url}/inference/results/{task_id}?limit=10")
+            self.assertEqual(status, 200)
+            self.assertEqual(len(results), 10)
+            scores = [r["score"] for r in results]
+            self.assertEqual(scores, sorted(scores, reverse=True))
+            request("PUT", self.url + "/inference/select/",
+                    {"task_id": task_id, "location_id": results[i % 10]["location_id"]})
+        status, task = request("POST", self.url + "/train/start")
+        self.assertEqual(status, 200)
+        status, done = wait_task(self.url, "train", task["task_id"])
+        self.assertEqual(status, 200, done)
+        self.assertEqual(done["status"], "SUCCESS", done)
+        status, model = request("GET", f"{self.url}/models/{task['task_id']}")
+        self.assertEqual(status, 200, model)
+        self.assertIsInstance(model["test"]["auc"], float)
+
+    def test_celery_client_runs_tasks_on_our_workers(self):
+        task_id = start_inference(self.url)
+        wait_success(self.url, task_id)
+        _, results = request("GET", f"{self.url}/content/results?task_id={task_id}&limit=1")
+        user_id = results[0]["user_id"]
+        app = celery_app(self.dep.queue)
+        for name in ("mlprod.worker.tasks.inference.inference",
+                     "worker.tasks.inference.inference"):
+            r = app.send_task(name, args=[user_id], queue=self.dep.queue)
+            value = r.get(timeout=10)
+            self.assertEqual(r.state, "SUCCESS")
+            self.assertEqual(value["user_id"], user_id)
+            _, rows = request("GET", f"{self.url}/content/results?task_id={r.id}&limit=1000")
+            self.assertEqual(len(rows), 210)
+
+    def test_celery_client_sees_our_failure(self):
+        app = celery_app(self.dep.queue)
+        r = app.send_task("mlprod.worker.tasks.inference.inference", args=[987654321],
+                          queue=self.dep.queue)
+        with self.assertRaises(Exception) as caught:
+            r.get(timeout=10)
+        self.assertEqual(r.state, "FAILURE")
+        self.assertIn("987654321", str(caught.exception))
+        self.assertEqual(type(caught.exception).__name__, type(r.result).__name__)
+        self.assertNotEqual(type(caught.exception).__name__, "Exception")
+
+    def test_poison_and_unknown_messages_do_not_block_the_queue(self):
+        import amqp  # python3-amqp, the library Celery's pyamqp transport uses
+        host = AMQP_URL.split("@")[1].split("/")[0]
+        conn = amqp.Connection(host=host, userid="guest", password="guest")
+        conn.connect()
+        ch = conn.channel()
+        ch.queue_declare(self.dep.queue, durable=True, auto_delete=False)
+        ch.basic_publish(amqp.Message(b"{not json", content_type="application/json",
+                                      content_encoding="utf-8",
+                                      application_headers={"task": "x", "id": str(uuid.uuid4())}),
+                         exchange="", routing_key=self.dep.queue)
+        conn.close()
+        app = celery_app(self.dep.queue)
+        app.send_task("no.such.task", args=[1], queue=self.dep.queue)
+        task_id = start_inference(self.url)
+        wait_success(self.url, task_id, timeout=20)
+        logs = self.dep.logs()
+        self.assertIn("no.such.task", logs)
+
+
+@unittest.skipUnless(AVAILABLE, SKIP_REASON)
+class CeleryWorkerPeer(unittest.TestCase):
+    def test_our_api_publishes_what_a_celery_worker_understands(self):
+        dep = Deployment(workers=0)
+        record = tempfile.mktemp(prefix="celery_peer_", suffix=".json")
+        env = dict(os.environ, PEER_BROKER_URL=AMQP_URL, PEER_BACKEND_URL=REDIS_URL,
+                   PEER_QUEUE=dep.queue, PEER_RECORD=record,
+                   PYTHONPATH=os.path.dirname(os.path.abspath(__file__)))
+        worker = subprocess.Popen(
+            [PYTHON, "-m", "celery", "-A", "celery_peer", "worker", "-Q", dep.queue,
+             "--pool", "solo", "-l", "warning", "--without-gossip", "--without-mingle",
+             "--without-heartbeat"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            task_id = start_inference(dep.url)
+            deadline = time.time() + 30
+            while not os.path.exists(record) and time.time() < deadline:
+                time.sleep(0.1)
+            self.assertTrue(os.path.exists(record), "the Celery worker got nothing")
+            with open(record) as f:
+                got = json.load(f)
+            _, rows = request("GET", f"{dep.url}/content/users?limit=1000")
+            self.assertEqual(got["args"], [rows[-1]["user_id"]])
+            self.assertEqual(got["id"], task_id)
+            self.assertEqual(got["task"], "mlprod.worker.tasks.inference.inference")
+            self.assertEqual(got["retries"], 0)
+            self.assertEqual(got["root_id"], task_id)
+            self.assertEqual(got["correlation_id"], task_id)
+            self.assertEqual(got["delivery_info"]["routing_key"], dep.queue)
+            self.assertEqual(got["kwargs"], {})
+            # The Celery worker stored SUCCESS in Redis in Celery's format: our API reads it.
+            status, body = request("GET", f"{dep.url}/inference/status/{task_id}?wait=10")
+            self.assertEqual((status, body["status"]), (200, "SUCCESS"))
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+            dep.close()
+            if os.path.exists(record):
+                os.remove(record)
+
+
+@unittest.skipUnless(AVAILABLE, SKIP_REASON)
+class WorkerKilled(unittest.TestCase):
+    def test_kill_9_mid_run_loses_and_duplicates_nothing(self):
+        dep = Deployment(workers=1)
+        try:
+            ids = [start_inference(dep.url, budget=100 + i) for i in range(200)]
+            time.sleep(0.3)  # let the worker get into the middle of the queue
+            dep.workers[0].send_signal(signal.SIGKILL)
+            dep.workers[0].wait()
+            dep.start_worker()
+            for task_id in ids:
+                wait_success(dep.url, task_id, timeout=60)
+            db = dep.env["DATABASE_URL"]
+            out = subprocess.run(
+                ["psql", db, "-qAt", "-c",
+                 "SELECT count(DISTINCT task_id), count(*) FROM results"],
+                capture_output=True, text=True, check=True).stdout.strip()
+            self.assertEqual(out, f"200|{200 * 210}")
+        finally:
+            dep.close()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
