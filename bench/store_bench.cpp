@@ -20,10 +20,7 @@ using mlprod::store::Store;
 
 constexpr int kLocations = 210;
 
-std::string SqliteUrl() {
-  static const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("mlprod-store-bench-" + mlprod::NewUuid());
-  std::filesystem::create_directories(dir);
+std::string SqliteUrl(const std::filesystem::path& dir) {
   return "sqlite://" + (dir / (mlprod::NewUuid() + ".db")).string();
 }
 
@@ -84,12 +81,12 @@ void SaveResults210(benchmark::State& state, const std::string& url) {
   state.SetItemsProcessed(state.iterations() * kLocations);
 }
 
-void RegisterAll() {
-  benchmark::RegisterBenchmark("StartInference/sqlite", [](benchmark::State& s) {
-    StartInference(s, SqliteUrl());
+void RegisterAll(const std::filesystem::path& dir) {
+  benchmark::RegisterBenchmark("StartInference/sqlite", [dir](benchmark::State& s) {
+    StartInference(s, SqliteUrl(dir));
   })->Unit(benchmark::kMicrosecond);
-  benchmark::RegisterBenchmark("SaveResults210/sqlite", [](benchmark::State& s) {
-    SaveResults210(s, SqliteUrl());
+  benchmark::RegisterBenchmark("SaveResults210/sqlite", [dir](benchmark::State& s) {
+    SaveResults210(s, SqliteUrl(dir));
   })->Unit(benchmark::kMicrosecond);
   const char* pg = std::getenv("MLPROD_BENCH_DATABASE_URL");
   if (pg == nullptr || *pg == '\0') return;
@@ -105,9 +102,13 @@ void RegisterAll() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  RegisterAll();
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("mlprod-store-bench-" + mlprod::NewUuid());
+  std::filesystem::create_directories(dir);
+  RegisterAll(dir);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  std::filesystem::remove_all(dir);
   return 0;
 }

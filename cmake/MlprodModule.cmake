@@ -26,6 +26,6 @@ function(mlprod_test)
   target_link_libraries(${T_NAME} PRIVATE ${T_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   gtest_discover_tests(${T_NAME}
     PROPERTIES LABELS "${T_LABELS}"
-      ENVIRONMENT "MLPROD_SOURCE_DIR=${PROJECT_SOURCE_DIR};MLPROD_BINARY=$<TARGET_FILE:mlprod>"
+      ENVIRONMENT "MLPROD_SOURCE_DIR=${PROJECT_SOURCE_DIR};MLPROD_BINARY=${PROJECT_BINARY_DIR}/src/app/mlprod"
     DISCOVERY_TIMEOUT 60)
 endfunction()

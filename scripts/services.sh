@@ -5,6 +5,8 @@
 #   start  starts the three servers (safe to call when already running) and prints the env lines
 #   stop   kills everything and removes the dir (safe twice, and after a failed start)
 #   env    prints `export MLPROD_TEST_DATABASE_URL=... MLPROD_TEST_REDIS_URL=... MLPROD_TEST_AMQP_URL=...`
+#   down NAME / up NAME   stops / restarts one server (postgres, redis, rabbitmq) on the same
+#          port with its data kept, for fault tests
 # Environment: MLPROD_SERVICES_DIR (default /tmp/mlprod-services), MLPROD_SERVICES_SKIP_RABBITMQ=1
 # to start only PostgreSQL and Redis.
 set -euo pipefail
@@ -40,6 +42,13 @@ as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+pg_server_start() {  # pgdir port
+  log "starting PostgreSQL on 127.0.0.1:$2"
+  as_pg "$PG_BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 \
+    -o "-p $2 -k $1 -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+    start >/dev/null || die "PostgreSQL did not start, see $1/server.log"
+}
+
 start_postgres() {
   local port pgdir
   port=$(free_port)
@@ -53,23 +62,19 @@ start_postgres() {
   as_pg "$PG_BIN/initdb" -D "$pgdir/data" -U "$PG_USER" --pwfile="$DIR/pgpass.txt" -E UTF8 \
     --auth-local=trust --auth-host=scram-sha-256 --no-sync >"$DIR/initdb.log" 2>&1 ||
     die "initdb failed, see $DIR/initdb.log"
-  log "starting PostgreSQL on 127.0.0.1:$port"
-  as_pg "$PG_BIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
-    -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
-    start >/dev/null || die "PostgreSQL did not start, see $pgdir/server.log"
   save PG_PORT "$port"
+  pg_server_start "$pgdir" "$port"
   as_pg "$PG_BIN/psql" -h "$pgdir" -p "$port" -U "$PG_USER" -d postgres -q \
     -c "CREATE DATABASE $PG_DB" >/dev/null || die "could not create database $PG_DB"
 }
 
 start_redis() {
-  local port
-  port=$(free_port)
+  local port=${1:-}
+  [ -n "$port" ] || { port=$(free_port); save REDIS_PORT "$port"; }
   log "starting Redis on 127.0.0.1:$port"
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
     --dir "$DIR" --pidfile "$DIR/redis.pid" --logfile "$DIR/redis.log" >/dev/null ||
     die "redis-server failed, see $DIR/redis.log"
-  save REDIS_PORT "$port"
   local i
   for ((i = 0; i < 100; i++)); do
     [ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" = PONG ] && return 0
@@ -88,6 +93,34 @@ rabbit_env() {  # exports the variables that keep our node apart from any other
   export RABBITMQ_ADVANCED_CONFIG_FILE="$DIR/rabbit/advanced.config" RABBITMQ_PID_FILE="$DIR/rabbit/pid"
 }
 
+rabbit_server_start() {
+  rabbit_env
+  log "starting RabbitMQ node $RABBIT_NODE on 127.0.0.1:$RABBIT_PORT (epmd $RABBIT_EPMD_PORT)"
+  setsid "$RABBIT_BIN/rabbitmq-server" >>"$DIR/rabbit/stdout.log" 2>&1 </dev/null &
+  local pid=$! i
+  save RABBIT_PID "$pid"
+  # await_startup fails at once while the node is not yet registered with epmd: poll, bounded.
+  for ((i = 0; i < 60; i++)); do
+    kill -0 "$pid" 2>/dev/null || die "RabbitMQ exited during startup, see $DIR/rabbit/stdout.log"
+    if timeout 10 "$RABBIT_BIN/rabbitmqctl" -n "$RABBIT_NODE" -q await_startup >/dev/null 2>&1 &&
+      wait_port 127.0.0.1 "$RABBIT_PORT" 5; then
+      return 0
+    fi
+    sleep 1
+  done
+  die "RabbitMQ did not start within 60 s, see $DIR/rabbit/stdout.log and $DIR/rabbit/log"
+}
+
+rabbit_server_stop() {
+  local i
+  rabbit_env
+  timeout 20 "$RABBIT_BIN/rabbitmqctl" -n "$RABBIT_NODE" -q stop >/dev/null 2>&1 || true
+  if [ -n "${RABBIT_PID:-}" ]; then
+    kill -- "-$RABBIT_PID" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do kill -0 "$RABBIT_PID" 2>/dev/null || break; sleep 0.1; done
+  fi
+}
+
 start_rabbitmq() {
   RABBIT_PORT=$(free_port)
   RABBIT_DIST_PORT=$(free_port)
@@ -102,21 +135,7 @@ start_rabbitmq() {
   : >"$DIR/rabbit/env.conf"
   echo '[].' >"$DIR/rabbit/advanced.config"
   printf 'loopback_users.guest = true\ndisk_free_limit.absolute = 10MB\n' >"$DIR/rabbit/rabbitmq.conf"
-  rabbit_env
-  log "starting RabbitMQ node $RABBIT_NODE on 127.0.0.1:$RABBIT_PORT (epmd $RABBIT_EPMD_PORT)"
-  setsid "$RABBIT_BIN/rabbitmq-server" >"$DIR/rabbit/stdout.log" 2>&1 </dev/null &
-  local pid=$! i
-  save RABBIT_PID "$pid"
-  # await_startup fails at once while the node is not yet registered with epmd: poll, bounded.
-  for ((i = 0; i < 60; i++)); do
-    kill -0 "$pid" 2>/dev/null || die "RabbitMQ exited during startup, see $DIR/rabbit/stdout.log"
-    if timeout 10 "$RABBIT_BIN/rabbitmqctl" -n "$RABBIT_NODE" -q await_startup >/dev/null 2>&1 &&
-      wait_port 127.0.0.1 "$RABBIT_PORT" 5; then
-      return 0
-    fi
-    sleep 1
-  done
-  die "RabbitMQ did not start within 60 s, see $DIR/rabbit/stdout.log and $DIR/rabbit/log"
+  rabbit_server_start
 }
 
 load_state() {
@@ -147,12 +166,7 @@ stop_all() {
     return 0
   fi
   if [ -n "${RABBIT_NODE:-}" ]; then
-    rabbit_env
-    timeout 20 "$RABBIT_BIN/rabbitmqctl" -n "$RABBIT_NODE" -q stop >/dev/null 2>&1 || true
-    if [ -n "${RABBIT_PID:-}" ]; then
-      kill -- "-$RABBIT_PID" 2>/dev/null || true
-      for ((i = 0; i < 100; i++)); do kill -0 "$RABBIT_PID" 2>/dev/null || break; sleep 0.1; done
-    fi
+    rabbit_server_stop
     [ -n "${RABBIT_EPMD_PORT:-}" ] && ERL_EPMD_PORT=$RABBIT_EPMD_PORT epmd -kill >/dev/null 2>&1 || true
   fi
   if [ -f "$DIR/redis.pid" ]; then
@@ -186,10 +200,40 @@ start_all() {
   print_env
 }
 
+# Stops one server, keeping its port and data, for fault tests (`up` starts it again).
+down_one() {
+  local i
+  load_state || die "not started (no $STATE)"
+  case "$1" in
+    postgres) as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 30 stop >/dev/null ;;
+    redis)
+      local pid
+      pid=$(cat "$DIR/redis.pid")
+      kill "$pid"
+      for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done ;;
+    rabbitmq) rabbit_server_stop ;;
+    *) die "unknown service '$1' (postgres, redis or rabbitmq)" ;;
+  esac
+  log "$1 is down"
+}
+
+up_one() {
+  load_state || die "not started (no $STATE)"
+  case "$1" in
+    postgres) pg_server_start "$PG_DIR" "$PG_PORT" ;;
+    redis) start_redis "$REDIS_PORT" ;;
+    rabbitmq) rabbit_server_start ;;
+    *) die "unknown service '$1' (postgres, redis or rabbitmq)" ;;
+  esac
+  log "$1 is up"
+}
+
 case "${1:-}" in
   start) start_all ;;
   stop) stop_all ;;
   env) print_env ;;
   status) if running; then print_env; else echo "not running" >&2; exit 1; fi ;;
-  *) echo "usage: scripts/services.sh start|stop|env|status" >&2; exit 2 ;;
+  down) down_one "${2:-}" ;;
+  up) up_one "${2:-}" ;;
+  *) echo "usage: scripts/services.sh start|stop|env|status|down NAME|up NAME" >&2; exit 2 ;;
 esac

@@ -3,6 +3,7 @@
 #include "api/errors.h"
 #include "api/json_mapping.h"
 #include "api/validation.h"
+#include "common/uuid.h"
 
 namespace mlprod::api {
 namespace {
@@ -101,6 +102,8 @@ void ApiService::RegisterContent(Router& router) {
         auto page = ReadPage(check, r.query);
         if (!page) return ValidationResponse(issues);
         const std::string task_id = QueryParam(r.query, "task_id").value_or("");
+        // Not a task id (garbage, invalid UTF-8): no rows, without asking the database.
+        if (!task_id.empty() && !IsUuid(task_id)) return JsonResponse(nlohmann::json::array());
         return JsonArray(deps_.store.ListResults(task_id, page->skip, page->limit), ResultRowJson);
       },
       Exec::kBlocking);

@@ -37,7 +37,9 @@ ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& ta
   const bool ready = queue::IsReady(result->state);
   if (ready) tracker_.SeenReady(task_id);
   if (result->state == queue::TaskState::kFailure) {
-    return {DetailResponse(500, "Task failed"), true};
+    Response failed = DetailResponse(500, "Task failed");
+    failed.exception = "TaskFailed";
+    return {std::move(failed), true};
   }
   return {JsonResponse(TaskStatusJson(task_id, queue::TaskStateName(result->state), "inference")),
           ready};

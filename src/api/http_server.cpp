@@ -216,7 +216,20 @@ asio::awaitable<void> HttpServer::Impl::Session(Context& c, tcp::socket socket) 
       parser.header_limit(opts.header_limit);
       parser.body_limit(opts.body_limit);
       stream.expires_after(opts.request_timeout);
-      co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      co_await http::async_read_header(stream, buffer, parser,
+                                       asio::redirect_error(use_awaitable, ec));
+      if (!ec && !parser.is_done()) {
+        // curl sends `Expect: 100-continue` for bodies over 1 KiB and waits for this.
+        const auto expect = parser.get()[http::field::expect];
+        if (beast::iequals(expect, "100-continue")) {
+          http::response<http::empty_body> go_on{http::status::continue_, 11};
+          co_await http::async_write(stream, go_on, asio::redirect_error(use_awaitable, ec));
+        }
+        if (!ec) {
+          co_await http::async_read(stream, buffer, parser,
+                                    asio::redirect_error(use_awaitable, ec));
+        }
+      }
       const auto start = std::chrono::steady_clock::now();
 
       Response resp;

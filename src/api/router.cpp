@@ -17,6 +17,24 @@ std::string_view StripTrailingSlash(std::string_view path) {
   return path;
 }
 
+// "/a/{x}/" and "/a/{y}" are the same path: placeholder names and a trailing slash do not count.
+std::string PathKey(std::string_view t) {
+  t = StripTrailingSlash(t);
+  std::string key;
+  bool in_param = false;
+  for (char c : t) {
+    if (c == '{') {
+      in_param = true;
+      key += "{}";
+    } else if (c == '}') {
+      in_param = false;
+    } else if (!in_param) {
+      key += c;
+    }
+  }
+  return key;
+}
+
 }  // namespace
 
 std::vector<Router::Segment> Router::Split(std::string_view t) {
@@ -65,10 +83,10 @@ void Router::AddAsync(Verb method, std::string path_template, AsyncHandler handl
 
 void Router::AddRoute(Route route) {
   route.id = static_cast<std::uint32_t>(routes_.size());
-  const std::string key(StripTrailingSlash(route.path_template));
+  const std::string key = PathKey(route.path_template);
   Path* path = nullptr;
   for (auto& p : paths_) {
-    if (StripTrailingSlash(p.path_template) == key) path = &p;
+    if (PathKey(p.path_template) == key) path = &p;
   }
   if (path == nullptr) {
     paths_.push_back({route.path_template, Split(route.path_template), {}, {}});

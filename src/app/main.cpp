@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return root.exit(e);
+    // --help and --version exit 0; every usage error exits 2 (CLI11's own codes vary).
+    return root.exit(e) == 0 ? 0 : 2;
   }
   return run ? run() : 0;
 }

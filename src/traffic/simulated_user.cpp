@@ -80,8 +80,10 @@ asio::awaitable<SimulatedUser::Step> SimulatedUser::Loop() {
   const data::UserData user = data::GenerateUser(profile, options_.start_date, rng_);
   const Clock::time_point start = Clock::now();
 
-  HttpOutcome r = co_await Call(kRouteStart, http::verb::post, url_.base_path + "/inference/start",
-                                UserDataJson(user));
+  // Arguments of co_await calls are named locals: GCC 12 mishandles temporaries there.
+  std::string target = url_.base_path + "/inference/start";
+  std::string body = UserDataJson(user);
+  HttpOutcome r = co_await Call(kRouteStart, http::verb::post, std::move(target), std::move(body));
   if (r.failure != Failure::kNone) co_return Step::kFailed;
   if (!Is2xx(r.status)) {
     CountError("http_" + std::to_string(r.status));
@@ -101,7 +103,7 @@ asio::awaitable<SimulatedUser::Step> SimulatedUser::Loop() {
       CountError("task_timeout");
       co_return Step::kFailed;
     }
-    std::string target = url_.base_path + "/inference/status/" + task_id;
+    target = url_.base_path + "/inference/status/" + task_id;
     int wait_s = 0;
     if (options_.long_poll) {
       // Never wait past the end of the run.
@@ -111,7 +113,8 @@ asio::awaitable<SimulatedUser::Step> SimulatedUser::Loop() {
       target += "?wait=" + std::to_string(wait_s);
     }
     const Clock::time_point asked = Clock::now();
-    r = co_await Call(kRouteStatus, http::verb::get, target, "", wait_s);
+    body.clear();
+    r = co_await Call(kRouteStatus, http::verb::get, std::move(target), std::move(body), wait_s);
     if (r.failure != Failure::kNone) co_return Step::kFailed;
     if (r.status == 500 && r.body.find("Task failed") != std::string::npos) {
       CountError("task_failure");
@@ -136,8 +139,9 @@ asio::awaitable<SimulatedUser::Step> SimulatedUser::Loop() {
   }
   stats_.start_to_success_ms.push_back(MsSince(start));
 
-  r = co_await Call(kRouteResults, http::verb::get,
-                    url_.base_path + "/inference/results/" + task_id + "?limit=10", "");
+  target = url_.base_path + "/inference/results/" + task_id + "?limit=10";
+  body.clear();
+  r = co_await Call(kRouteResults, http::verb::get, std::move(target), std::move(body));
   if (r.failure != Failure::kNone) co_return Step::kFailed;
   if (!Is2xx(r.status)) {
     CountError("http_" + std::to_string(r.status));
@@ -153,8 +157,9 @@ asio::awaitable<SimulatedUser::Step> SimulatedUser::Loop() {
     const int pick = data::DecidePick(profile, user.user, *locations, rng_);
     const std::int64_t location_id =
         pick >= 0 ? (*locations)[static_cast<std::size_t>(pick)].location_id : -1;
-    r = co_await Call(kRouteSelect, http::verb::put, url_.base_path + "/inference/select/",
-                      SelectJson(task_id, location_id));
+    target = url_.base_path + "/inference/select/";
+    body = SelectJson(task_id, location_id);
+    r = co_await Call(kRouteSelect, http::verb::put, std::move(target), std::move(body));
     if (r.failure != Failure::kNone) co_return Step::kFailed;
     if (!Is2xx(r.status)) {
       CountError("http_" + std::to_string(r.status));
@@ -174,8 +179,8 @@ asio::awaitable<HttpOutcome> SimulatedUser::Call(const char* route, http::verb m
   ++stats_.requests[route];
   shared_.requests.fetch_add(1, std::memory_order_relaxed);
   const Clock::time_point start = Clock::now();
-  HttpOutcome r = co_await connection_.Request(method, std::move(target), std::move(body),
-                                               Seconds(options_.timeout_s + extra_timeout_s));
+  const auto timeout = Seconds(options_.timeout_s + extra_timeout_s);
+  HttpOutcome r = co_await connection_.Request(method, std::move(target), std::move(body), timeout);
   if (r.failure != Failure::kNone) {
     CountError(FailureKind(r.failure));
   } else {

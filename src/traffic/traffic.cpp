@@ -36,9 +36,12 @@ asio::awaitable<void> Probe(tcp::resolver::results_type endpoints, HttpUrl url, 
                             HttpOutcome& out) {
   HttpConnection connection(co_await asio::this_coro::executor, std::move(endpoints),
                             url.HostHeader());
-  out = co_await connection.Request(
-      http::verb::get, url.base_path.empty() ? "/" : url.base_path + "/", "",
-      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s)));
+  // Named arguments: GCC 12 mishandles temporaries inside co_await expressions.
+  std::string target = url.base_path.empty() ? std::string("/") : url.base_path + "/";
+  std::string body;
+  const auto timeout =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
+  out = co_await connection.Request(http::verb::get, std::move(target), std::move(body), timeout);
   connection.Close();
 }
 

@@ -276,3 +276,19 @@ TEST_F(ApiServerTest, StopLetsInFlightLongPollFinishAndClosesIdleConnections) {
 
 }  // namespace
 }  // namespace mlprod::api::testing
+
+namespace mlprod::api::testing {
+namespace {
+
+// Not a test: keeps a server up for load generators (wrk). Run with
+// --gtest_also_run_disabled_tests --gtest_filter=*ServeForLoad; MLPROD_LOAD_SECONDS (default 30).
+TEST_F(ApiServerTest, DISABLED_ServeForLoad) {
+  const char* seconds = std::getenv("MLPROD_LOAD_SECONDS");
+  std::printf("serving on 127.0.0.1:%u\n", server_->port());
+  std::fflush(stdout);
+  std::this_thread::sleep_for(std::chrono::seconds(seconds ? std::atoi(seconds) : 30));
+  client_->recorded.clear();
+}
+
+}  // namespace
+}  // namespace mlprod::api::testing

@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <mutex>
-#include <regex>
 #include <thread>
 
 #include "store_fixture.h"
@@ -22,11 +21,6 @@ std::vector<ScoredLocation> Scores(int n, double offset = 0) {
   // Scores not in location order, so sorting is really exercised.
   for (int i = 1; i <= n; ++i) out.push_back({i, offset + ((i * 7) % n) / double(n)});
   return out;
-}
-
-bool IsIsoTimestamp(const std::string& s) {
-  static const std::regex re(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z)");
-  return std::regex_match(s, re);
 }
 
 TEST_P(StoreTest, MigratingTwiceKeepsOneSchemaAndTheData) {
@@ -225,53 +219,6 @@ TEST_P(StoreTest, RecordDatasetIsIdempotentAndLogsTraining) {
   EXPECT_EQ(CountEvents(kEventTraining), 2);
   const std::int64_t missing[] = {123456};
   EXPECT_FALSE(store_->RecordDataset("train-2", missing).ok()) << "foreign key to results";
-}
-
-TEST_P(StoreTest, PromotionLeavesExactlyOneActiveModel) {
-  ModelRow base{.task_id = "baseline",
-                .status = "baseline",
-                .path = "models/baseline",
-                .use_percentage = 1.0};
-  base.test.auc = 0.7;
-  ASSERT_TRUE(store_->RegisterModel(base).ok());
-  ModelRow next{.task_id = "train-1", .status = "trained", .path = "models/train-1"};
-  next.test.auc = 0.8;
-  next.train.f1 = 0.55;
-  ASSERT_TRUE(store_->RegisterModel(next).ok());
-  ASSERT_TRUE(store_->RegisterModel({.task_id = "train-2", .status = "kept"}).ok());
-
-  ASSERT_TRUE(store_->PromoteModel("train-1").ok());
-  auto active = store_->ActiveModels();
-  ASSERT_TRUE(active.ok());
-  ASSERT_EQ(active->size(), 1u);
-  EXPECT_EQ((*active)[0].task_id, "train-1");
-  EXPECT_EQ((*active)[0].status, "promoted");
-  EXPECT_DOUBLE_EQ((*active)[0].use_percentage, 1.0);
-  EXPECT_DOUBLE_EQ((*active)[0].test.auc, 0.8);
-  EXPECT_DOUBLE_EQ((*active)[0].train.f1, 0.55);
-  EXPECT_DOUBLE_EQ((*store_->GetModel("baseline"))->use_percentage, 0.0);
-  EXPECT_EQ((*store_->GetModel("baseline"))->path, "models/baseline");
-  EXPECT_EQ(store_->PromoteModel("nope").error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->ActiveModels()->size(), 1u) << "a failed promotion changes nothing";
-  EXPECT_EQ(store_->ListModels()->size(), 3u);
-  EXPECT_TRUE(IsIsoTimestamp((*store_->GetModel("train-2"))->time_creation));
-}
-
-TEST_P(StoreTest, UsePercentageSplitsTrafficWithoutTouchingOthers) {
-  ASSERT_TRUE(store_->RegisterModel({.task_id = "a", .use_percentage = 1.0}).ok());
-  ASSERT_TRUE(store_->RegisterModel({.task_id = "b"}).ok());
-  ASSERT_TRUE(store_->SetModelUsePercentage("a", 0.9).ok());
-  ASSERT_TRUE(store_->SetModelUsePercentage("b", 0.1).ok());
-  auto active = store_->ActiveModels();
-  ASSERT_EQ(active->size(), 2u);
-  EXPECT_DOUBLE_EQ((*store_->GetModel("a"))->use_percentage, 0.9);
-  EXPECT_DOUBLE_EQ((*store_->GetModel("b"))->use_percentage, 0.1);
-  EXPECT_EQ(store_->SetModelUsePercentage("c", 0.5).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->SetModelUsePercentage("a", 1.5).error().code, ErrorCode::kInvalidArgument);
-  // Re-registering replaces status and metrics.
-  ASSERT_TRUE(store_->RegisterModel({.task_id = "b", .status = "kept"}).ok());
-  EXPECT_EQ((*store_->GetModel("b"))->status, "kept");
-  EXPECT_EQ(store_->ListModels()->size(), 2u);
 }
 
 TEST_P(StoreTest, InfoCountsLocationsAndUsers) {

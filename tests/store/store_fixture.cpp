@@ -4,11 +4,13 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 
 #include "common/uuid.h"
 #include "store/db_url.h"
+#include "store/query.h"
 
 namespace mlprod::store::testing {
 namespace {
@@ -27,7 +29,7 @@ class SqliteDatabase : public TestDatabase {
   long long CountSql(const std::string& sql) override {
     soci::session s(soci::sqlite3, "db=" + (dir_ / "store.db").string());
     long long n = -1;
-    s << sql, soci::into(n);
+    Query(s, sql).Into(n).Run();
     return n;
   }
 
@@ -67,7 +69,7 @@ class PostgresDatabase : public TestDatabase {
   long long CountSql(const std::string& sql) override {
     soci::session s(soci::postgresql, ConnectString(url()));
     long long n = -1;
-    s << sql, soci::into(n);
+    Query(s, sql).Into(n).Run();
     return n;
   }
 
@@ -133,6 +135,24 @@ User SampleUser(const std::string& name) {
   u.lake = true;
   u.sport = true;
   return u;
+}
+
+// No std::regex: GCC 12 warns inside it under ASan.
+bool IsIsoTimestamp(const std::string& s) {
+  const std::string shape = "dddd-dd-ddTdd:dd:dd";
+  if (s.size() < shape.size() + 1 || s.back() != 'Z') return false;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == 'd' ? !std::isdigit(static_cast<unsigned char>(s[i])) : s[i] != shape[i]) {
+      return false;
+    }
+  }
+  const std::string rest = s.substr(shape.size(), s.size() - shape.size() - 1);
+  if (rest.empty()) return true;
+  if (rest[0] != '.' || rest.size() < 2) return false;
+  for (size_t i = 1; i < rest.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(rest[i]))) return false;
+  }
+  return true;
 }
 
 void StoreTest::SetUp() {

@@ -38,6 +38,8 @@ std::unique_ptr<TestDatabase> CreatePostgresDatabase(std::string& skip);
 // Locations 1..n with distinct, deterministic values.
 std::vector<Location> SampleLocations(int n);
 User SampleUser(const std::string& name);
+// YYYY-MM-DDTHH:MM:SS[.fraction]Z, the form the store returns timestamps in.
+bool IsIsoTimestamp(const std::string& s);
 
 class StoreTest : public ::testing::TestWithParam<BackendParam> {
  protected:

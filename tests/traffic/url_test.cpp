@@ -31,7 +31,9 @@ TEST(ParseHttpUrl, RejectsWhatItCannotServe) {
         "http://h:99999", "http://h:8x", "http://h/a?b=1", "http://user@h/"}) {
     auto u = ParseHttpUrl(bad);
     EXPECT_FALSE(u.ok()) << bad;
-    if (!u.ok()) EXPECT_NE(u.error().message.find(bad), std::string::npos) << u.error().message;
+    if (!u.ok()) {
+      EXPECT_NE(u.error().message.find(bad), std::string::npos) << u.error().message;
+    }
   }
   EXPECT_NE(ParseHttpUrl("https://x").error().message.find("only http://"), std::string::npos);
 }

@@ -20,6 +20,7 @@ using testing::WaitReady;
 using testing::WorkerTest;
 
 TEST_F(WorkerTest, StopReturnsEtaTasksToBroker) {
+  threads = 1;
   registry.Register("mlprod.t", [](const queue::TaskMessage&) { return Result<json>(1); });
   auto worker = StartWorker();
   auto later = Task("later", "mlprod.t");

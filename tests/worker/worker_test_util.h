@@ -67,7 +67,7 @@ class WorkerTest : public ::testing::Test {
  protected:
   WorkerOptions Options() {
     WorkerOptions o;
-    o.threads = 2;
+    o.threads = threads;
     o.poll_interval = std::chrono::milliseconds(5);
     o.error_backoff = std::chrono::milliseconds(5);
     o.hostname = "test@host";
@@ -81,6 +81,7 @@ class WorkerTest : public ::testing::Test {
   }
   void Publish(const queue::TaskMessage& m) { ASSERT_TRUE(broker.Publish(m).ok()); }
 
+  int threads = 2;
   FakeWallClock clock;
   queue::InprocBroker broker;
   queue::InprocResultBackend backend;
