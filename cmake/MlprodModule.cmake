@@ -24,8 +24,10 @@ function(mlprod_test)
   target_compile_options(${T_NAME} PRIVATE ${MLPROD_WARNINGS})
   target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(${T_NAME} PRIVATE ${T_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_compile_definitions(${T_NAME} PRIVATE
+    MLPROD_TEST_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    MLPROD_TEST_BINARY="${PROJECT_BINARY_DIR}/src/app/mlprod")
   gtest_discover_tests(${T_NAME}
     PROPERTIES LABELS "${T_LABELS}"
-      ENVIRONMENT "MLPROD_SOURCE_DIR=${PROJECT_SOURCE_DIR};MLPROD_BINARY=${PROJECT_BINARY_DIR}/src/app/mlprod"
     DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -17,6 +17,7 @@
 #include "app/process_flags.h"
 #include "app/task_set.h"
 #include "data/profiles.h"
+#include "metrics/worker_metrics.h"
 #include "worker/worker.h"
 
 namespace mlprod::app {
@@ -56,19 +57,21 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
     return Fail(command, "first-start preparation", st.error());
   }
 
+  auto registry = std::make_shared<prometheus::Registry>();
+  std::optional<metrics::WorkerMetrics> worker_metrics;
   std::optional<TaskSet> tasks;
   std::optional<worker::Worker> worker;
   if (with_workers) {
-    tasks.emplace(*rt->store, config->data_dir / "models", f.process.seed);
+    worker_metrics.emplace(*registry);
+    tasks.emplace(*rt->store, config->data_dir / "models", f.process.seed, &*worker_metrics);
     if (auto st = tasks->models().Refresh(); !st.ok()) {
       return Fail(command, "loading the active models", st.error());
     }
     worker::WorkerOptions options;
     options.threads = f.workers;
-    worker.emplace(*rt->broker, *rt->backend, tasks->registry(), options);
+    worker.emplace(*rt->broker, *rt->backend, tasks->registry(), options, tasks->observer());
   }
 
-  auto registry = std::make_shared<prometheus::Registry>();
   api::ApiConfig api_config;
   api_config.server.host = f.host;
   api_config.server.port = static_cast<std::uint16_t>(f.port);

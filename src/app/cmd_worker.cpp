@@ -14,6 +14,7 @@
 #include "app/process_flags.h"
 #include "app/task_set.h"
 #include "metrics/exposition.h"
+#include "metrics/worker_metrics.h"
 #include "worker/worker.h"
 
 namespace mlprod::app {
@@ -45,7 +46,9 @@ int RunWorker(const WorkerFlags& f) {
   if (auto st = WaitForRuntime(*rt, *config, timeout); !st.ok()) {
     return Fail(command, "dependencies", st.error());
   }
-  TaskSet tasks(*rt->store, config->data_dir / "models", f.process.seed);
+  auto registry = std::make_shared<prometheus::Registry>();
+  metrics::WorkerMetrics worker_metrics(*registry);
+  TaskSet tasks(*rt->store, config->data_dir / "models", f.process.seed, &worker_metrics);
   // The API bootstraps the schema, the locations and the baseline; wait for it.
   if (auto st = WaitFor("an active model in the store", [&] { return tasks.models().Refresh(); },
                         timeout);
@@ -53,7 +56,6 @@ int RunWorker(const WorkerFlags& f) {
     return Fail(command, "loading the active models", st.error());
   }
 
-  auto registry = std::make_shared<prometheus::Registry>();
   metrics::Exposition exposition(registry);
   api::Router router;
   router.Add(api::Verb::get, "/metrics", [&exposition](const api::Request&) {
@@ -76,7 +78,7 @@ int RunWorker(const WorkerFlags& f) {
 
   worker::WorkerOptions options;
   options.threads = f.concurrency;
-  worker::Worker worker(*rt->broker, *rt->backend, tasks.registry(), options);
+  worker::Worker worker(*rt->broker, *rt->backend, tasks.registry(), options, tasks.observer());
   worker.Start();
   if (auto st = metrics_server.Start(); !st.ok()) {
     worker.Stop();

@@ -6,25 +6,32 @@
 #include <cstdint>
 #include <filesystem>
 
+#include "metrics/worker_metrics.h"
 #include "store/store.h"
 #include "tasks/inference_task.h"
 #include "tasks/model_pool.h"
 #include "tasks/training_task.h"
 #include "worker/task_registry.h"
+#include "worker/worker.h"
 
 namespace mlprod::app {
 
 class TaskSet {
  public:
   // models_dir: where training writes new model folders; seed: training seed.
-  TaskSet(store::Store& store, std::filesystem::path models_dir, std::uint64_t seed);
+  // metrics (nullable) receives task outcomes and model pool changes.
+  TaskSet(store::Store& store, std::filesystem::path models_dir, std::uint64_t seed,
+          metrics::WorkerMetrics* metrics);
   TaskSet(const TaskSet&) = delete;
   TaskSet& operator=(const TaskSet&) = delete;
 
   tasks::ModelPool& models() { return models_; }
   const worker::TaskRegistry& registry() const { return registry_; }
+  // Observer callbacks that feed the worker metrics (empty when there are none).
+  worker::WorkerObserver observer() const;
 
  private:
+  metrics::WorkerMetrics* metrics_;
   tasks::ModelPool models_;
   tasks::InferenceTask inference_;
   tasks::TrainingTask training_;

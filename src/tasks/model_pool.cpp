@@ -9,7 +9,8 @@
 
 namespace mlprod::tasks {
 
-ModelPool::ModelPool(store::Store& store) : store_(store) {}
+ModelPool::ModelPool(store::Store& store, RefreshObserver observer)
+    : store_(store), observer_(std::move(observer)) {}
 
 double ModelPool::SplitPoint(std::string_view task_id) {
   std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64
@@ -40,6 +41,7 @@ Status ModelPool::Refresh() {
   }
   auto old = snapshot_.load();
   auto next = std::make_shared<Snapshot>();
+  int loaded = 0;
   for (const auto& row : *rows) {
     ServingModel serving{row.task_id, row.use_percentage, nullptr};
     if (old) {
@@ -54,6 +56,7 @@ Status ModelPool::Refresh() {
                          "model " + row.task_id + ": " + model.error().message);
       }
       serving.scorer = ml::LocationScorer::Create(std::move(model.value()), *locations_);
+      ++loaded;
       spdlog::info("model {} loaded from {} (test auc {:.4f}, share {:.2f})", row.task_id,
                    row.path, row.test.auc, row.use_percentage);
     }
@@ -61,6 +64,7 @@ Status ModelPool::Refresh() {
     next->models.push_back(std::move(serving));
   }
   next->loaded_at = std::chrono::steady_clock::now();
+  if (observer_) observer_(next->models, loaded);
   snapshot_.store(std::move(next));
   return OkStatus();
 }

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,7 +28,11 @@ struct ServingModel {
 
 class ModelPool {
  public:
-  explicit ModelPool(store::Store& store);
+  // Called after every successful Refresh with the active models and how many folders were
+  // loaded anew (for metrics). Runs on the refreshing thread.
+  using RefreshObserver = std::function<void(const std::vector<ServingModel>&, int loaded)>;
+
+  explicit ModelPool(store::Store& store, RefreshObserver observer = {});
 
   // Loads the locations (first call) and the store's active models; model folders already
   // loaded are reused. Fails when no model is active or a model folder cannot be loaded (the
@@ -57,6 +62,7 @@ class ModelPool {
   };
 
   store::Store& store_;
+  RefreshObserver observer_;
   mutable std::mutex refresh_mu_;  // one refresh at a time; guards locations_
   std::shared_ptr<const std::vector<Location>> locations_;
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;

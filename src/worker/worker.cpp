@@ -194,6 +194,7 @@ void Worker::Execute(std::unique_ptr<queue::Delivery> delivery, const TaskRegist
   }
 
   ++in_flight_;
+  if (observer_.on_task_started) observer_.on_task_started(entry.name);
   const auto t0 = std::chrono::steady_clock::now();
   std::optional<Result<nlohmann::json>> ran;
   std::string thrown;
@@ -206,6 +207,7 @@ void Worker::Execute(std::unique_ptr<queue::Delivery> delivery, const TaskRegist
   }
   const double elapsed = Seconds(std::chrono::steady_clock::now() - t0);
   --in_flight_;
+  if (observer_.on_task_ended) observer_.on_task_ended(entry.name);
   outcome.run_seconds = elapsed;
 
   TaskResult result;

@@ -52,6 +52,9 @@ struct TaskOutcome {
 
 // Optional callbacks, called on worker threads; they must be quick and thread-safe.
 struct WorkerObserver {
+  // Around the handler call of every task that runs (task is the canonical name).
+  std::function<void(std::string_view task)> on_task_started;
+  std::function<void(std::string_view task)> on_task_ended;
   std::function<void(const TaskOutcome&)> on_task_done;
   // A message dropped without running: unknown task name (reason says why).
   std::function<void(std::string_view task, std::string_view reason)> on_rejected;

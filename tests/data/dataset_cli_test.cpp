@@ -7,6 +7,8 @@
 
 #include "data/test_util.h"
 
+#include "test_env.h"
+
 namespace mlprod::data {
 namespace {
 
@@ -21,9 +23,7 @@ struct ProcessRun {
 
 // Runs `mlprod <args>` in cwd; args are passed to the shell as written.
 ProcessRun Mlprod(const std::filesystem::path& cwd, const std::string& args) {
-  // The environment wins; the compiled-in path covers runs outside ctest.
-  const char* env = std::getenv("MLPROD_BINARY");
-  const std::string binary = env != nullptr && *env != '\0' ? env : MLPROD_BINARY_PATH;
+  const std::string binary = mlprod::testing::BinaryPath();
   const auto out = cwd / ".stdout", err = cwd / ".stderr";
   const std::string cmd = "cd '" + cwd.string() + "' && '" + binary + "' " + args + " >'" +
                           out.string() + "' 2>'" + err.string() + "'";

@@ -10,13 +10,12 @@
 
 #include "data/profiles.h"
 
+#include "test_env.h"
+
 namespace mlprod::data::testing {
 
 inline std::filesystem::path ConfigDir() {
-  if (const char* src = std::getenv("MLPROD_SOURCE_DIR")) {
-    return std::filesystem::path(src) / "config";
-  }
-  return SourceConfigDir();
+  return std::filesystem::path(mlprod::testing::SourceDir()) / "config";
 }
 
 class TempDir {

@@ -11,7 +11,9 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-from distributed import AMQP_URL, AVAILABLE, REDIS_URL, SKIP_REASON, Deployment, psql  # noqa: E402
+from distributed import (AMQP_URL, AVAILABLE, REDIS_URL, SKIP_REASON, Deployment,  # noqa: E402
+                         services)
+from mlprod_client import BINARY  # noqa: E402
 from mlprod_client import request, user_data, wait_task  # noqa: E402
 
 PYTHON = "/usr/bin/python3"
@@ -183,6 +185,57 @@ class WorkerKilled(unittest.TestCase):
             self.assertEqual(out, f"200|{200 * 210}")
         finally:
             dep.close()
+
+
+@unittest.skipUnless(AVAILABLE and os.environ.get("MLPROD_SERVICES_DIR"),
+                     "needs scripts/services.sh servers (MLPROD_SERVICES_DIR) to restart")
+class ServiceRestarts(unittest.TestCase):
+    def ready(self, url):
+        try:
+            return request("GET", url + "/health/ready", timeout=2)
+        except OSError as e:
+            return 0, str(e)
+
+    def test_dependencies_restart_during_traffic(self):
+        dep = Deployment(workers=2)
+        traffic = subprocess.Popen(
+            [BINARY, "traffic", "--url", dep.url, "--users", "4", "--duration", "600",
+             "--think-min", "0.05", "--think-max", "0.2", "--json"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        accepted = []
+        try:
+            time.sleep(2)
+            for svc in ("rabbitmq", "redis", "postgres"):
+                services("down", svc)
+                status, body = self.ready(dep.url)
+                self.assertEqual(status, 503, f"{svc} down: /health/ready said {status} {body}")
+                self.assertIsInstance(body, dict)
+                status, body = request("POST", dep.url + "/inference/start", user_data())
+                if status == 200:  # accepted while down: it must still complete later
+                    accepted.append(body["task_id"])
+                else:
+                    self.assertEqual(status, 503, f"{svc} down: start said {status} {body}")
+                    self.assertIn("detail", body)
+                services("up", svc)
+                back = time.time()
+                while self.ready(dep.url)[0] != 200:
+                    self.assertLess(time.time() - back, 10, f"not ready 10 s after {svc} came back")
+                    time.sleep(0.2)
+                task_id = start_inference(dep.url)
+                accepted.append(task_id)
+                wait_success(dep.url, task_id, timeout=30)
+            for task_id in accepted:
+                wait_success(dep.url, task_id, timeout=60)
+        finally:
+            traffic.send_signal(signal.SIGINT)
+            try:
+                traffic.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                traffic.kill()
+            traffic.stdout.close()
+            logs = dep.logs()
+            codes = dep.close()
+        self.assertEqual(codes, [0, 0, 0], logs)
 
 
 if __name__ == "__main__":

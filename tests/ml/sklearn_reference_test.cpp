@@ -12,6 +12,8 @@
 #include "ml/metrics.h"
 #include "ml/preprocess.h"
 
+#include "test_env.h"
+
 namespace mlprod::ml {
 namespace {
 
@@ -21,9 +23,7 @@ constexpr double kTolerance = 1e-6;
 
 // Runs the reference script; returns nullopt-like discarded json with `why` set on skip.
 json RunReference(std::string& why) {
-  const char* src = std::getenv("MLPROD_SOURCE_DIR");
-  const std::string script =
-      std::string(src ? src : MLPROD_TEST_SOURCE_DIR) + "/tests/ml/sklearn_reference.py";
+  const std::string script = mlprod::testing::SourceDir() + "/tests/ml/sklearn_reference.py";
   if (!std::filesystem::exists("/usr/bin/python3")) {
     why = "/usr/bin/python3 not found";
     return json(json::value_t::discarded);

@@ -10,6 +10,8 @@
 #include "ml/model_io.h"
 #include "ml/test_data.h"
 
+#include "test_env.h"
+
 namespace mlprod::ml {
 namespace {
 
@@ -18,9 +20,8 @@ namespace fs = std::filesystem;
 class TrainCommand : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* binary = std::getenv("MLPROD_BINARY");
-    if (!binary || !fs::exists(binary)) GTEST_SKIP() << "MLPROD_BINARY not set or not built";
-    binary_ = binary;
+    binary_ = mlprod::testing::BinaryPath();
+    ASSERT_TRUE(fs::exists(binary_)) << "build the mlprod binary first: " << binary_;
     root_ = fs::temp_directory_path() / ("mlprod-train-cmd-" + NewUuid());
     fs::create_directories(root_);
   }

@@ -14,14 +14,13 @@
 #include <string>
 #include <thread>
 
+#include "test_env.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Binary() {
-  const char* env = std::getenv("MLPROD_BINARY");
-  return env != nullptr && *env != '\0' ? env : MLPROD_BINARY_PATH;
-}
+std::string Binary() { return mlprod::testing::BinaryPath(); }
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

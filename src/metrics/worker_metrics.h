@@ -1,0 +1,67 @@
+// The task worker's Prometheus families (SPEC §8): tasks by name and final state, run time and
+// queue wait histograms, tasks in flight, rejected messages, model loads and the active models
+// with their test AUC. Plain values in, so it knows nothing of the worker or the tasks.
+// Thread-safe: every method may be called from any thread.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mlprod::metrics {
+
+struct ActiveModelInfo {
+  std::string model_id;
+  double use_percentage = 0;
+  double test_auc = 0;
+};
+
+class WorkerMetrics {
+ public:
+  explicit WorkerMetrics(prometheus::Registry& registry);
+
+  // Around a task handler: the in-flight gauge.
+  void TaskStarted();
+  void TaskEnded();
+  // A task reached SUCCESS, FAILURE or REVOKED (state is Celery's name).
+  void TaskFinished(std::string_view task, std::string_view state, double run_seconds,
+                    std::optional<double> queue_wait_seconds);
+  // A message dropped without running (unknown task name, poison).
+  void MessageRejected(std::string_view reason);
+  void ModelLoaded();
+  // The models serving traffic now; models no longer active are removed from the gauges.
+  void SetActiveModels(const std::vector<ActiveModelInfo>& models);
+
+ private:
+  struct TaskSeries {
+    prometheus::Histogram* run = nullptr;
+    prometheus::Histogram* wait = nullptr;
+  };
+  TaskSeries& Series(std::string_view task);
+
+  prometheus::Family<prometheus::Counter>& tasks_;
+  prometheus::Family<prometheus::Histogram>& run_seconds_;
+  prometheus::Family<prometheus::Histogram>& wait_seconds_;
+  prometheus::Gauge& in_flight_;
+  prometheus::Family<prometheus::Counter>& rejected_;
+  prometheus::Counter& model_loads_;
+  prometheus::Family<prometheus::Gauge>& model_share_;
+  prometheus::Family<prometheus::Gauge>& model_auc_;
+
+  std::mutex mu_;  // guards the caches below (labels are resolved once per name)
+  std::map<std::string, TaskSeries, std::less<>> series_;
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*> task_counters_;
+  std::vector<std::string> active_ids_;
+};
+
+}  // namespace mlprod::metrics
