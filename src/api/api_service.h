@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -62,10 +63,16 @@ class ApiService {
   struct StatusLookup {
     Response response;
     bool ready = false;
+    std::string state;  // the backend's state name; empty when the lookup failed
   };
+  using Lookup = std::function<StatusLookup(const std::string& task_id)>;
   // Store lookup then backend state of an inference task.
   StatusLookup LookupInferenceStatus(const std::string& task_id);
-  boost::asio::awaitable<Response> InferenceStatus(const Request& request);
+  StatusLookup LookupTrainingStatus(const std::string& task_id);
+  // GET /<kind>/status/{task_id}[?wait=S]: answers at once, or long-polls until the task is
+  // ready or S seconds passed. `on_answer` (blocking pool) sees the lookup that is answered.
+  boost::asio::awaitable<Response> StatusWithWait(
+      const Request& request, Lookup lookup, std::function<void(const StatusLookup&)> on_answer);
   queue::TaskMessage NewTask(std::string_view task_name) const;
 
   ApiDeps deps_;

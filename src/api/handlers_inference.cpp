@@ -39,13 +39,14 @@ ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& ta
   if (result->state == queue::TaskState::kFailure) {
     Response failed = DetailResponse(500, "Task failed");
     failed.exception = "TaskFailed";
-    return {std::move(failed), true};
+    return {std::move(failed), true, "FAILURE"};
   }
-  return {JsonResponse(TaskStatusJson(task_id, queue::TaskStateName(result->state), "inference")),
-          ready};
+  const std::string state(queue::TaskStateName(result->state));
+  return {JsonResponse(TaskStatusJson(task_id, state, "inference")), ready, state};
 }
 
-asio::awaitable<Response> ApiService::InferenceStatus(const Request& r) {
+asio::awaitable<Response> ApiService::StatusWithWait(
+    const Request& r, Lookup lookup, std::function<void(const StatusLookup&)> on_answer) {
   const std::string task_id(r.params[0]);
   std::vector<ValidationIssue> issues;
   Checker check(issues);
@@ -57,7 +58,11 @@ asio::awaitable<Response> ApiService::InferenceStatus(const Request& r) {
   }
   if (!IsUuid(task_id)) co_return TaskNotFound();
   auto& pool = *r.blocking_pool;
-  StatusLookup first = co_await Offload(pool, [&] { return LookupInferenceStatus(task_id); });
+  StatusLookup first = co_await Offload(pool, [&] {
+    StatusLookup found = lookup(task_id);
+    if (wait <= 0 || found.ready || found.response.status != 200) on_answer(found);
+    return found;
+  });
   if (wait <= 0 || first.ready || first.response.status != 200) co_return first.response;
 
   // Long poll: the backend's callback (any thread) wakes us through our own executor, so the
@@ -92,7 +97,11 @@ asio::awaitable<Response> ApiService::InferenceStatus(const Request& r) {
     handle.reset();
     return 0;
   });
-  StatusLookup last = co_await Offload(pool, [&] { return LookupInferenceStatus(task_id); });
+  StatusLookup last = co_await Offload(pool, [&] {
+    StatusLookup found = lookup(task_id);
+    on_answer(found);
+    return found;
+  });
   co_return last.response;
 }
 
@@ -121,8 +130,18 @@ void ApiService::RegisterInference(Router& router) {
       },
       Exec::kBlocking);
 
-  router.AddAsync(Verb::get, "/inference/status/{task_id}",
-                  [this](const Request& r) { return InferenceStatus(r); });
+  // As the reference does, every answered status request updates the inference row's status
+  // and writes a `status` event.
+  router.AddAsync(Verb::get, "/inference/status/{task_id}", [this](const Request& r) {
+    return StatusWithWait(
+        r, [this](const std::string& id) { return LookupInferenceStatus(id); },
+        [this, id = std::string(r.params[0])](const StatusLookup& answered) {
+          if (answered.state.empty()) return;
+          if (auto st = deps_.store.UpdateInferenceStatus(id, answered.state); !st.ok()) {
+            spdlog::warn("api: recording status of {}: {}", id, st.error().message);
+          }
+        });
+  });
 
   router.Add(
       Verb::get, "/inference/results/{task_id}",

@@ -18,15 +18,31 @@ Response Unauthorized() {
 
 }  // namespace
 
+ApiService::StatusLookup ApiService::LookupTrainingStatus(const std::string& task_id) {
+  auto result = deps_.backend.Get(task_id);
+  if (!result.ok()) return {ErrorResponse(result.error()), false};
+  const std::string state(queue::TaskStateName(result->state));
+  return {JsonResponse(TaskStatusJson(task_id, state, "training")), queue::IsReady(result->state),
+          state};
+}
+
 void ApiService::RegisterTraining(Router& router) {
   router.Add(
       Verb::post, "/train/start",
       [this](const Request& r) {
         if (!Authorized(r)) return Unauthorized();
         queue::TaskMessage task = NewTask(queue::kTrainingTask);
+        // As the reference does: the model row exists (PENDING) from the start, so
+        // GET /models shows queued training runs.
+        store::ModelRow row;
+        row.task_id = task.id;
+        row.status = "PENDING";
+        if (auto st = deps_.store.RegisterModel(row); !st.ok()) return ErrorResponse(st.error());
         if (auto published = deps_.broker.Publish(task); !published.ok()) {
           spdlog::error("api: publishing training {} failed: {}", task.id,
                         published.error().message);
+          row.status = "FAILED";
+          (void)deps_.store.RegisterModel(row);
           return ErrorResponse(
               MakeError(ErrorCode::kUnavailable, "Task queue unavailable, try again later"));
         }
@@ -35,17 +51,11 @@ void ApiService::RegisterTraining(Router& router) {
       },
       Exec::kBlocking);
 
-  router.Add(
-      Verb::get, "/train/status/{task_id}",
-      [this](const Request& r) {
-        const std::string task_id(r.params[0]);
-        if (!IsUuid(task_id)) return DetailResponse(404, "Task not found");
-        auto result = deps_.backend.Get(task_id);
-        if (!result.ok()) return ErrorResponse(result.error());
-        return JsonResponse(
-            TaskStatusJson(task_id, queue::TaskStateName(result->state), "training"));
-      },
-      Exec::kBlocking);
+  router.AddAsync(Verb::get, "/train/status/{task_id}", [this](const Request& r) {
+    return StatusWithWait(
+        r, [this](const std::string& id) { return LookupTrainingStatus(id); },
+        [](const StatusLookup&) {});
+  });
 
   router.Add(
       Verb::get, "/models",

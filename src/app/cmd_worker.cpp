@@ -50,8 +50,8 @@ int RunWorker(const WorkerFlags& f) {
   metrics::WorkerMetrics worker_metrics(*registry);
   TaskSet tasks(*rt->store, config->data_dir / "models", f.process.seed, &worker_metrics);
   // The API bootstraps the schema, the locations and the baseline; wait for it.
-  if (auto st = WaitFor("an active model in the store", [&] { return tasks.models().Refresh(); },
-                        timeout);
+  if (auto st = WaitFor(
+          "an active model in the store", [&] { return tasks.models().Refresh(); }, timeout);
       !st.ok()) {
     return Fail(command, "loading the active models", st.error());
   }

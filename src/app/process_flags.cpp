@@ -81,10 +81,13 @@ Status WaitFor(const std::string& what, const std::function<Status()>& check,
 }
 
 Status WaitForRuntime(Runtime& rt, const RuntimeConfig& config, std::chrono::seconds timeout) {
-  MLPROD_RETURN_IF_ERROR(WaitFor("the database", [&] { return rt.store->Ping(); }, timeout));
+  MLPROD_RETURN_IF_ERROR(WaitFor(
+      "the database", [&] { return rt.store->Ping(); }, timeout));
   if (!config.distributed()) return OkStatus();
-  MLPROD_RETURN_IF_ERROR(WaitFor("the broker", [&] { return rt.broker->Ping(); }, timeout));
-  return WaitFor("the result backend", [&] { return rt.backend->Ping(); }, timeout);
+  MLPROD_RETURN_IF_ERROR(WaitFor(
+      "the broker", [&] { return rt.broker->Ping(); }, timeout));
+  return WaitFor(
+      "the result backend", [&] { return rt.backend->Ping(); }, timeout);
 }
 
 }  // namespace mlprod::app

@@ -22,9 +22,9 @@ Result<RuntimeConfig> LoadRuntimeConfig(const Environment& env, std::filesystem:
   if (auto v = env.Get("CELERY_RESULT_EXPIRES"); v && !v->empty()) {
     auto n = ParseInt(*v);
     if (!n.ok() || *n < 1) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "CELERY_RESULT_EXPIRES must be a positive number of seconds, got '" + *v +
-                           "'");
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          "CELERY_RESULT_EXPIRES must be a positive number of seconds, got '" + *v + "'");
     }
     c.result_expires_s = static_cast<int>(*n);
   }
@@ -32,12 +32,14 @@ Result<RuntimeConfig> LoadRuntimeConfig(const Environment& env, std::filesystem:
       !c.broker_url.starts_with("pyamqp://") && !c.broker_url.starts_with("amqps://")) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "CELERY_BROKER_URL: only AMQP brokers are supported (amqp:// or "
-                     "pyamqp://), got '" + RedactUrl(c.broker_url) + "'");
+                     "pyamqp://), got '" +
+                         RedactUrl(c.broker_url) + "'");
   }
   if (!c.backend_url.empty() && !c.backend_url.starts_with("redis://")) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "CELERY_BACKEND_URL: only the Redis result backend is supported "
-                     "(redis://), got '" + RedactUrl(c.backend_url) + "'");
+                     "(redis://), got '" +
+                         RedactUrl(c.backend_url) + "'");
   }
   if (c.broker_url.empty() != c.backend_url.empty()) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -49,9 +51,8 @@ Result<RuntimeConfig> LoadRuntimeConfig(const Environment& env, std::filesystem:
 
 Result<Runtime> OpenRuntime(const RuntimeConfig& c) {
   Runtime rt;
-  const std::string db_url = c.database_url.empty()
-                                 ? "sqlite://" + (c.data_dir / "mlprod.db").string()
-                                 : c.database_url;
+  const std::string db_url =
+      c.database_url.empty() ? "sqlite://" + (c.data_dir / "mlprod.db").string() : c.database_url;
   auto store = store::OpenStore(db_url);
   if (!store.ok()) {
     return MakeError(store.error().code, "DATABASE_URL: " + store.error().message);

@@ -52,13 +52,12 @@ Status ModelPool::Refresh() {
     if (!serving.scorer) {
       auto model = ml::LoadSharedModel(row.path);
       if (!model.ok()) {
-        return MakeError(model.error().code,
-                         "model " + row.task_id + ": " + model.error().message);
+        return MakeError(model.error().code, "model " + row.task_id + ": " + model.error().message);
       }
       serving.scorer = ml::LocationScorer::Create(std::move(model.value()), *locations_);
       ++loaded;
-      spdlog::info("model {} loaded from {} (test auc {:.4f}, share {:.2f})", row.task_id,
-                   row.path, row.test.auc, row.use_percentage);
+      spdlog::info("model {} loaded from {} (test auc {:.4f}, share {:.2f})", row.task_id, row.path,
+                   row.test.auc, row.use_percentage);
     }
     next->total_share += row.use_percentage;
     next->models.push_back(std::move(serving));
@@ -94,9 +93,10 @@ Result<ServingModel> ModelPool::Primary() const {
   if (!snap || snap->models.empty()) {
     return MakeError(ErrorCode::kUnavailable, "no model loaded yet");
   }
-  return *std::max_element(
-      snap->models.begin(), snap->models.end(),
-      [](const ServingModel& a, const ServingModel& b) { return a.use_percentage < b.use_percentage; });
+  return *std::max_element(snap->models.begin(), snap->models.end(),
+                           [](const ServingModel& a, const ServingModel& b) {
+                             return a.use_percentage < b.use_percentage;
+                           });
 }
 
 std::vector<ServingModel> ModelPool::Active() const {

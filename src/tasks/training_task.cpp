@@ -17,8 +17,11 @@ store::Metrics5 ToStore(const ml::Metrics& m) {
 
 nlohmann::json MetricsJson(const ml::Metrics& m) {
   auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
-  return {{"acc", num(m.acc)}, {"pre", num(m.pre)}, {"rec", num(m.rec)},
-          {"f1", num(m.f1)},   {"auc", num(m.auc)}};
+  return {{"acc", num(m.acc)},
+          {"pre", num(m.pre)},
+          {"rec", num(m.rec)},
+          {"f1", num(m.f1)},
+          {"auc", num(m.auc)}};
 }
 
 Status NeedBothClasses(const ml::Dataset& d, const char* split) {
@@ -102,8 +105,8 @@ Result<nlohmann::json> TrainingTask::Train(const std::string& task_id,
   // Old and new on exactly the same test rows.
   const ml::Metrics old_test = ml::Evaluate(*old->scorer->model(), test);
   const ml::Metrics& new_test = model->metadata().test;
-  const bool promote = std::isfinite(new_test.auc) &&
-                       (!std::isfinite(old_test.auc) || new_test.auc > old_test.auc);
+  const bool promote =
+      std::isfinite(new_test.auc) && (!std::isfinite(old_test.auc) || new_test.auc > old_test.auc);
 
   MLPROD_RETURN_IF_ERROR(ml::SaveModel(*model, path));
   store::ModelRow row;
@@ -125,13 +128,10 @@ Result<nlohmann::json> TrainingTask::Train(const std::string& task_id,
                seconds);
   nlohmann::json old_json = MetricsJson(old_test);
   old_json["model_id"] = old->model_id;
-  return nlohmann::json{{"model_id", task_id},
-                        {"promoted", promote},
-                        {"train_rows", train.rows()},
-                        {"test_rows", test.rows()},
-                        {"new", MetricsJson(new_test)},
-                        {"old", std::move(old_json)},
-                        {"seconds", seconds}};
+  return nlohmann::json{
+      {"model_id", task_id},      {"promoted", promote},          {"train_rows", train.rows()},
+      {"test_rows", test.rows()}, {"new", MetricsJson(new_test)}, {"old", std::move(old_json)},
+      {"seconds", seconds}};
 }
 
 }  // namespace mlprod::tasks

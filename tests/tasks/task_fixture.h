@@ -23,8 +23,7 @@ namespace mlprod::tasks {
 class TaskFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("mlprod_tasks_" + NewUuid().substr(0, 8));
+    dir_ = std::filesystem::temp_directory_path() / ("mlprod_tasks_" + NewUuid().substr(0, 8));
     std::filesystem::create_directories(dir_ / "models");
     auto store = store::OpenStore("sqlite://" + (dir_ / "db.sqlite").string());
     ASSERT_TRUE(store.ok()) << store.error().message;
