@@ -3,53 +3,16 @@
 #include "data/labeller.h"
 #include "data/random.h"
 #include "data/records_tsv.h"
+#include "ml/features.h"
 
 namespace mlprod::data {
 
-const std::array<std::string_view, kFeatureCount> kFeatureNames = {
-    "people_num",     "children_num",   "budget",
-    "nights",         "pool",           "spa",
-    "pet_friendly",   "lake",           "mountain",
-    "sport",          "age_min",        "age_max",
-    "age_std",        "children",       "breakfast",
-    "lunch",          "dinner",         "price",
-    "has_pool",       "has_spa",        "animals",
-    "near_lake",      "near_mountains", "has_sport",
-    "family_rating",  "outdoor_rating", "food_rating",
-    "leisure_rating", "service_rating", "user_score"};
-
-std::array<double, kFeatureCount> FeatureRow(const User& u, const Location& l) {
-  auto b = [](bool v) { return v ? 1.0 : 0.0; };
-  return {static_cast<double>(u.people_num),
-          static_cast<double>(u.children_num),
-          u.budget,
-          static_cast<double>(u.nights),
-          b(u.pool),
-          b(u.spa),
-          b(u.pet_friendly),
-          b(u.lake),
-          b(u.mountain),
-          b(u.sport),
-          static_cast<double>(u.age_min),
-          static_cast<double>(u.age_max),
-          u.age_std,
-          b(l.children),
-          b(l.breakfast),
-          b(l.lunch),
-          b(l.dinner),
-          l.price,
-          b(l.has_pool),
-          b(l.has_spa),
-          b(l.animals),
-          b(l.near_lake),
-          b(l.near_mountains),
-          b(l.has_sport),
-          l.family_rating,
-          l.outdoor_rating,
-          l.food_rating,
-          l.leisure_rating,
-          l.service_rating,
-          l.user_score};
+std::array<double, ml::kNumFeatures> FeatureRow(const User& user, const Location& location) {
+  std::array<double, ml::kNumFeatures> row{};
+  ml::UserFeatures(user, std::span<double, ml::kNumUserFeatures>(row.data(), ml::kNumUserFeatures));
+  ml::LocationFeatures(location, std::span<double, ml::kNumLocationFeatures>(
+                                     row.data() + ml::kNumUserFeatures, ml::kNumLocationFeatures));
+  return row;
 }
 
 Result<Dataset> GenerateDataset(const std::vector<UserProfile>& user_profiles,
@@ -102,13 +65,13 @@ Result<Dataset> GenerateDataset(const std::vector<UserProfile>& user_profiles,
 
 TsvTable LabelledToTsv(const Dataset& d) {
   TsvTable t;
-  t.header.assign(kFeatureNames.begin(), kFeatureNames.end());
+  t.header.assign(ml::FeatureNames().begin(), ml::FeatureNames().end());
   t.header.emplace_back("label");
   t.rows.reserve(d.rows.size());
   for (const LabelledRow& row : d.rows) {
     const auto features = FeatureRow(d.users[row.user].user, d.locations[row.location]);
     std::vector<std::string> cells;
-    cells.reserve(kFeatureCount + 1);
+    cells.reserve(ml::kNumFeatures + 1);
     for (double v : features) cells.push_back(FormatDouble(v));
     cells.push_back(row.label ? "1" : "0");
     t.rows.push_back(std::move(cells));

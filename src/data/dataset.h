@@ -16,15 +16,13 @@
 #include "common/tsv.h"
 #include "data/generate.h"
 #include "data/profiles.h"
+#include "ml/features.h"
 
 namespace mlprod::data {
 
-// The 30 model features in SPEC §6 order: the header of dataset_labelled.tsv (plus `label`).
-inline constexpr std::size_t kFeatureCount = 30;
-extern const std::array<std::string_view, kFeatureCount> kFeatureNames;
-
-// One user × location feature vector in kFeatureNames order; booleans as 0/1.
-std::array<double, kFeatureCount> FeatureRow(const User& user, const Location& location);
+// One user × location feature vector in the model's order (ml::FeatureNames(), the header of
+// dataset_labelled.tsv before `label`); booleans as 0/1.
+std::array<double, ml::kNumFeatures> FeatureRow(const User& user, const Location& location);
 
 struct DatasetOptions {
   std::uint64_t seed = 42;            // Default: 42

@@ -104,10 +104,10 @@ TEST_F(DatasetTest, LabelledRowsCarryTheirUserAndLocationFeatures) {
   const TsvTable t = LabelledToTsv(d);
   for (std::size_t i : {0u, 4321u, 9999u}) {
     const auto expected = FeatureRow(d.users[d.rows[i].user].user, d.locations[d.rows[i].location]);
-    for (std::size_t k = 0; k < kFeatureCount; ++k) {
+    for (std::size_t k = 0; k < ml::kNumFeatures; ++k) {
       auto v = ParseDouble(t.rows[i][k]);
       ASSERT_TRUE(v.ok());
-      EXPECT_EQ(*v, expected[k]) << "row " << i << " column " << kFeatureNames[k];
+      EXPECT_EQ(*v, expected[k]) << "row " << i << " column " << ml::FeatureNames()[k];
     }
   }
   EXPECT_EQ(d.users[0].user.name, "Single");
