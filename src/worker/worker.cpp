@@ -219,6 +219,16 @@ void Worker::Execute(std::unique_ptr<queue::Delivery> delivery, const TaskRegist
   } else if (!ran) {
     spdlog::error("worker {}: task {} {} threw: {}", options_.hostname, entry.name, m.id, thrown);
     result = Failure(m, "RuntimeError", thrown);
+  } else if (!ran->ok() && (ran->error().code == ErrorCode::kUnavailable ||
+                            ran->error().code == ErrorCode::kDeadlineExceeded)) {
+    // A dependency (database, model store) is down: the task is not wrong, the moment is.
+    // Requeue it for a later attempt instead of recording a FAILURE, so no accepted task is
+    // lost to an outage; tasks are idempotent by id, so running again is safe.
+    spdlog::warn("worker {}: task {} {} hit an unavailable dependency, requeueing: {}",
+                 options_.hostname, entry.name, m.id, ran->error().message);
+    (void)delivery->Reject(true);
+    Backoff();
+    return;
   } else if (!ran->ok()) {
     const Error& e = ran->error();
     spdlog::warn("worker {}: task {} {} failed ({}): {}", options_.hostname, entry.name, m.id,

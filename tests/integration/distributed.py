@@ -78,12 +78,12 @@ class Deployment:
             time.sleep(0.1)
         raise RuntimeError("worker did not start:\n" + self.logs())
 
-    def logs(self):
+    def logs(self, tail=20000):
         out = []
         for name in sorted(os.listdir(self.data_dir)):
             if name.endswith(".log"):
                 with open(os.path.join(self.data_dir, name), "rb") as f:
-                    out.append(f"--- {name}\n" + f.read().decode(errors="replace")[-20000:])
+                    out.append(f"--- {name}\n" + f.read().decode(errors="replace")[-tail:])
         return "\n".join(out)
 
     def close(self):

@@ -117,5 +117,22 @@ TEST_F(WorkerTest, RequeuesTaskWhenResultCannotBeStored) {
   EXPECT_EQ(broker.Unacked(), 0);
 }
 
+TEST_F(WorkerTest, RequeuesTaskWhoseDependencyIsUnavailableInsteadOfFailingIt) {
+  std::atomic<int> runs{0};
+  registry.Register("mlprod.t", [&](const queue::TaskMessage&) -> Result<json> {
+    if (++runs == 1) return MakeError(ErrorCode::kUnavailable, "database unavailable");
+    return json("ok");
+  });
+  auto worker = StartWorker();
+  Publish(Task("t1", "mlprod.t"));
+  const auto r = WaitReady(backend, "t1");
+  EXPECT_EQ(r.state, TaskState::kSuccess);
+  EXPECT_EQ(r.result, "ok");
+  worker->Stop();
+  EXPECT_EQ(runs.load(), 2);
+  EXPECT_EQ(worker->Stats().failed, 0);
+  EXPECT_EQ(broker.Unacked(), 0);
+}
+
 }  // namespace
 }  // namespace mlprod::worker
