@@ -29,12 +29,14 @@ struct Error {
   std::string message;
 };
 
-inline Error MakeError(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+inline Error MakeError(ErrorCode code, std::string message) {
+  return Error{code, std::move(message)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -64,7 +66,8 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error)
+      : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
@@ -82,10 +85,10 @@ inline Status OkStatus() { return Status(); }
 }  // namespace mlprod
 
 // Propagates an error from an expression returning Result/Status.
-#define MLPROD_RETURN_IF_ERROR(expr)            \
-  do {                                          \
-    auto mlprod_status_ = (expr);               \
-    if (!mlprod_status_.ok()) {                 \
-      return mlprod_status_.error();            \
-    }                                           \
+#define MLPROD_RETURN_IF_ERROR(expr) \
+  do {                               \
+    auto mlprod_status_ = (expr);    \
+    if (!mlprod_status_.ok()) {      \
+      return mlprod_status_.error(); \
+    }                                \
   } while (false)

@@ -20,8 +20,8 @@ TEST(Date, RejectsImpossibleAndMalformedDates) {
 
 TEST(Timestamp, FormatsNaiveUtcWithMicroseconds) {
   using namespace std::chrono;
-  const auto t = sys_days{year{2026} / 11 / 28} + hours{1} + minutes{22} + seconds{33} +
-                 microseconds{935992};
+  const auto t =
+      sys_days{year{2026} / 11 / 28} + hours{1} + minutes{22} + seconds{33} + microseconds{935992};
   EXPECT_EQ(FormatTimestamp(t), "2026-11-28T01:22:33.935992");
 }
 
