@@ -34,15 +34,23 @@ ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& ta
   if (!row->has_value()) return {TaskNotFound(), false};
   auto result = deps_.backend.Get(task_id);
   if (!result.ok()) return {ErrorResponse(result.error()), false};
-  const bool ready = queue::IsReady(result->state);
+  queue::TaskState state = result->state;
+  // The database is the durable record: when the result backend forgot a finished task (a
+  // Redis restart without persistence, an expired entry), its row still knows the outcome.
+  if (state == queue::TaskState::kPending) {
+    if (auto stored = queue::ParseTaskState((*row)->status); stored && queue::IsReady(*stored)) {
+      state = *stored;
+    }
+  }
+  const bool ready = queue::IsReady(state);
   if (ready) tracker_.SeenReady(task_id);
-  if (result->state == queue::TaskState::kFailure) {
+  if (state == queue::TaskState::kFailure) {
     Response failed = DetailResponse(500, "Task failed");
     failed.exception = "TaskFailed";
     return {std::move(failed), true, "FAILURE"};
   }
-  const std::string state(queue::TaskStateName(result->state));
-  return {JsonResponse(TaskStatusJson(task_id, state, "inference")), ready, state};
+  const std::string name(queue::TaskStateName(state));
+  return {JsonResponse(TaskStatusJson(task_id, name, "inference")), ready, name};
 }
 
 asio::awaitable<Response> ApiService::StatusWithWait(

@@ -201,7 +201,11 @@ Result<std::optional<InferenceRow>> SqlStore::GetInference(const std::string& ta
 Status SqlStore::UpdateInferenceStatus(const std::string& task_id, const std::string& status) {
   return Write("update inference status", [&](soci::session& s) -> Status {
     const std::string now = NowIso();
-    Query q(s, "UPDATE inferences SET status = :s, time_update = :t WHERE task_id = :id");
+    // A final state is final: a late or stale report (STARTED read from the result backend
+    // just before the worker committed SUCCESS) must not overwrite it.
+    Query q(s,
+            "UPDATE inferences SET status = CASE WHEN status IN ('SUCCESS', 'FAILURE', "
+            "'REVOKED') THEN status ELSE :s END, time_update = :t WHERE task_id = :id");
     q.Use(status).Use(now).Use(task_id).Run();
     if (q.AffectedRows() == 0) {
       return MakeError(ErrorCode::kNotFound, "no inference with task id '" + task_id + "'");
