@@ -11,52 +11,18 @@
 #include "ml/dataset.h"
 #include "ml/rng.h"
 #include "ml/scorer.h"
+#include "ml/test_data.h"
 #include "ml/train.h"
 
 namespace {
 
 using namespace mlprod;
 using namespace mlprod::ml;
+using mlprod::ml::testing::RandomUser;
 
-User RandomUser(Rng& rng) {
-  User u;
-  u.people_num = 1 + static_cast<int>(rng.Below(5));
-  u.children_num = static_cast<int>(rng.Below(2));
-  u.budget = rng.Uniform(100, 1000);
-  u.nights = 1 + static_cast<int>(rng.Below(6));
-  u.pool = rng.Below(2);
-  u.spa = rng.Below(2);
-  u.pet_friendly = rng.Below(2);
-  u.lake = rng.Below(2);
-  u.mountain = rng.Below(2);
-  u.sport = rng.Below(2);
-  u.age_min = static_cast<int>(rng.Below(30));
-  u.age_max = u.age_min + static_cast<int>(rng.Below(30));
-  u.age_std = rng.Uniform(0, 15);
-  return u;
-}
-
+// Prices up to 3000, the range of the shipped location profiles.
 Location RandomLocation(Rng& rng, std::int64_t id) {
-  Location l;
-  l.location_id = id;
-  l.children = rng.Below(2);
-  l.breakfast = rng.Below(2);
-  l.lunch = rng.Below(2);
-  l.dinner = rng.Below(2);
-  l.price = rng.Uniform(75, 3000);
-  l.has_pool = rng.Below(2);
-  l.has_spa = rng.Below(2);
-  l.animals = rng.Below(2);
-  l.near_lake = rng.Below(2);
-  l.near_mountains = rng.Below(2);
-  l.has_sport = rng.Below(2);
-  l.family_rating = rng.Uniform(0, 4);
-  l.outdoor_rating = rng.Uniform(0, 3);
-  l.food_rating = rng.Uniform(0, 7);
-  l.leisure_rating = rng.Uniform(0, 6);
-  l.service_rating = rng.Uniform(0, 5);
-  l.user_score = rng.Uniform(0, 5);
-  return l;
+  return mlprod::ml::testing::RandomLocation(rng, id, 3000);
 }
 
 Dataset BenchData() {

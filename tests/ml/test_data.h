@@ -27,14 +27,15 @@ inline User RandomUser(Rng& rng) {
   return u;
 }
 
-inline Location RandomLocation(Rng& rng, std::int64_t id) {
+// max_price: upper bound of the uniform price (Default: 1500).
+inline Location RandomLocation(Rng& rng, std::int64_t id, double max_price = 1500) {
   Location l;
   l.location_id = id;
   l.children = rng.Below(2);
   l.breakfast = rng.Below(2);
   l.lunch = rng.Below(2);
   l.dinner = rng.Below(2);
-  l.price = rng.Uniform(75, 1500);
+  l.price = rng.Uniform(75, max_price);
   l.has_pool = rng.Below(2);
   l.has_spa = rng.Below(2);
   l.animals = rng.Below(2);
