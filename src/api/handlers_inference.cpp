@@ -192,11 +192,13 @@ void ApiService::RegisterInference(Router& router) {
         if (*location_id == -1) {
           auto rejected = deps_.store.RejectResults(*task_id);
           if (!rejected.ok()) return ErrorResponse(rejected.error());
+          if (deps_.metrics) deps_.metrics->RecordFeedback(false);
           return JsonResponse(nullptr);
         }
         auto row = deps_.store.SelectResult(*task_id, *location_id);
         if (!row.ok()) return ErrorResponse(row.error());
         if (!row->has_value()) return DetailResponse(404, "Result not found");
+        if (deps_.metrics) deps_.metrics->RecordFeedback(true);
         return JsonResponse(ResultRowJson(**row));
       },
       Exec::kBlocking);

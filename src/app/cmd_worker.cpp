@@ -26,6 +26,7 @@ struct WorkerFlags {
   std::string queue;
   std::string metrics_host = "0.0.0.0";
   int metrics_port = 9808;
+  drift::DriftOptions drift;
 };
 
 int RunWorker(const WorkerFlags& f) {
@@ -48,7 +49,8 @@ int RunWorker(const WorkerFlags& f) {
   }
   auto registry = std::make_shared<prometheus::Registry>();
   metrics::WorkerMetrics worker_metrics(*registry);
-  TaskSet tasks(*rt->store, config->data_dir / "models", f.process.seed, &worker_metrics);
+  drift::DriftMonitor drift(*registry, f.drift);
+  TaskSet tasks(*rt->store, config->data_dir / "models", f.process.seed, &worker_metrics, &drift);
   // The API bootstraps the schema, the locations and the baseline; wait for it.
   if (auto st = WaitFor(
           "an active model in the store", [&] { return tasks.models().Refresh(); }, timeout);
@@ -56,9 +58,15 @@ int RunWorker(const WorkerFlags& f) {
     return Fail(command, "loading the active models", st.error());
   }
 
+  worker::WorkerOptions options;
+  options.threads = f.concurrency;
+  worker::Worker worker(*rt->broker, *rt->backend, tasks.registry(), options, tasks.observer());
+
   metrics::Exposition exposition(registry);
   api::Router router;
-  router.Add(api::Verb::get, "/metrics", [&exposition](const api::Request&) {
+  router.Add(api::Verb::get, "/metrics", [&](const api::Request&) {
+    const worker::WorkerStats stats = worker.Stats();
+    worker_metrics.SetBrokerState(rt->broker->Reconnects(), stats.in_flight + stats.delayed);
     api::Response r;
     r.body = exposition.Render();
     r.content_type = metrics::Exposition::kContentType;
@@ -76,9 +84,6 @@ int RunWorker(const WorkerFlags& f) {
   http.blocking_threads = 1;
   api::HttpServer metrics_server(http, router, nullptr);
 
-  worker::WorkerOptions options;
-  options.threads = f.concurrency;
-  worker::Worker worker(*rt->broker, *rt->backend, tasks.registry(), options, tasks.observer());
   worker.Start();
   if (auto st = metrics_server.Start(); !st.ok()) {
     worker.Stop();
@@ -118,6 +123,7 @@ void AddWorkerCommand(CLI::App& root, CommandRunner& run) {
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   AddProcessFlags(*sub, flags->process);
+  AddDriftFlags(*sub, flags->drift);
   sub->callback([flags, &run] { run = [flags] { return RunWorker(*flags); }; });
 }
 

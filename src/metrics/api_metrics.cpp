@@ -38,7 +38,14 @@ ApiMetrics::ApiMetrics(prometheus::Registry& registry, std::string app_name)
                            .Name("api_exception_total")
                            .Help("Requests whose handler failed with a server-side error (5xx)")
                            .Register(registry)),
-      active_inferences_(&active_family_.Add({{"app_name", app_name_}})) {}
+      active_inferences_(&active_family_.Add({{"app_name", app_name_}})),
+      feedback_family_(prometheus::BuildCounter()
+                           .Name("api_inference_feedback_total")
+                           .Help("Answers to result lists: outcome good (a location was picked) "
+                                 "or bad (none was)")
+                           .Register(registry)),
+      feedback_good_(&feedback_family_.Add({{"outcome", "good"}, {"app_name", app_name_}})),
+      feedback_bad_(&feedback_family_.Add({{"outcome", "bad"}, {"app_name", app_name_}})) {}
 
 ApiMetrics::~ApiMetrics() = default;
 

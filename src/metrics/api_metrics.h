@@ -41,6 +41,9 @@ class ApiMetrics {
                        std::string_view path_template);
 
   prometheus::Gauge& active_inferences() { return *active_inferences_; }
+  // A user's answer to a result list (PUT /inference/select/): a pick is "good", no pick
+  // (location_id -1) is "bad"; live accuracy = good / (good + bad).
+  void RecordFeedback(bool picked) { (picked ? feedback_good_ : feedback_bad_)->Increment(); }
 
   static constexpr std::uint32_t kMaxRoutes = 256;
 
@@ -58,6 +61,9 @@ class ApiMetrics {
   prometheus::Family<prometheus::Gauge>& active_family_;
   prometheus::Family<prometheus::Counter>& exception_total_;
   prometheus::Gauge* active_inferences_;
+  prometheus::Family<prometheus::Counter>& feedback_family_;
+  prometheus::Counter* feedback_good_;
+  prometheus::Counter* feedback_bad_;
 
   // Open-addressing table: key 0 = empty. A slot's series pointer is published before its key
   // (release), so a reader that sees the key (acquire) sees a complete entry. Insertions take

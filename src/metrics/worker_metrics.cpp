@@ -38,6 +38,17 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                        .Help("Model folders loaded into the serving pool")
                        .Register(registry)
                        .Add({})),
+      reconnects_(prometheus::BuildCounter()
+                      .Name("worker_broker_reconnects_total")
+                      .Help("Broker connections re-opened after one was lost")
+                      .Register(registry)
+                      .Add({})),
+      prefetched_(prometheus::BuildGauge()
+                      .Name("worker_tasks_prefetched")
+                      .Help("Messages taken from the broker and not yet acknowledged (running "
+                            "or held until their eta)")
+                      .Register(registry)
+                      .Add({})),
       model_share_(prometheus::BuildGauge()
                        .Name("worker_active_model_use_percentage")
                        .Help("Traffic share of each active model (model_id label)")
@@ -54,6 +65,15 @@ WorkerMetrics::TaskSeries& WorkerMetrics::Series(std::string_view task) {
   s.run = &run_seconds_.Add({{"task", std::string(task)}}, RunBuckets());
   s.wait = &wait_seconds_.Add({{"task", std::string(task)}}, RunBuckets());
   return series_.emplace(std::string(task), s).first->second;
+}
+
+void WorkerMetrics::SetBrokerState(long long reconnects_total, long long prefetched) {
+  std::lock_guard lock(mu_);
+  const double seen = reconnects_.Value();
+  if (static_cast<double>(reconnects_total) > seen) {
+    reconnects_.Increment(static_cast<double>(reconnects_total) - seen);
+  }
+  prefetched_.Set(static_cast<double>(std::max(0LL, prefetched)));
 }
 
 void WorkerMetrics::TaskStarted() { in_flight_.Increment(); }

@@ -39,6 +39,9 @@ class WorkerMetrics {
   // A message dropped without running (unknown task name, poison).
   void MessageRejected(std::string_view reason);
   void ModelLoaded();
+  // Read at scrape time: the broker's reconnect count so far (the counter follows it) and the
+  // messages taken from the broker and not yet acknowledged (running or held until their eta).
+  void SetBrokerState(long long reconnects_total, long long prefetched);
   // The models serving traffic now; models no longer active are removed from the gauges.
   void SetActiveModels(const std::vector<ActiveModelInfo>& models);
 
@@ -55,6 +58,8 @@ class WorkerMetrics {
   prometheus::Gauge& in_flight_;
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Counter& model_loads_;
+  prometheus::Counter& reconnects_;
+  prometheus::Gauge& prefetched_;
   prometheus::Family<prometheus::Gauge>& model_share_;
   prometheus::Family<prometheus::Gauge>& model_auc_;
 

@@ -41,6 +41,8 @@ class Broker {
   virtual long long Depth() = 0;
   // Reachability for /health/ready.
   virtual Status Ping() = 0;
+  // Connections re-opened after one was lost (for metrics); 0 for brokers without connections.
+  virtual long long Reconnects() const { return 0; }
   // Wakes every consumer blocked in Next; later calls return Unavailable.
   virtual void Close() = 0;
 };

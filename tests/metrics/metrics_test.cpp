@@ -6,6 +6,7 @@
 #include "metrics/api_metrics.h"
 #include "metrics/exposition.h"
 #include "metrics/process_metrics.h"
+#include "metrics/worker_metrics.h"
 
 namespace mlprod::metrics {
 namespace {
@@ -85,6 +86,62 @@ TEST(ApiMetrics, ExceptionsAndActiveInferencesAreCounted) {
                           {"app_name", "api"}}),
             1);
   EXPECT_EQ(metrics.active_inferences().Value(), 1);
+}
+
+TEST(ApiMetrics, FeedbackCountsPicksAsGoodAndNoPickAsBad) {
+  prometheus::Registry registry;
+  ApiMetrics metrics(registry, "api");
+  metrics.RecordFeedback(true);
+  metrics.RecordFeedback(true);
+  metrics.RecordFeedback(false);
+  EXPECT_EQ(CounterValue(registry, "api_inference_feedback_total",
+                         {{"outcome", "good"}, {"app_name", "api"}}),
+            2);
+  EXPECT_EQ(CounterValue(registry, "api_inference_feedback_total",
+                         {{"outcome", "bad"}, {"app_name", "api"}}),
+            1);
+}
+
+double GaugeValue(const prometheus::Registry& registry, const std::string& family) {
+  for (const auto& f : registry.Collect()) {
+    if (f.name == family && !f.metric.empty()) return f.metric[0].gauge.value;
+  }
+  return -1;
+}
+
+TEST(WorkerMetrics, CountsFinishedTasksByNameAndState) {
+  prometheus::Registry registry;
+  WorkerMetrics metrics(registry);
+  metrics.TaskStarted();
+  EXPECT_EQ(GaugeValue(registry, "worker_tasks_in_flight"), 1);
+  metrics.TaskEnded();
+  metrics.TaskFinished("mlprod.worker.tasks.inference.inference", "SUCCESS", 0.002, 0.001);
+  metrics.TaskFinished("mlprod.worker.tasks.inference.inference", "SUCCESS", 0.003, std::nullopt);
+  metrics.TaskFinished("mlprod.worker.tasks.inference.inference", "FAILURE", 0.001, 0.001);
+  EXPECT_EQ(GaugeValue(registry, "worker_tasks_in_flight"), 0);
+  EXPECT_EQ(
+      CounterValue(registry, "worker_tasks_total",
+                   {{"task", "mlprod.worker.tasks.inference.inference"}, {"state", "SUCCESS"}}),
+      2);
+  EXPECT_EQ(CounterValue(registry, "worker_task_duration_seconds",
+                         {{"task", "mlprod.worker.tasks.inference.inference"}}),
+            3);
+  EXPECT_EQ(CounterValue(registry, "worker_task_queue_wait_seconds",
+                         {{"task", "mlprod.worker.tasks.inference.inference"}}),
+            2);
+}
+
+TEST(WorkerMetrics, BrokerStateFollowsTheReconnectCountAndNeverGoesBack) {
+  prometheus::Registry registry;
+  WorkerMetrics metrics(registry);
+  metrics.SetBrokerState(2, 5);
+  EXPECT_EQ(CounterValue(registry, "worker_broker_reconnects_total", {}), 2);
+  EXPECT_EQ(GaugeValue(registry, "worker_tasks_prefetched"), 5);
+  metrics.SetBrokerState(1, -3);  // a counter never decreases; a gauge never goes negative
+  EXPECT_EQ(CounterValue(registry, "worker_broker_reconnects_total", {}), 2);
+  EXPECT_EQ(GaugeValue(registry, "worker_tasks_prefetched"), 0);
+  metrics.SetBrokerState(3, 1);
+  EXPECT_EQ(CounterValue(registry, "worker_broker_reconnects_total", {}), 3);
 }
 
 TEST(ApiMetrics, BucketsAreIncreasing) {

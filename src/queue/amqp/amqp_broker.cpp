@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <utility>
 
 #include "queue/amqp/amqp_connection.h"
 #include "queue/amqp/amqp_table.h"
@@ -50,6 +51,8 @@ struct AmqpBroker::Impl {
   std::mutex con_mu;
   std::unique_ptr<AmqpConnection> con;
   uint64_t con_generation = 0;  // delivery tags are only valid on the connection they came from
+  bool pub_opened = false;      // a publisher connection existed before (the next is a reconnect)
+  std::atomic<long long> reconnects{0};
 
   Status DeclareQueue(AmqpConnection& c) {
     amqp_queue_declare(c.state(), AmqpConnection::kChannel, Bytes(options.queue), 0, 1, 0, 0,
@@ -67,6 +70,7 @@ struct AmqpBroker::Impl {
     MLPROD_RETURN_IF_ERROR((*c)->CheckRpc("confirm.select"));
     pub = std::move(*c);
     pub_seq = 0;
+    if (std::exchange(pub_opened, true)) ++reconnects;
     return OkStatus();
   }
 
@@ -83,7 +87,7 @@ struct AmqpBroker::Impl {
                        amqp_empty_bytes, 0, /*no_ack=*/0, 0, amqp_empty_table);
     MLPROD_RETURN_IF_ERROR((*c)->CheckRpc("basic.consume"));
     con = std::move(*c);
-    ++con_generation;
+    if (++con_generation > 1) ++reconnects;
     return OkStatus();
   }
 
@@ -208,6 +212,8 @@ Result<std::unique_ptr<AmqpBroker>> AmqpBroker::Create(AmqpBrokerOptions options
 }
 
 AmqpBroker::~AmqpBroker() { Close(); }
+
+long long AmqpBroker::Reconnects() const { return impl_->reconnects.load(); }
 
 Status AmqpBroker::Publish(const TaskMessage& message) {
   if (impl_->closed) return ClosedError();

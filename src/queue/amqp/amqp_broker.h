@@ -41,6 +41,7 @@ class AmqpBroker final : public Broker {
   Result<std::unique_ptr<Delivery>> Next(std::chrono::milliseconds timeout) override;
   long long Depth() override;
   Status Ping() override;
+  long long Reconnects() const override;
   void Close() override;
 
   struct Impl;
