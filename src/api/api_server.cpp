@@ -1,18 +1,40 @@
 #include "api/api_server.h"
 
 namespace mlprod::api {
+namespace {
+
+std::unique_ptr<dashboard::History> MakeHistory(
+    const std::shared_ptr<prometheus::Registry>& registry, const ApiConfig& config) {
+  if (!config.dashboard) return nullptr;
+  return std::make_unique<dashboard::History>(registry, config.dashboard_history);
+}
+
+}  // namespace
 
 ApiServer::ApiServer(store::Store& store, queue::Broker& broker, queue::ResultBackend& backend,
                      std::shared_ptr<prometheus::Registry> registry, ApiConfig config)
     : metrics_(*registry, config.app_name),
       exposition_(registry, config.process_metrics),
-      service_(ApiDeps{store, broker, backend, &metrics_, &exposition_, config.api_key}),
+      dashboard_(MakeHistory(registry, config)),
+      service_(ApiDeps{store, broker, backend, &metrics_, &exposition_, config.api_key,
+                       dashboard_.get()}),
       server_(config.server, router_, &metrics_) {
   service_.Register(router_);
 }
 
-Status ApiServer::Run() {
+Status ApiServer::Start() {
   MLPROD_RETURN_IF_ERROR(server_.Start());
+  if (dashboard_) dashboard_->Start();
+  return OkStatus();
+}
+
+void ApiServer::Stop() {
+  if (dashboard_) dashboard_->Stop();
+  server_.Stop();
+}
+
+Status ApiServer::Run() {
+  MLPROD_RETURN_IF_ERROR(Start());
   server_.Wait();
   return OkStatus();
 }

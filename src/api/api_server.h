@@ -10,6 +10,7 @@
 #include <string>
 
 #include "api/api_service.h"
+#include "api/dashboard_history.h"
 #include "api/http_server.h"
 #include "api/router.h"
 #include "metrics/api_metrics.h"
@@ -22,6 +23,9 @@ struct ApiConfig {
   std::string api_key;           // Default: empty = open API (MLPROD_API_KEY)
   std::string app_name = "api";  // Default: "api", the `app_name` metrics label
   bool process_metrics = true;   // Default: on, the process_* families in /metrics
+  // Default: on — sample the registry for GET /dashboard while the server runs.
+  bool dashboard = true;
+  dashboard::HistoryOptions dashboard_history;  // Default: a point every 2 s, the last hour
 };
 
 class ApiServer {
@@ -31,11 +35,12 @@ class ApiServer {
   ApiServer(store::Store& store, queue::Broker& broker, queue::ResultBackend& backend,
             std::shared_ptr<prometheus::Registry> registry, ApiConfig config);
 
-  // Binds and starts serving; error when the address cannot be bound.
-  Status Start() { return server_.Start(); }
+  // Binds and starts serving (and the dashboard sampler); error when the address cannot be
+  // bound.
+  Status Start();
   // Start, then block until Stop() (from another thread or a signal handler's thread).
   Status Run();
-  void Stop() { server_.Stop(); }
+  void Stop();
   void Wait() { server_.Wait(); }
   std::uint16_t port() const { return server_.port(); }
 
@@ -45,6 +50,7 @@ class ApiServer {
  private:
   metrics::ApiMetrics metrics_;
   metrics::Exposition exposition_;
+  std::unique_ptr<dashboard::History> dashboard_;  // null when ApiConfig::dashboard is off
   ApiService service_;
   Router router_;
   HttpServer server_;  // last: stopped and destroyed first

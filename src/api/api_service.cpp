@@ -37,6 +37,7 @@ void ApiService::Register(Router& router) {
   RegisterInference(router);
   RegisterTraining(router);
   RegisterContent(router);
+  RegisterDashboard(router);
 }
 
 bool ApiService::Authorized(const Request& request) const {

@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "api/dashboard_history.h"
 #include "api/router.h"
 #include "metrics/api_metrics.h"
 #include "metrics/exposition.h"
@@ -27,6 +28,8 @@ struct ApiDeps {
   const metrics::Exposition* exposition = nullptr;  // nullable: GET /metrics then answers 404
   // Empty = open API. Otherwise training and model-changing routes need `Bearer <key>`.
   std::string api_key;
+  // Nullable: GET /dashboard/data then answers an empty history.
+  const dashboard::History* dashboard = nullptr;
 };
 
 // Which started inferences the API has not yet seen ready: backs api_active_inferences.
@@ -59,6 +62,7 @@ class ApiService {
   void RegisterInference(Router& router);  // handlers_inference.cpp
   void RegisterTraining(Router& router);   // handlers_models.cpp: /train, /models
   void RegisterContent(Router& router);    // handlers_content.cpp
+  void RegisterDashboard(Router& router);  // handlers_dashboard.cpp: /dashboard, its data
 
   struct StatusLookup {
     Response response;

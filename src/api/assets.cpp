@@ -1,6 +1,7 @@
 #include "api/assets.h"
 
-// The build passes MLPROD_API_SOURCE_DIR and MLPROD_SWAGGER_DIR as string literals. `.incbin`
+// The build passes MLPROD_API_SOURCE_DIR, MLPROD_SWAGGER_DIR and MLPROD_UPLOT_DIR as string
+// literals. `.incbin`
 // copies the files into .rodata at assembly time: no multi-megabyte C++ array to compile.
 #define MLPROD_INCBIN(name, file)                                                               \
   __asm__(                                                                                      \
@@ -30,6 +31,10 @@ MLPROD_INCBIN(bundle, MLPROD_SWAGGER_DIR "/swagger-ui-bundle.js")
 MLPROD_INCBIN(css, MLPROD_SWAGGER_DIR "/swagger-ui.css")
 MLPROD_INCBIN(favicon, MLPROD_SWAGGER_DIR "/favicon-32x32.png")
 MLPROD_INCBIN(version, MLPROD_SWAGGER_DIR "/VERSION")
+MLPROD_INCBIN(dashboard_html, MLPROD_API_SOURCE_DIR "/dashboard.html")
+MLPROD_INCBIN(dashboard_js, MLPROD_API_SOURCE_DIR "/dashboard.js")
+MLPROD_INCBIN(uplot_js, MLPROD_UPLOT_DIR "/uPlot.iife.min.js")
+MLPROD_INCBIN(uplot_css, MLPROD_UPLOT_DIR "/uPlot.min.css")
 
 namespace mlprod::api::assets {
 
@@ -42,5 +47,9 @@ std::string_view SwaggerUiVersion() {
   while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
   return v;
 }
+std::string_view DashboardHtml() { return dashboard_html_view(); }
+std::string_view DashboardJs() { return dashboard_js_view(); }
+std::string_view UPlotJs() { return uplot_js_view(); }
+std::string_view UPlotCss() { return uplot_css_view(); }
 
 }  // namespace mlprod::api::assets
