@@ -29,6 +29,7 @@ struct ServeFlags {
   int port = 4789;
   int workers = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   int io_threads = 2;
+  drift::DriftOptions drift;
 };
 
 int RunServer(const std::string& command, const ServeFlags& f, bool with_workers) {
@@ -59,11 +60,14 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
 
   auto registry = std::make_shared<prometheus::Registry>();
   std::optional<metrics::WorkerMetrics> worker_metrics;
+  std::optional<drift::DriftMonitor> drift;
   std::optional<TaskSet> tasks;
   std::optional<worker::Worker> worker;
   if (with_workers) {
     worker_metrics.emplace(*registry);
-    tasks.emplace(*rt->store, config->data_dir / "models", f.process.seed, &*worker_metrics);
+    drift.emplace(*registry, f.drift);
+    tasks.emplace(*rt->store, config->data_dir / "models", f.process.seed, &*worker_metrics,
+                  &*drift);
     if (auto st = tasks->models().Refresh(); !st.ok()) {
       return Fail(command, "loading the active models", st.error());
     }
@@ -133,6 +137,7 @@ void AddServeCommand(CLI::App& root, CommandRunner& run) {
   sub->add_option("--workers", flags->workers, "Task worker threads")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  AddDriftFlags(*sub, flags->drift);
   sub->callback([flags, &run] { run = [flags] { return RunServer("serve", *flags, true); }; });
 }
 

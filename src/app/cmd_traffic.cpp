@@ -89,7 +89,8 @@ void AddTrafficCommand(CLI::App& root, CommandRunner& run) {
                   "Probability that a loop ends with a pick or no-pick (PUT /inference/select/)")
       ->capture_default_str();
   sub->add_option("--profiles", flags->profiles,
-                  "User profile table; config/user_noise.tsv produces drift [default: user.tsv in "
+                  "User profile table; each loop draws a profile in proportion to its meta_n, as "
+                  "the data set does; config/user_noise.tsv produces drift [default: user.tsv in "
                   "config/ of the working directory, else " +
                       data::SourceConfigDir().string() + "]");
   sub->add_option("--seed", o.seed, "Random seed; simulated user i uses seed + i")

@@ -29,6 +29,16 @@ void AddProcessFlags(CLI::App& sub, ProcessFlags& f) {
       ->capture_default_str();
 }
 
+void AddDriftFlags(CLI::App& sub, drift::DriftOptions& options) {
+  sub.add_option("--drift-window", options.window,
+                 "Input drift monitoring: the last N scored requests are compared with the "
+                 "active model's training data (gauges drift_psi, drift_input_mean, "
+                 "drift_reference_mean, drift_window_requests on /metrics); PSI is reported once "
+                 "min(100, N) requests are in the window")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+}
+
 int Fail(const std::string& command, const std::string& what, const Error& error) {
   spdlog::error("{}: {}", what, error.message);
   std::cerr << "mlprod " << command << ": " << what << ": " << error.message << "\n";

@@ -10,6 +10,7 @@
 
 #include "app/runtime.h"
 #include "common/result.h"
+#include "drift/drift_monitor.h"
 
 namespace mlprod::app {
 
@@ -22,6 +23,9 @@ struct ProcessFlags {
 };
 
 void AddProcessFlags(CLI::App& sub, ProcessFlags& flags);
+
+// --drift-window, for the subcommands that run inference tasks (serve, worker).
+void AddDriftFlags(CLI::App& sub, drift::DriftOptions& options);
 
 // Logging, then .env + environment into a RuntimeConfig. On failure prints a one-line error
 // prefixed with `command` and returns the exit code to use (2 usage, 1 runtime).

@@ -27,10 +27,10 @@ tasks::ModelPool::RefreshObserver PoolObserver(metrics::WorkerMetrics* metrics) 
 }  // namespace
 
 TaskSet::TaskSet(store::Store& store, std::filesystem::path models_dir, std::uint64_t seed,
-                 metrics::WorkerMetrics* metrics)
+                 metrics::WorkerMetrics* metrics, drift::DriftMonitor* drift)
     : metrics_(metrics),
       models_(store, PoolObserver(metrics)),
-      inference_(store, models_),
+      inference_(store, models_, drift),
       training_(store, models_, MakeTrainingOptions(std::move(models_dir), seed)) {
   registry_.Register(std::string(queue::kInferenceTask),
                      [this](const queue::TaskMessage& m) { return inference_.Run(m); });

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 
+#include "drift/drift_monitor.h"
 #include "metrics/worker_metrics.h"
 #include "store/store.h"
 #include "tasks/inference_task.h"
@@ -19,9 +20,10 @@ namespace mlprod::app {
 class TaskSet {
  public:
   // models_dir: where training writes new model folders; seed: training seed.
-  // metrics (nullable) receives task outcomes and model pool changes.
+  // metrics (nullable) receives task outcomes and model pool changes; drift (nullable) every
+  // scored request. Both must outlive the task set.
   TaskSet(store::Store& store, std::filesystem::path models_dir, std::uint64_t seed,
-          metrics::WorkerMetrics* metrics);
+          metrics::WorkerMetrics* metrics, drift::DriftMonitor* drift = nullptr);
   TaskSet(const TaskSet&) = delete;
   TaskSet& operator=(const TaskSet&) = delete;
 

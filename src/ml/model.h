@@ -6,10 +6,12 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ml/dataset.h"
+#include "ml/input_profile.h"
 #include "ml/metrics.h"
 #include "ml/mlp.h"
 #include "ml/preprocess.h"
@@ -30,6 +32,9 @@ struct ModelMetadata {
   std::array<double, kNumFeatures> chi2_scores{};  // of the training split; NaN allowed
   Metrics train;                                   // on the training split
   Metrics test;  // on the held-out split (all NaN when there was none)
+  // Reference distribution of the user features in the training split, for drift monitoring.
+  // Absent in folders written before it existed.
+  std::optional<InputProfile> input_profile;
 };
 
 using SelectedFeatures = std::array<int, kMlpInputs>;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "ml/input_profile_json.h"
 #include "ml/weights_file.h"
 
 namespace mlprod::ml {
@@ -139,6 +140,12 @@ Result<Model> DecodeJson(const json& j, std::string_view weights, const std::str
   for (int f = 0; f < kNumFeatures; ++f) meta.chi2_scores[f] = ReadNumber(chi2[f]);
   meta.train = ReadMetrics(j.at("metrics").at("train"));
   meta.test = ReadMetrics(j.at("metrics").at("test"));
+  // Optional: folders written before drift monitoring have none (still format version 1).
+  if (const auto it = j.find("input_profile"); it != j.end() && !it->is_null()) {
+    auto profile = ReadInputProfile(*it);
+    if (!profile.ok()) return bad(profile.error().message);
+    meta.input_profile = std::move(*profile);
+  }
   return Model(scaler, selected, *params, std::move(meta));
 }
 
@@ -187,6 +194,7 @@ std::string EncodeModelJson(const Model& model, std::uint64_t weights_checksum,
       {"weights",
        {{"file", kWeightsName}, {"bytes", weights_bytes}, {"fnv1a64", Hex64(weights_checksum)}}},
   };
+  if (m.input_profile) j["input_profile"] = InputProfileJson(*m.input_profile);
   return j.dump(2) + "\n";
 }
 

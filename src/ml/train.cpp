@@ -95,6 +95,7 @@ Result<Model> Train(const Dataset& train, const TrainOptions& options,
   meta.train_records = train.rows();
   meta.train_positives = train.positives();
   meta.chi2_scores = *scores;
+  meta.input_profile = ComputeInputProfile(train.x);
   // A provisional model turns raw rows into the scaled, selected float input the MLP trains on.
   Model model(scaler, selected, MlpParams<float>::Zero(), meta);
   const Eigen::Matrix<float, kMlpInputs, Eigen::Dynamic> inputs = model.Prepare(train.x);

@@ -5,8 +5,8 @@
 
 namespace mlprod::tasks {
 
-InferenceTask::InferenceTask(store::Store& store, ModelPool& models)
-    : store_(store), models_(models) {}
+InferenceTask::InferenceTask(store::Store& store, ModelPool& models, drift::DriftMonitor* drift)
+    : store_(store), models_(models), drift_(drift) {}
 
 Result<std::int64_t> InferenceUserId(const queue::TaskMessage& message) {
   const nlohmann::json* arg = nullptr;
@@ -48,6 +48,11 @@ Result<nlohmann::json> InferenceTask::Run(const queue::TaskMessage& message) {
     scored[i] = store::ScoredLocation{ids[i], static_cast<double>(probabilities[i])};
   }
   MLPROD_RETURN_IF_ERROR(store_.SaveResults(message.id, *user_id, model->model_id, scored));
+  if (drift_ != nullptr) {
+    auto primary = models_.Primary();
+    const ServingModel& reference = primary.ok() ? *primary : *model;
+    drift_->Observe(**user, reference.model_id, reference.scorer->model());
+  }
   return nlohmann::json{
       {"user_id", *user_id}, {"model_id", model->model_id}, {"results", scored.size()}};
 }

@@ -1,12 +1,14 @@
 // The inference task (`mlprod.worker.tasks.inference.inference(user_id)`): scores every location
 // for the user with the model the traffic split picks and stores one result row per location,
 // idempotently per task id. Pure logic over the store and the model pool; no transport.
-// Thread-safe: Run may be called from many worker threads at once.
+// Feeds each scored request into the drift monitor when one is given. Thread-safe: Run may be
+// called from many worker threads at once.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
+#include "drift/drift_monitor.h"
 #include "queue/task.h"
 #include "store/store.h"
 #include "tasks/model_pool.h"
@@ -15,7 +17,9 @@ namespace mlprod::tasks {
 
 class InferenceTask {
  public:
-  InferenceTask(store::Store& store, ModelPool& models);
+  // drift (nullable, must outlive the task) receives every scored user with the primary model
+  // (the largest traffic share), so a traffic split does not flip the drift reference.
+  InferenceTask(store::Store& store, ModelPool& models, drift::DriftMonitor* drift = nullptr);
 
   // args: [user_id] (or kwargs {"user_id": n}). Returns {"user_id", "model_id", "results"}.
   Result<nlohmann::json> Run(const queue::TaskMessage& message);
@@ -23,6 +27,7 @@ class InferenceTask {
  private:
   store::Store& store_;
   ModelPool& models_;
+  drift::DriftMonitor* drift_;
 };
 
 // The user id argument of an inference message (kInvalidArgument when absent or not an integer).

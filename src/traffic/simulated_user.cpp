@@ -57,7 +57,13 @@ SimulatedUser::SimulatedUser(int index, const TrafficOptions& options, const Htt
       shared_(shared),
       stats_(stats),
       rng_(options.seed + static_cast<std::uint64_t>(index)),
-      connection_(std::move(executor), std::move(endpoints), url.HostHeader()) {}
+      connection_(std::move(executor), std::move(endpoints), url.HostHeader()) {
+  double total = 0;
+  for (const auto& p : options.profiles) total += std::max(p.meta_n, 0);
+  for (const auto& p : options.profiles) {
+    profile_weights_.push_back(total > 0 ? std::max(p.meta_n, 0) : 1.0);
+  }
+}
 
 asio::awaitable<void> SimulatedUser::Run() {
   while (shared_.TakeLoop()) {
@@ -76,7 +82,7 @@ asio::awaitable<void> SimulatedUser::Run() {
 }
 
 asio::awaitable<SimulatedUser::Step> SimulatedUser::Loop() {
-  const data::UserProfile& profile = options_.profiles[rng_.Index(options_.profiles.size())];
+  const data::UserProfile& profile = options_.profiles[rng_.Weighted(profile_weights_)];
   const data::UserData user = data::GenerateUser(profile, options_.start_date, rng_);
   const Clock::time_point start = Clock::now();
 

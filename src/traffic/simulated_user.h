@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "data/random.h"
 #include "traffic/http_client.h"
@@ -61,6 +62,9 @@ class SimulatedUser {
   RunShared& shared_;
   TrafficStats& stats_;
   data::Rng rng_;
+  // Profiles are drawn in proportion to meta_n, as `mlprod dataset` weights them (uniformly when
+  // every meta_n is 0), so default traffic has the training data's distribution.
+  std::vector<double> profile_weights_;
   HttpConnection connection_;
 };
 

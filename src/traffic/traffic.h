@@ -24,7 +24,7 @@ struct TrafficOptions {
   double think_min_s = 0.1;    // think time is uniform in [min, max]. Default: 0.1
   double think_max_s = 3.0;    // Default: 3
   double feedback = 1.0;       // probability that a loop ends with a select. Default: 1
-  std::vector<data::UserProfile> profiles;  // users are drawn from these, uniformly; required
+  std::vector<data::UserProfile> profiles;  // drawn in proportion to meta_n; required
   std::uint64_t seed = 42;                  // user i draws from seed + i. Default: 42
   bool long_poll = true;          // GET status with ?wait=; else plain polling. Default: true
   int long_poll_wait_s = 5;       // the wait= value. Default: 5

@@ -62,6 +62,11 @@ TEST_F(TrainingTaskTest, PromotesNewModelWhenItsTestAucIsHigher) {
     EXPECT_LE(m, 1.0);
   }
   EXPECT_TRUE(std::filesystem::exists(dir_ / "models" / "train-better" / "model.json"));
+  // The retrained model carries the drift reference of its training rows.
+  auto saved = ml::LoadModel(dir_ / "models" / "train-better");
+  ASSERT_TRUE(saved.ok()) << saved.error().message;
+  ASSERT_TRUE(saved->metadata().input_profile.has_value());
+  EXPECT_EQ(saved->metadata().input_profile->rows, saved->metadata().train_records);
 }
 
 TEST_F(TrainingTaskTest, KeepsOldModelWhenNewOneIsWorseOnTheSameTestRows) {
