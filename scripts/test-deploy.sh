@@ -62,10 +62,9 @@ printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\ncgroup_m
 project="mlprod-deploy-$$"
 export MLPROD_TEST_WWW="${project}_www"
 svc_pid="" health_pid="" stack_up=0 www_created=0
-dc() {
-  docker-compose -p "$project" --env-file "$top/.env.example" -f "$top/docker-compose.yaml" \
-    -f "$top/docker/test/compose.override.yaml" "$@"
-}
+compose=(docker-compose -p "$project" --env-file "$top/.env.example" -f "$top/docker-compose.yaml"
+  -f "$top/docker/test/compose.override.yaml")
+dc() { "${compose[@]}" "$@"; }
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -79,7 +78,7 @@ cleanup() {
     fi
     log "tearing down project $project"
     podman rm -f "${project}-probe" >/dev/null 2>&1
-    timeout 180 dc down -v --remove-orphans -t 20 >"$logs/down.log" 2>&1
+    timeout 180 "${compose[@]}" down -v --remove-orphans -t 20 >"$logs/down.log" 2>&1
     # Whatever `down` left behind (e.g. it timed out).
     podman ps -aq --filter "label=com.docker.compose.project=$project" | xargs -r podman rm -f >/dev/null 2>&1
     podman volume ls -q --filter "label=com.docker.compose.project=$project" | xargs -r podman volume rm -f >/dev/null 2>&1
@@ -127,8 +126,8 @@ worker_mb=$(size_mb localhost/mlprod-worker:latest)
 log "image sizes: mlprod-api $api_mb MB, mlprod-worker $worker_mb MB (limit $max_mb MB)"
 awk -v a="$api_mb" -v w="$worker_mb" -v m="$max_mb" 'BEGIN { exit !(a <= m && w <= m) }' ||
   die "a runtime image is larger than $max_mb MB"
-[ "$(podman run --rm localhost/mlprod-api:latest id -u)" != 0 ] || die "the api image runs as root"
-[ "$(podman run --rm localhost/mlprod-worker:latest id -u)" != 0 ] || die "the worker image runs as root"
+[ "$(podman run --rm localhost/mlprod-api:latest id -u 2>/dev/null)" != 0 ] || die "the api image runs as root"
+[ "$(podman run --rm localhost/mlprod-worker:latest id -u 2>/dev/null)" != 0 ] || die "the worker image runs as root"
 
 # --- 4. stand-ins for the official service images --------------------------------------------
 t0=$(date +%s)
@@ -176,7 +175,7 @@ wait_healthy() {  # service count seconds
 log "docker-compose up (project $project): api, worker, prometheus and their dependencies"
 t0=$(date +%s)
 stack_up=1
-timeout 900 dc up -d --no-build api worker prometheus >"$logs/up.log" 2>&1 ||
+timeout 900 "${compose[@]}" up -d --no-build api worker prometheus >"$logs/up.log" 2>&1 ||
   { cat "$logs/up.log" >&2; die "docker-compose up failed"; }
 for s in database rabbitmq redis api worker prometheus; do wait_healthy "$s" 1 300; done
 t_healthy=$(since "$t0")
@@ -223,7 +222,7 @@ targets_up() {  # job -> number of targets of that job with health "up"
     python3 -c '
 import json, sys
 d = json.load(sys.stdin)["data"]["activeTargets"]
-print(sum(1 for t in d if t["labels"].get("job") == sys.argv[1] and t["health"] == "up"))' "$1" ||
+print(sum(1 for t in d if t["labels"].get("job") == sys.argv[1] and t["health"] == "up"))' "$1" 2>/dev/null ||
     echo 0
 }
 wait_targets() {  # job count seconds
@@ -240,7 +239,7 @@ wait_targets worker 1 120
 
 # --- 9. two workers --------------------------------------------------------------------------
 log "scaling the workers to 2"
-timeout 300 dc up -d --no-build --no-recreate --scale worker=2 worker >"$logs/scale.log" 2>&1 ||
+timeout 300 "${compose[@]}" up -d --no-build --no-recreate --scale worker=2 worker >"$logs/scale.log" 2>&1 ||
   { cat "$logs/scale.log" >&2; die "docker-compose up --scale worker=2 failed"; }
 wait_healthy worker 2 240
 wait_targets worker 2 180
