@@ -3,8 +3,8 @@ package) on loopback, configured from config/prometheus.yml with the unchanged
 config/alerts.yml, scrapes a real `mlprod api` and two `mlprod worker`s on the PostgreSQL,
 RabbitMQ and Redis of scripts/services.sh while `mlprod traffic` sends the noisy (drifting) user
 profile. The test provokes task failures (inference tasks for users that do not exist, published
-through the broker like any Celery client would), 5xx answers (clients reading those failed
-tasks' status: 500 "Task failed") and a rejected message (an unknown task name), then requires:
+through the broker like any Celery client would, with the inference row the API would have
+written), 5xx answers (clients reading those failed tasks' status: 500 "Task failed") and a rejected message (an unknown task name), then requires:
   - Prometheus to report MlprodHighErrorRate, MlprodTaskFailures and MlprodInputDrift firing,
     and MlprodTargetDown, MlprodNoWorkers and MlprodNoActiveModel not;
   - every alert rule loaded with health "ok", and its expression to evaluate without error;
@@ -29,6 +29,7 @@ import time
 import unittest
 import urllib.parse
 import urllib.request
+import uuid
 
 import yaml
 
@@ -36,7 +37,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import dashboard as dash  # noqa: E402
-from distributed import AMQP_URL, AVAILABLE, REDIS_URL, SKIP_REASON, Deployment  # noqa: E402
+from distributed import (AMQP_URL, AVAILABLE, REDIS_URL, SKIP_REASON, Deployment,  # noqa: E402
+                         psql)
 from mlprod_client import BINARY, SOURCE_DIR, free_port, request  # noqa: E402
 
 PROMETHEUS = "/usr/bin/prometheus"
@@ -182,7 +184,7 @@ class Monitoring(unittest.TestCase):
                                    "(scripts/install-test-deps.sh)")
         cls.t0 = datetime.datetime.now(datetime.timezone.utc)
         cls.workdir = tempfile.mkdtemp(prefix="mlprod_monitoring_")
-        cls.dep = cls.prom = cls.traffic = None
+        cls.dep = cls.prom = cls.traffic = cls.traffic_log = cls.celery = None
         cls.provokers = []
         try:
             cls._start()
@@ -203,33 +205,41 @@ class Monitoring(unittest.TestCase):
         cls.prom = PrometheusServer(cfg, cls.workdir, prom_port)
         cls.expected_targets = len(workers) + 1
 
+        cls.traffic_log = open(os.path.join(cls.workdir, "traffic.log"), "ab")
         cls.traffic = subprocess.Popen(
             [BINARY, "traffic", "--url", cls.dep.url, "--users", "4", "--duration", "600",
              "--think-min", "0.05", "--think-max", "0.2", "--feedback", "0.9",
              "--profiles", NOISY_PROFILES, "--json"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            stdout=cls.traffic_log, stderr=subprocess.STDOUT)
 
-        app = celery_app(cls.dep.queue)
+        app = cls.celery = celery_app(cls.dep.queue)
         # One message no worker knows: worker_messages_rejected_total{reason=...} gets a series.
         app.send_task("no.such.task", args=[1], queue=cls.dep.queue)
         cls.failed_ids = []
 
+        db = cls.dep.env["DATABASE_URL"]
+
         def fail_a_task():
-            r = app.send_task("mlprod.worker.tasks.inference.inference",
-                              args=[MISSING_USER + len(cls.failed_ids)], queue=cls.dep.queue)
-            cls.failed_ids.append(r.id)
+            # The inference row the API writes at /inference/start (so that the API knows the
+            # task), then the task itself for a user id that does not exist: the worker records
+            # FAILURE, and clients reading its status get 500 "Task failed".
+            task_id = str(uuid.uuid4())
+            psql(db, f"INSERT INTO inferences (task_id, status) VALUES ('{task_id}', 'PENDING')")
+            app.send_task("mlprod.worker.tasks.inference.inference", task_id=task_id,
+                          args=[MISSING_USER + len(cls.failed_ids)], queue=cls.dep.queue)
+            cls.failed_ids.append(task_id)
 
         cls.status_500 = 0
 
         def read_failed_status():
             # What a client polling a failed task sees: 500 {"detail": "Task failed"}.
-            for task_id in cls.failed_ids[-3:]:
+            for task_id in cls.failed_ids[-2:]:
                 status, _ = request("GET", f"{cls.dep.url}/inference/status/{task_id}", timeout=10)
                 if status == 500:
                     cls.status_500 += 1
 
         cls.provokers = [Provoker("task-failures", 1.0, fail_a_task),
-                         Provoker("5xx", 0.02, read_failed_status)]
+                         Provoker("5xx", 0.1, read_failed_status)]
         for p in cls.provokers:
             p.start()
 
@@ -244,6 +254,10 @@ class Monitoring(unittest.TestCase):
             except subprocess.TimeoutExpired:
                 cls.traffic.kill()
                 cls.traffic.wait()
+        if cls.traffic_log:
+            cls.traffic_log.close()
+        if cls.celery:
+            cls.celery.close()
         if cls.prom:
             cls.prom.stop()
         if cls.dep:
@@ -284,8 +298,10 @@ class Monitoring(unittest.TestCase):
         while not set(PROVOKED) <= self.firing():
             for p in self.provokers:
                 self.assertIsNone(p.error, f"provoker {p.name} failed: {p.error!r}")
-            self.assertIsNone(self.traffic.poll(), "mlprod traffic exited early: " +
-                              self.traffic.stderr.read().decode(errors="replace")[-2000:])
+            if self.traffic.poll() is not None:
+                with open(os.path.join(self.workdir, "traffic.log"), "rb") as f:
+                    self.fail("mlprod traffic exited early: " +
+                              f.read().decode(errors="replace")[-2000:])
             if time.time() > deadline:
                 self.fail(f"not firing after {ALERT_DEADLINE_S}s: "
                           f"{sorted(set(PROVOKED) - self.firing())}" + self.diagnostics())
