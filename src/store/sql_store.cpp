@@ -49,6 +49,10 @@ std::unique_ptr<soci::session> SqlStore::OpenSession() const {
 }
 
 Status SqlStore::Run(std::string_view what, bool write, const Body& body) {
+  std::unique_lock<std::mutex> writer;
+  if (write && target_.backend == Backend::kSqlite) {
+    writer = std::unique_lock(sqlite_writer_mu_);
+  }
   auto lease = pool_.Acquire(options_.acquire_timeout);
   if (!lease.ok()) {
     return MakeError(lease.error().code, std::string(what) + ": " + lease.error().message);

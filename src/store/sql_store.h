@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string_view>
 
@@ -72,6 +73,10 @@ class SqlStore final : public Store {
   const Dialect& dialect_;
   StoreOptions options_;
   ConnectionPool pool_;
+  // SQLite has one writer at a time; a second connection's BEGIN IMMEDIATE would sleep in the
+  // busy handler (1, 2, 5, 10 ... ms). Writers of this process queue here instead, before taking
+  // a session, so they hand over without sleeping. Other processes still meet busy_timeout.
+  std::mutex sqlite_writer_mu_;
 };
 
 }  // namespace mlprod::store
