@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fresh Debian 12 -> every test passed: installs build and test packages, builds the release
 # and the ASan+UBSan flavours, runs the whole CTest suite on both (unit, infrastructure against
-# real servers on loopback, black-box against the built binary) and checks formatting.
+# real servers on loopback, black-box against the built binary), checks formatting, then proves
+# the container deployment with podman (scripts/test-deploy.sh; MLPROD_SKIP_DEPLOY_TEST=1 skips
+# it for a quicker local run, CI never sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
@@ -26,5 +28,15 @@ echo "=== clang-format"
 if ! find src tests bench \( -name '*.cpp' -o -name '*.h' \) -print0 2>/dev/null | xargs -0 -r clang-format --dry-run -Werror; then
   echo "clang-format: files above are not formatted (run: clang-format -i FILE)" >&2
   status=1
+fi
+if [ "${MLPROD_SKIP_DEPLOY_TEST:-0}" = 1 ]; then
+  echo "=== deployment test skipped (MLPROD_SKIP_DEPLOY_TEST=1)"
+elif [ -e /run/.containerenv ] || [ -e /.dockerenv ]; then
+  # podman cannot build and run containers from inside a container here (no nested cgroups).
+  echo "=== deployment test skipped: running inside a container; run scripts/test-deploy.sh on the host"
+else
+  echo "=== deployment: Dockerfiles + docker-compose under podman"
+  bash scripts/services.sh stop >/dev/null 2>&1 || true  # free the CPU and memory first
+  if ! bash scripts/test-deploy.sh; then status=1; fi
 fi
 exit $status
