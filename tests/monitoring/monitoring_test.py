@@ -1,10 +1,12 @@
 """Live test of the shipped monitoring configuration (issue 5): a real Prometheus (Debian
 package) on loopback, configured from config/prometheus.yml with the unchanged
 config/alerts.yml, scrapes a real `mlprod api` and two `mlprod worker`s on the PostgreSQL,
-RabbitMQ and Redis of scripts/services.sh while `mlprod traffic` sends the noisy (drifting) user
-profile. The test provokes task failures (inference tasks for users that do not exist, published
-through the broker like any Celery client would, with the inference row the API would have
-written), 5xx answers (clients reading those failed tasks' status: 500 "Task failed") and a rejected message (an unknown task name), then requires:
+RabbitMQ and Redis of scripts/services.sh while `mlprod traffic` sends users of the profiles the
+model was trained on (the drift alert must stay quiet), then the noisy, drifting profile. The
+test provokes task failures (inference tasks for users that do not exist, published through the
+broker like any Celery client would, with the inference row the API would have written), 5xx
+answers (clients reading those failed tasks' status: 500 "Task failed") and a rejected message
+(an unknown task name), then requires:
   - Prometheus to report MlprodHighErrorRate, MlprodTaskFailures and MlprodInputDrift firing,
     and MlprodTargetDown, MlprodNoWorkers and MlprodNoActiveModel not;
   - every alert rule loaded with health "ok", and its expression to evaluate without error;
@@ -12,7 +14,7 @@ written), 5xx answers (clients reading those failed tasks' status: 500 "Task fai
     answer without error and with data, instant and over the test's time range;
   - every PostgreSQL query of the dashboard (Grafana macros expanded) to run on the deployment's
     database and return rows.
-Runs about three minutes; everything it starts is bounded in time and killed on failure."""
+Runs about two minutes; everything it starts is bounded in time and killed on failure."""
 import copy
 import csv
 import datetime
@@ -43,7 +45,9 @@ from mlprod_client import BINARY, SOURCE_DIR, free_port, request  # noqa: E402
 
 PROMETHEUS = "/usr/bin/prometheus"
 PROMTOOL = "/usr/bin/promtool"
+NORMAL_PROFILES = os.path.join(SOURCE_DIR, "config", "user.tsv")
 NOISY_PROFILES = os.path.join(SOURCE_DIR, "config", "user_noise.tsv")
+DRIFT_FEATURES = ("budget", "people_num", "children_num", "age_min", "age_max", "age_std")
 PROVOKED = ("MlprodHighErrorRate", "MlprodTaskFailures", "MlprodInputDrift")
 MUST_STAY_QUIET = ("MlprodTargetDown", "MlprodNoWorkers", "MlprodNoActiveModel")
 ALERT_DEADLINE_S = 300  # the longest `for:` of the provoked alerts is 1m
@@ -206,11 +210,7 @@ class Monitoring(unittest.TestCase):
         cls.expected_targets = len(workers) + 1
 
         cls.traffic_log = open(os.path.join(cls.workdir, "traffic.log"), "ab")
-        cls.traffic = subprocess.Popen(
-            [BINARY, "traffic", "--url", cls.dep.url, "--users", "4", "--duration", "600",
-             "--think-min", "0.05", "--think-max", "0.2", "--feedback", "0.9",
-             "--profiles", NOISY_PROFILES, "--json"],
-            stdout=cls.traffic_log, stderr=subprocess.STDOUT)
+        cls.start_traffic(NORMAL_PROFILES)
 
         app = cls.celery = celery_app(cls.dep.queue)
         # One message no worker knows: worker_messages_rejected_total{reason=...} gets a series.
@@ -244,9 +244,16 @@ class Monitoring(unittest.TestCase):
             p.start()
 
     @classmethod
-    def _cleanup(cls):
-        for p in cls.provokers:
-            p.stop()
+    def start_traffic(cls, profiles):
+        cls.stop_traffic()
+        cls.traffic = subprocess.Popen(
+            [BINARY, "traffic", "--url", cls.dep.url, "--users", "4", "--duration", "600",
+             "--think-min", "0.05", "--think-max", "0.2", "--feedback", "0.9",
+             "--profiles", profiles, "--json"],
+            stdout=cls.traffic_log, stderr=subprocess.STDOUT)
+
+    @classmethod
+    def stop_traffic(cls):
         if cls.traffic and cls.traffic.poll() is None:
             cls.traffic.send_signal(signal.SIGINT)
             try:
@@ -254,6 +261,12 @@ class Monitoring(unittest.TestCase):
             except subprocess.TimeoutExpired:
                 cls.traffic.kill()
                 cls.traffic.wait()
+
+    @classmethod
+    def _cleanup(cls):
+        for p in cls.provokers:
+            p.stop()
+        cls.stop_traffic()
         if cls.traffic_log:
             cls.traffic_log.close()
         if cls.celery:
@@ -293,7 +306,29 @@ class Monitoring(unittest.TestCase):
                     [(t["labels"], t["health"], t.get("lastError")) for t in mlprod]))
             time.sleep(0.5)
 
-    def test_2_provoked_alerts_fire(self):
+    def test_2_no_drift_under_normal_traffic(self):
+        """Traffic from the profiles the model was trained on: once every worker's drift window
+        holds PSI values, none of the alert's features is near its threshold. Then the noisy
+        profile takes over."""
+        deadline = time.time() + 120
+        selector = "|".join(DRIFT_FEATURES)
+        while True:
+            psi = self.prom.api("query", query=f'drift_psi{{feature=~"{selector}"}}')["data"]["result"]
+            if len(psi) == len(DRIFT_FEATURES) * len(self.dep.workers):
+                break
+            if time.time() > deadline:
+                self.fail("no drift_psi from every worker after 120 s of traffic: "
+                          + json.dumps(psi) + self.diagnostics())
+            time.sleep(1)
+        time.sleep(5)
+        worst = self.prom.api("query", query=f'max by (feature) (drift_psi{{feature=~"{selector}"}})')
+        values = {s["metric"]["feature"]: float(s["value"][1]) for s in worst["data"]["result"]}
+        self.start_traffic(NOISY_PROFILES)
+        self.assertTrue(all(v < 0.2 for v in values.values()), f"PSI under normal traffic: {values}")
+        active = {a["labels"]["alertname"] for a in self.prom.api("alerts")["data"]["alerts"]}
+        self.assertNotIn("MlprodInputDrift", active)
+
+    def test_3_provoked_alerts_fire(self):
         deadline = time.time() + ALERT_DEADLINE_S
         while not set(PROVOKED) <= self.firing():
             for p in self.provokers:
@@ -311,7 +346,7 @@ class Monitoring(unittest.TestCase):
         self.assertFalse(quiet, f"alerts of a healthy deployment are active: {quiet}"
                          + self.diagnostics())
 
-    def test_3_every_rule_evaluates(self):
+    def test_4_every_rule_evaluates(self):
         with open(dash.ALERTS_YML) as f:
             shipped = {r["alert"]: r["expr"] for g in yaml.safe_load(f)["groups"]
                        for r in g["rules"]}
@@ -330,7 +365,7 @@ class Monitoring(unittest.TestCase):
                 problems.append(f"{name}: {answer.get('error')}")
         self.assertFalse(problems, "\n".join(problems))
 
-    def test_4_dashboard_promql(self):
+    def test_5_dashboard_promql(self):
         now = time.time()
         start = self.t0.timestamp()
         problems, ran = [], 0
@@ -353,7 +388,7 @@ class Monitoring(unittest.TestCase):
         self.assertGreater(ran, 20)
         self.assertFalse(problems, f"{len(problems)} of {ran} queries:\n" + "\n".join(problems))
 
-    def test_5_dashboard_sql(self):
+    def test_6_dashboard_sql(self):
         t_from = self.t0 - datetime.timedelta(minutes=1)
         t_to = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=1)
         db = self.dep.env["DATABASE_URL"]
