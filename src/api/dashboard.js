@@ -5,8 +5,8 @@
   const COLORS = ["#73bf69", "#5794f2", "#ff9830", "#b877d9", "#f2cc0c", "#8ab8ff", "#fade2a",
                   "#ff7383"];
   const RED = "#f2495c";
-  const MAX_NAMED = 6;
-  const CHART_HEIGHT = 190;  // px of plot; three rows of panels fit a 1000 px high window  // routes / features per chart; the busiest or most drifted first
+  const MAX_NAMED = 6;  // routes / features per chart; the busiest or most drifted first
+  const CHART_HEIGHT = 200;  // px of plot; two rows of three panels fit a 1000 px high window
 
   const pct = (col) => col.map((v) => (v === null ? null : v * 100));
   const last = (col) => {
@@ -23,7 +23,7 @@
   function fmt(v) {
     if (v === null || v === undefined || Number.isNaN(v)) return "–";
     const a = Math.abs(v);
-    if (a === 0) return "0";
+    if (Number.isInteger(v)) return String(v);
     if (a >= 100) return v.toFixed(0);
     if (a >= 10) return v.toFixed(1);
     if (a >= 1) return v.toFixed(2);
@@ -54,6 +54,7 @@
         { label: "active", values: d.active_inferences, color: COLORS[1], fill: true },
       ] },
     { id: "accuracy", title: "Live accuracy", unit: "%", range: [0, 100],
+      empty: "No feedback yet: nobody has answered a result list",
       hint: "picked result lists / all answered lists (api_inference_feedback_total)",
       series: (d) => [
         { label: "last " + d.accuracy_window_s + " s", values: pct(d.accuracy.window),
@@ -61,6 +62,7 @@
         { label: "since start", values: pct(d.accuracy.total), color: COLORS[1], dash: [6, 4] },
       ] },
     { id: "drift", title: "Feature drift", unit: "PSI",
+      empty: "No drift data yet (drift is measured where inference tasks run)",
       hint: "population stability index of recent requests vs. training data; 0.1 moderate, 0.25 significant",
       series: (d) => {
         const top = topNamed(d.drift_psi, MAX_NAMED).map((f, i) => (
@@ -68,8 +70,8 @@
         if (top.length === 0) return top;
         const flat = (v) => d.t.map(() => v);
         return top.concat([
-          { label: "0.1", values: flat(0.1), color: "#f2cc0c88", dash: [3, 3], ref: true },
-          { label: "0.25", values: flat(0.25), color: "#f2495c88", dash: [3, 3], ref: true },
+          { label: "moderate (0.1)", values: flat(0.1), color: "#f2cc0c88", dash: [3, 3], ref: true },
+          { label: "significant (0.25)", values: flat(0.25), color: "#f2495c88", dash: [3, 3], ref: true },
         ]);
       } },
   ];
@@ -90,6 +92,7 @@
         '<div class="empty">No data yet</div>';
       el.querySelector("h2").innerHTML = p.title + ' <span class="unit">(' + p.unit + ")</span>";
       el.querySelector(".hint").textContent = p.hint;
+      el.querySelector(".empty").textContent = p.empty || "No data yet";
       root.appendChild(el);
     }
   }

@@ -72,6 +72,8 @@ void History::Loop() {
   for (;;) {
     SampleAt(NowUnixSeconds());
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(interval);
+    // After a stall (suspended process), resume the rhythm instead of sampling in a burst.
+    next = std::max(next, std::chrono::steady_clock::now());
     std::unique_lock lock(thread_mu_);
     if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
   }
