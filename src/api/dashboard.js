@@ -135,6 +135,10 @@
     const box = el.querySelector(".chart");
     let c = charts[panel.id];
     if (c && c.key === key) {
+      // A chart made while its panel was empty (hidden) has a guessed width.
+      if (box.clientWidth > 0 && c.plot.width !== box.clientWidth) {
+        c.plot.setSize({ width: box.clientWidth, height: CHART_HEIGHT });
+      }
       c.plot.setData(data);
       if (c.plot.cursor.idx == null) showNewest(c.plot);
       return;
