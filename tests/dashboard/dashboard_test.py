@@ -13,7 +13,7 @@ import urllib.request
 
 SOURCE_DIR = os.environ.get("MLPROD_SOURCE_DIR", os.getcwd())
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "integration"))
-from mlprod_client import BINARY, Server, request  # noqa: E402
+from mlprod_client import BINARY, ServeTestCase, request  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = (os.environ.get("MLPROD_TEST_ARTIFACTS")
@@ -52,19 +52,7 @@ def panel_points(dom):
     return points
 
 
-class Dashboard(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server()
-        cls.url = cls.server.url
-
-    @classmethod
-    def tearDownClass(cls):
-        code = cls.server.stop()
-        logs = cls.server.logs()
-        cls.server.cleanup()
-        if code != 0:
-            raise AssertionError(f"mlprod serve exited {code} on SIGTERM:\n{logs}")
+class Dashboard(ServeTestCase):
 
     def test_page_charts_traffic_in_headless_chromium(self):
         traffic = subprocess.run(

@@ -11,7 +11,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from mlprod_client import BINARY, SOURCE_DIR, Server, request  # noqa: E402
+from mlprod_client import BINARY, SOURCE_DIR, ServeTestCase, request  # noqa: E402
 
 WINDOW = 500
 FEATURES = ["people_num", "children_num", "budget", "nights", "pool", "spa", "pet_friendly",
@@ -42,19 +42,8 @@ def run_traffic(url, profiles, loops, seed):
     return done.stderr
 
 
-class Drift(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server(extra_args=["--drift-window", str(WINDOW)])
-        cls.url = cls.server.url
-
-    @classmethod
-    def tearDownClass(cls):
-        code = cls.server.stop()
-        logs = cls.server.logs()
-        cls.server.cleanup()
-        if code != 0:
-            raise AssertionError(f"mlprod serve exited {code} on SIGTERM:\n{logs}")
+class Drift(ServeTestCase):
+    SERVER_ARGS = ("--drift-window", str(WINDOW))
 
     def wait_window(self, expected, timeout=10):
         """Waits until the gauges show `expected` requests in the window (published every

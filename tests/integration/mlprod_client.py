@@ -8,6 +8,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 import urllib.error
 import urllib.request
 
@@ -75,6 +76,26 @@ class Server:
             self.proc.wait()
         if self.owns_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+class ServeTestCase(unittest.TestCase):
+    """One `mlprod serve` (with SERVER_ARGS) for the whole class, at cls.url; it must exit 0 on
+    SIGTERM at the end."""
+
+    SERVER_ARGS = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(extra_args=cls.SERVER_ARGS)
+        cls.url = cls.server.url
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        logs = cls.server.logs()
+        cls.server.cleanup()
+        if code != 0:
+            raise AssertionError(f"mlprod serve exited {code} on SIGTERM:\n{logs}")
 
 
 def request(method, url, body=None, headers=None, timeout=30, raw=None):

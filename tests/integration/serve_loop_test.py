@@ -6,7 +6,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mlprod_client import Server, request, user_data, wait_task  # noqa: E402
+from mlprod_client import Server, ServeTestCase, request, user_data, wait_task  # noqa: E402
 
 LOCATION_FIELDS = ["location_id", "lat", "lon", "children", "breakfast", "lunch", "dinner",
                    "price", "has_pool", "has_spa", "animals", "near_lake", "near_mountains",
@@ -15,19 +15,7 @@ LOCATION_FIELDS = ["location_id", "lat", "lon", "children", "breakfast", "lunch"
 METRICS = ["acc", "auc", "pre", "rec", "f1"]
 
 
-class ServeLoop(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server()
-        cls.url = cls.server.url
-
-    @classmethod
-    def tearDownClass(cls):
-        code = cls.server.stop()
-        logs = cls.server.logs()
-        cls.server.cleanup()
-        if code != 0:
-            raise AssertionError(f"mlprod serve exited {code} on SIGTERM:\n{logs}")
+class ServeLoop(ServeTestCase):
 
     def start_and_wait(self, **overrides):
         status, task = request("POST", self.url + "/inference/start", user_data(**overrides))
