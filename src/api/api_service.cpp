@@ -6,23 +6,45 @@
 
 namespace mlprod::api {
 
-void InferenceTracker::Started(const std::string& task_id) {
+void InferenceTracker::Forget(std::size_t count) {
+  if (metrics_ != nullptr && count > 0) {
+    metrics_->active_inferences().Decrement(static_cast<double>(count));
+  }
+}
+
+void InferenceTracker::Started(const std::string& task_id, Clock::time_point now) {
   std::lock_guard lock(mu_);
   if (pending_.size() >= kMaxTracked) {
-    // Clients that never poll would otherwise grow this forever.
+    Forget(pending_.size());
     pending_.clear();
-    if (metrics_ != nullptr) metrics_->active_inferences().Set(0);
   }
-  if (pending_.insert(task_id).second && metrics_ != nullptr) {
+  // At most one sweep a second; pending_ holds only the unanswered inferences, so it is short.
+  if (now - last_sweep_ >= std::chrono::seconds(1)) {
+    last_sweep_ = now;
+    std::size_t dropped = 0;
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (now - it->second >= forget_after_) {
+        it = pending_.erase(it);
+        ++dropped;
+      } else {
+        ++it;
+      }
+    }
+    Forget(dropped);
+  }
+  if (pending_.emplace(task_id, now).second && metrics_ != nullptr) {
     metrics_->active_inferences().Increment();
   }
 }
 
 void InferenceTracker::SeenReady(const std::string& task_id) {
   std::lock_guard lock(mu_);
-  if (pending_.erase(task_id) > 0 && metrics_ != nullptr) {
-    metrics_->active_inferences().Decrement();
-  }
+  if (pending_.erase(task_id) > 0) Forget(1);
+}
+
+std::size_t InferenceTracker::active() const {
+  std::lock_guard lock(mu_);
+  return pending_.size();
 }
 
 ApiService::ApiService(ApiDeps deps) : deps_(std::move(deps)), tracker_(deps_.metrics) {

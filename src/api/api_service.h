@@ -3,12 +3,13 @@
 // Not the HTTP transport (http_server.h). Thread-safe: handlers run concurrently.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "api/dashboard_history.h"
 #include "api/router.h"
@@ -32,20 +33,29 @@ struct ApiDeps {
   const dashboard::History* dashboard = nullptr;
 };
 
-// Which started inferences the API has not yet seen ready: backs api_active_inferences.
-// Bounded: beyond kMaxTracked the oldest knowledge is dropped (the gauge is reset with it).
+// Which started inferences the API has not yet seen ready: backs api_active_inferences. An
+// inference nobody polled for `forget_after` stops counting (clients that start and walk away
+// would otherwise hold the gauge up forever); beyond kMaxTracked everything is forgotten.
 class InferenceTracker {
  public:
-  explicit InferenceTracker(metrics::ApiMetrics* metrics) : metrics_(metrics) {}
-  void Started(const std::string& task_id);
+  using Clock = std::chrono::steady_clock;
+  // forget_after default: 60 s (twice the longest long poll).
+  explicit InferenceTracker(metrics::ApiMetrics* metrics,
+                            Clock::duration forget_after = std::chrono::seconds(60))
+      : metrics_(metrics), forget_after_(forget_after) {}
+  void Started(const std::string& task_id, Clock::time_point now = Clock::now());
   void SeenReady(const std::string& task_id);
+  std::size_t active() const;
 
   static constexpr std::size_t kMaxTracked = 100000;
 
  private:
+  void Forget(std::size_t count);  // mu_ held
   metrics::ApiMetrics* metrics_;
-  std::mutex mu_;
-  std::unordered_set<std::string> pending_;
+  Clock::duration forget_after_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Clock::time_point> pending_;  // task id -> started
+  Clock::time_point last_sweep_{};
 };
 
 class ApiService {

@@ -30,10 +30,12 @@ ApiMetrics::ApiMetrics(prometheus::Registry& registry, std::string app_name)
                            .Name("api_processing_time_seconds")
                            .Help("Time from a complete request to its response being ready")
                            .Register(registry)),
-      active_family_(prometheus::BuildGauge()
-                         .Name("api_active_inferences")
-                         .Help("Inferences started and not yet seen ready by the API")
-                         .Register(registry)),
+      active_family_(
+          prometheus::BuildGauge()
+              .Name("api_active_inferences")
+              .Help("Inferences started and not yet seen ready by the API (forgotten after 60 s "
+                    "without a poll)")
+              .Register(registry)),
       exception_total_(prometheus::BuildCounter()
                            .Name("api_exception_total")
                            .Help("Requests whose handler failed with a server-side error (5xx)")
