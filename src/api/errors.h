@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/http_types.h"
@@ -35,5 +36,18 @@ std::string Dump(const nlohmann::json& value);
 
 // A JSON answer with status 200 (or `status`).
 Response JsonResponse(const nlohmann::json& value, int status = 200);
+
+// Cache-Control of embedded assets: they change only with the binary, so a day is safe.
+inline constexpr std::string_view kAssetCache = "public, max-age=86400";
+// A 200 answer with a body that lives for the whole process (constants, embedded files): the
+// hot path copies nothing.
+inline Response StaticResponse(std::string_view body, std::string_view content_type,
+                               std::string_view cache_control = {}) {
+  Response r;
+  r.static_body = body;
+  r.content_type = content_type;
+  r.cache_control = cache_control;
+  return r;
+}
 
 }  // namespace mlprod::api

@@ -8,23 +8,14 @@
 namespace mlprod::api {
 namespace {
 
-// The page and its script change only with the binary; the data never caches.
-constexpr std::string_view kAssetCache = "public, max-age=86400";
+// The page, its script and its data are never cached: a restarted server shows its own at once.
 constexpr std::string_view kNoStore = "no-store";
-
-Response Static(std::string_view body, std::string_view content_type, std::string_view cache) {
-  Response r;
-  r.static_body = body;
-  r.content_type = content_type;
-  r.cache_control = cache;
-  return r;
-}
 
 }  // namespace
 
 void ApiService::RegisterDashboard(Router& router) {
   router.Add(Verb::get, "/dashboard", [](const Request&) {
-    return Static(assets::DashboardHtml(), "text/html; charset=utf-8", kNoStore);
+    return StaticResponse(assets::DashboardHtml(), "text/html; charset=utf-8", kNoStore);
   });
   router.Add(
       Verb::get, "/dashboard/data",
@@ -45,13 +36,13 @@ void ApiService::RegisterDashboard(Router& router) {
       },
       Exec::kBlocking);  // serialising an hour of points is no work for an I/O thread
   router.Add(Verb::get, "/dashboard/assets/dashboard.js", [](const Request&) {
-    return Static(assets::DashboardJs(), "text/javascript; charset=utf-8", kNoStore);
+    return StaticResponse(assets::DashboardJs(), "text/javascript; charset=utf-8", kNoStore);
   });
   router.Add(Verb::get, "/dashboard/assets/uPlot.iife.min.js", [](const Request&) {
-    return Static(assets::UPlotJs(), "text/javascript; charset=utf-8", kAssetCache);
+    return StaticResponse(assets::UPlotJs(), "text/javascript; charset=utf-8", kAssetCache);
   });
   router.Add(Verb::get, "/dashboard/assets/uPlot.min.css", [](const Request&) {
-    return Static(assets::UPlotCss(), "text/css; charset=utf-8", kAssetCache);
+    return StaticResponse(assets::UPlotCss(), "text/css; charset=utf-8", kAssetCache);
   });
 }
 

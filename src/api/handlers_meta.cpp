@@ -11,8 +11,6 @@ namespace {
 // Pre-serialised constant answers: the hot path copies nothing.
 constexpr std::string_view kHello = "\"Hi! \xF0\x9F\x98\x80\"";
 constexpr std::string_view kAlive = R"({"status":"alive"})";
-// Assets change only with the binary, so clients may keep them for a day.
-constexpr std::string_view kAssetCache = "public, max-age=86400";
 
 constexpr std::string_view kDocsHtml = R"(<!DOCTYPE html>
 <html lang="en">
@@ -34,19 +32,12 @@ window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLi
 </html>
 )";
 
-Response Static(std::string_view body, std::string_view content_type, std::string_view cache = {}) {
-  Response r;
-  r.static_body = body;
-  r.content_type = content_type;
-  r.cache_control = cache;
-  return r;
-}
-
 }  // namespace
 
 void ApiService::RegisterMeta(Router& router) {
-  router.Add(Verb::get, "/", [](const Request&) { return Static(kHello, kJsonType); });
-  router.Add(Verb::get, "/health/live", [](const Request&) { return Static(kAlive, kJsonType); });
+  router.Add(Verb::get, "/", [](const Request&) { return StaticResponse(kHello, kJsonType); });
+  router.Add(Verb::get, "/health/live",
+             [](const Request&) { return StaticResponse(kAlive, kJsonType); });
   router.Add(
       Verb::get, "/health/ready",
       [this](const Request&) {
@@ -79,17 +70,18 @@ void ApiService::RegisterMeta(Router& router) {
         Exec::kBlocking);
   }
   router.Add(Verb::get, "/openapi.json",
-             [](const Request&) { return Static(assets::OpenApiJson(), kJsonType); });
+             [](const Request&) { return StaticResponse(assets::OpenApiJson(), kJsonType); });
   router.Add(Verb::get, "/docs",
-             [](const Request&) { return Static(kDocsHtml, "text/html; charset=utf-8"); });
+             [](const Request&) { return StaticResponse(kDocsHtml, "text/html; charset=utf-8"); });
   router.Add(Verb::get, "/docs/swagger-ui-bundle.js", [](const Request&) {
-    return Static(assets::SwaggerUiBundleJs(), "text/javascript; charset=utf-8", kAssetCache);
+    return StaticResponse(assets::SwaggerUiBundleJs(), "text/javascript; charset=utf-8",
+                          kAssetCache);
   });
   router.Add(Verb::get, "/docs/swagger-ui.css", [](const Request&) {
-    return Static(assets::SwaggerUiCss(), "text/css; charset=utf-8", kAssetCache);
+    return StaticResponse(assets::SwaggerUiCss(), "text/css; charset=utf-8", kAssetCache);
   });
   router.Add(Verb::get, "/docs/favicon-32x32.png", [](const Request&) {
-    return Static(assets::SwaggerFaviconPng(), "image/png", kAssetCache);
+    return StaticResponse(assets::SwaggerFaviconPng(), "image/png", kAssetCache);
   });
 }
 

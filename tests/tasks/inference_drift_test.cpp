@@ -15,13 +15,7 @@ class InferenceDriftTest : public TaskFixture {};
 
 TEST_F(InferenceDriftTest, FeedsEveryScoredUserWithThePrimaryModel) {
   RegisterBaseline(false);
-  auto baseline = store_->GetModel("baseline");
-  ASSERT_TRUE(baseline.ok() && baseline->has_value());
-  store::ModelRow canary = **baseline;
-  canary.task_id = "canary";
-  canary.use_percentage = 0.4;
-  ASSERT_TRUE(store_->RegisterModel(canary).ok());
-  ASSERT_TRUE(store_->SetModelUsePercentage("baseline", 0.6).ok());
+  RegisterCanary(0.4);
 
   ModelPool pool(*store_);
   ASSERT_TRUE(pool.Refresh().ok());

@@ -21,13 +21,7 @@ TEST_F(ModelPoolTest, RefreshFailsClearlyWithoutActiveModel) {
 TEST_F(ModelPoolTest, SplitsTrafficByUsePercentageDeterministically) {
   RegisterBaseline(false);
   // A second model sharing the traffic 30/70 with the baseline (same weights, other id).
-  auto baseline = store_->GetModel("baseline");
-  ASSERT_TRUE(baseline.ok() && baseline->has_value());
-  store::ModelRow canary = **baseline;
-  canary.task_id = "canary";
-  canary.use_percentage = 0.3;
-  ASSERT_TRUE(store_->RegisterModel(canary).ok());
-  ASSERT_TRUE(store_->SetModelUsePercentage("baseline", 0.7).ok());
+  RegisterCanary(0.3);
 
   ModelPool pool(*store_);
   ASSERT_TRUE(pool.Refresh().ok());

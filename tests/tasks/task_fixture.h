@@ -73,6 +73,18 @@ class TaskFixture : public ::testing::Test {
     ASSERT_TRUE(store_->RegisterModel(row).ok());
   }
 
+  // A second active model "canary" with the baseline's weights, taking `share` of the traffic
+  // (the baseline keeps the rest). Call after RegisterBaseline.
+  void RegisterCanary(double share) {
+    auto baseline = store_->GetModel("baseline");
+    ASSERT_TRUE(baseline.ok() && baseline->has_value());
+    store::ModelRow canary = **baseline;
+    canary.task_id = "canary";
+    canary.use_percentage = share;
+    ASSERT_TRUE(store_->RegisterModel(canary).ok());
+    ASSERT_TRUE(store_->SetModelUsePercentage("baseline", 1.0 - share).ok());
+  }
+
   // Plays users [first, last) of the data set through the store: one inference each, its
   // (distinct) sampled locations as results, all shown, and the generated picks as labels —
   // inverted (the worst-scored location picked instead) when `garbage`.
