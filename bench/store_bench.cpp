@@ -1,7 +1,8 @@
-// Store hot paths: StartInference (user + inference + event in one transaction) and SaveResults
-// of 210 rows (one multi-row INSERT), on SQLite (a fresh temp file, WAL) and, when
-// MLPROD_BENCH_DATABASE_URL is set, PostgreSQL (a scratch database: it gets the schema and keeps
-// the rows, e.g. `createdb mlprod_bench` next to scripts/services.sh's test database).
+// Store hot paths: StartInference (user + inference + event in one transaction), SaveResults
+// of 210 rows (one multi-row INSERT) and the store calls of one whole user loop, on SQLite (a fresh
+// temp file, WAL) and, when MLPROD_BENCH_DATABASE_URL is set, PostgreSQL (a scratch database: it
+// gets the schema and keeps the rows, e.g. `createdb mlprod_bench` next to scripts/services.sh's
+// test database).
 #include <benchmark/benchmark.h>
 
 #include <atomic>
@@ -81,12 +82,36 @@ void SaveResults210(benchmark::State& state, const std::string& url) {
   state.SetItemsProcessed(state.iterations() * kLocations);
 }
 
+// The store calls of one user loop, in the order serve makes them: start, STARTED status, the
+// 210 results, one status read, the top 10 (marks them shown), the pick.
+void Loop(benchmark::State& state, const std::string& url) {
+  auto store = Open(state, url);
+  if (!store) return;
+  std::vector<mlprod::store::ScoredLocation> scores;
+  for (int i = 1; i <= kLocations; ++i) scores.push_back({i, (i * 37 % kLocations) / 210.0});
+  const mlprod::User user = BenchUser();
+  for (auto _ : state) {
+    const std::string task = NextTask();
+    auto uid = store->StartInference(user, task);
+    if (!uid.ok()) return state.SkipWithError(uid.error().message.c_str());
+    bool ok = store->UpdateInferenceStatus(task, "STARTED").ok() &&
+              store->SaveResults(task, *uid, "baseline", scores).ok() &&
+              store->GetInference(task).ok();
+    auto top = store->TopResults(task, 10);
+    ok = ok && top.ok() && !top->empty() && store->SelectResult(task, (*top)[0].location_id).ok();
+    if (!ok) return state.SkipWithError("a store call of the loop failed");
+  }
+}
+
 void RegisterAll(const std::filesystem::path& dir) {
   benchmark::RegisterBenchmark("StartInference/sqlite", [dir](benchmark::State& s) {
     StartInference(s, SqliteUrl(dir));
   })->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("SaveResults210/sqlite", [dir](benchmark::State& s) {
     SaveResults210(s, SqliteUrl(dir));
+  })->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("Loop/sqlite", [dir](benchmark::State& s) {
+    Loop(s, SqliteUrl(dir));
   })->Unit(benchmark::kMicrosecond);
   const char* pg = std::getenv("MLPROD_BENCH_DATABASE_URL");
   if (pg == nullptr || *pg == '\0') return;
@@ -96,6 +121,9 @@ void RegisterAll(const std::filesystem::path& dir) {
   })->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("SaveResults210/postgres", [url](benchmark::State& s) {
     SaveResults210(s, url);
+  })->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("Loop/postgres", [url](benchmark::State& s) {
+    Loop(s, url);
   })->Unit(benchmark::kMicrosecond);
 }
 

@@ -8,6 +8,23 @@
 #include "store/query.h"
 
 namespace mlprod::store {
+namespace {
+
+// Process-wide SQLite settings, before its first use. The pool hands a connection to one thread
+// at a time, so SQLite's per-connection mutexes are not needed (MULTITHREAD), and its global
+// memory statistics would put every sqlite3_malloc of every thread behind one mutex, which
+// under load was the most contended lock of `mlprod serve` (MEMSTATUS off). Both fail harmlessly
+// with SQLITE_MISUSE when something else has initialised SQLite already.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // soci-sqlite3.h includes sqlite3.h inside namespace sqlite_api.
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, StoreOptions options) {
   auto target = ParseDatabaseUrl(url);
@@ -18,6 +35,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url, StoreOptions op
   }
   // One SQLite connection to ":memory:" is one database: the pool must not hold two.
   if (target->in_memory) options.pool_size = 1;
+  if (target->backend == Backend::kSqlite) ConfigureSqliteOnce();
   return std::unique_ptr<Store>(new SqlStore(std::move(target).value(), options));
 }
 
