@@ -79,14 +79,18 @@ class ApiService {
     bool ready = false;
     std::string state;  // the backend's state name; empty when the lookup failed
   };
-  using Lookup = std::function<StatusLookup(const std::string& task_id)>;
-  // Store lookup then backend state of an inference task.
-  StatusLookup LookupInferenceStatus(const std::string& task_id);
+  // `known`: an earlier lookup of this request already found the task.
+  using Lookup = std::function<StatusLookup(const std::string& task_id, bool known)>;
+  // Backend state of an inference task, with the store's row for existence (skipped when known
+  // and the backend has a final state) and as the fallback when the backend forgot the task.
+  StatusLookup LookupInferenceStatus(const std::string& task_id, bool known);
   StatusLookup LookupTrainingStatus(const std::string& task_id);
+  // Runs after a status answer, off the response's path (blocking pool), with its state name.
+  using OnAnswer = std::function<void(const std::string& task_id, const std::string& state)>;
   // GET /<kind>/status/{task_id}[?wait=S]: answers at once, or long-polls until the task is
-  // ready or S seconds passed. `on_answer` (blocking pool) sees the lookup that is answered.
-  boost::asio::awaitable<Response> StatusWithWait(
-      const Request& request, Lookup lookup, std::function<void(const StatusLookup&)> on_answer);
+  // ready or S seconds passed. `on_answer` (may be empty) is queued once the answer is known.
+  boost::asio::awaitable<Response> StatusWithWait(const Request& request, Lookup lookup,
+                                                  OnAnswer on_answer);
   queue::TaskMessage NewTask(std::string_view task_name) const;
 
   ApiDeps deps_;

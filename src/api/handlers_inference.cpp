@@ -28,17 +28,23 @@ Response TaskNotFound() { return DetailResponse(404, "Task not found"); }
 
 }  // namespace
 
-ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& task_id) {
-  auto row = deps_.store.GetInference(task_id);
-  if (!row.ok()) return {ErrorResponse(row.error()), false};
-  if (!row->has_value()) return {TaskNotFound(), false};
+ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& task_id, bool known) {
   auto result = deps_.backend.Get(task_id);
   if (!result.ok()) return {ErrorResponse(result.error()), false};
+  std::optional<store::InferenceRow> row;
+  // The row proves the task is ours (404 otherwise); a long poll that found it before and now
+  // sees a final state needs no second read.
+  if (!known || !queue::IsReady(result->state)) {
+    auto found = deps_.store.GetInference(task_id);
+    if (!found.ok()) return {ErrorResponse(found.error()), false};
+    if (!found->has_value()) return {TaskNotFound(), false};
+    row = std::move(*found);
+  }
   queue::TaskState state = result->state;
   // The database is the durable record: when the result backend forgot a finished task (a
   // Redis restart without persistence, an expired entry), its row still knows the outcome.
   if (state == queue::TaskState::kPending) {
-    if (auto stored = queue::ParseTaskState((*row)->status); stored && queue::IsReady(*stored)) {
+    if (auto stored = queue::ParseTaskState(row->status); stored && queue::IsReady(*stored)) {
       state = *stored;
     }
   }
@@ -53,8 +59,8 @@ ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& ta
   return {JsonResponse(TaskStatusJson(task_id, name, "inference")), ready, name};
 }
 
-asio::awaitable<Response> ApiService::StatusWithWait(
-    const Request& r, Lookup lookup, std::function<void(const StatusLookup&)> on_answer) {
+asio::awaitable<Response> ApiService::StatusWithWait(const Request& r, Lookup lookup,
+                                                     OnAnswer on_answer) {
   const std::string task_id(r.params[0]);
   std::vector<ValidationIssue> issues;
   Checker check(issues);
@@ -66,12 +72,17 @@ asio::awaitable<Response> ApiService::StatusWithWait(
   }
   if (!IsUuid(task_id)) co_return TaskNotFound();
   auto& pool = *r.blocking_pool;
-  StatusLookup first = co_await Offload(pool, [&] {
-    StatusLookup found = lookup(task_id);
-    if (wait <= 0 || found.ready || found.response.status != 200) on_answer(found);
-    return found;
-  });
-  if (wait <= 0 || first.ready || first.response.status != 200) co_return first.response;
+  // Queued behind the answer: the client does not wait for what on_answer writes.
+  auto answered = [&](const StatusLookup& found) {
+    if (on_answer && !found.state.empty()) {
+      asio::post(pool, [on_answer, task_id, state = found.state] { on_answer(task_id, state); });
+    }
+  };
+  StatusLookup first = co_await Offload(pool, [&] { return lookup(task_id, false); });
+  if (wait <= 0 || first.ready || first.response.status != 200) {
+    answered(first);
+    co_return first.response;
+  }
 
   // Long poll: the backend's callback (any thread) wakes us through our own executor, so the
   // timer is only touched by this connection's I/O thread.
@@ -105,11 +116,8 @@ asio::awaitable<Response> ApiService::StatusWithWait(
     handle.reset();
     return 0;
   });
-  StatusLookup last = co_await Offload(pool, [&] {
-    StatusLookup found = lookup(task_id);
-    on_answer(found);
-    return found;
-  });
+  StatusLookup last = co_await Offload(pool, [&] { return lookup(task_id, true); });
+  answered(last);
   co_return last.response;
 }
 
@@ -139,13 +147,13 @@ void ApiService::RegisterInference(Router& router) {
       Exec::kBlocking);
 
   // As the reference does, every answered status request updates the inference row's status
-  // and writes a `status` event.
+  // and writes a `status` event (after the answer is on its way; the server drains these
+  // queued writes before it exits).
   router.AddAsync(Verb::get, "/inference/status/{task_id}", [this](const Request& r) {
     return StatusWithWait(
-        r, [this](const std::string& id) { return LookupInferenceStatus(id); },
-        [this, id = std::string(r.params[0])](const StatusLookup& answered) {
-          if (answered.state.empty()) return;
-          if (auto st = deps_.store.UpdateInferenceStatus(id, answered.state); !st.ok()) {
+        r, [this](const std::string& id, bool known) { return LookupInferenceStatus(id, known); },
+        [this](const std::string& id, const std::string& state) {
+          if (auto st = deps_.store.UpdateInferenceStatus(id, state); !st.ok()) {
             spdlog::warn("api: recording status of {}: {}", id, st.error().message);
           }
         });

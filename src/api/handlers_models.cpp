@@ -53,8 +53,7 @@ void ApiService::RegisterTraining(Router& router) {
 
   router.AddAsync(Verb::get, "/train/status/{task_id}", [this](const Request& r) {
     return StatusWithWait(
-        r, [this](const std::string& id) { return LookupTrainingStatus(id); },
-        [](const StatusLookup&) {});
+        r, [this](const std::string& id, bool) { return LookupTrainingStatus(id); }, nullptr);
   });
 
   router.Add(
