@@ -61,6 +61,8 @@ std::unique_ptr<soci::session> SqlStore::OpenSession() const {
     Exec(*s, "PRAGMA journal_mode = WAL");
     // With WAL, NORMAL never corrupts; a power cut may lose the last commits, not more.
     Exec(*s, "PRAGMA synchronous = NORMAL");
+    // Checkpoints run on the store's WalCheckpointer thread, not inside a writer's COMMIT.
+    Exec(*s, "PRAGMA wal_autocheckpoint = 0");
   }
   Exec(*s, "PRAGMA foreign_keys = ON");
   return s;
@@ -69,6 +71,12 @@ std::unique_ptr<soci::session> SqlStore::OpenSession() const {
 Status SqlStore::Run(std::string_view what, bool write, const Body& body) {
   std::unique_lock<std::mutex> writer;
   if (write && target_.backend == Backend::kSqlite) {
+    if (!target_.in_memory) {
+      std::call_once(checkpointer_once_, [this] {
+        checkpointer_ = std::make_unique<WalCheckpointer>(
+            [this] { return OpenSession(); }, sqlite_writer_mu_, WalCheckpointer::Options{});
+      });
+    }
     writer = std::unique_lock(sqlite_writer_mu_);
   }
   auto lease = pool_.Acquire(options_.acquire_timeout);

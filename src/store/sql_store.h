@@ -13,6 +13,7 @@
 #include "store/open_store.h"
 #include "store/schema.h"
 #include "store/store.h"
+#include "store/wal_checkpointer.h"
 
 namespace mlprod::store {
 
@@ -77,6 +78,10 @@ class SqlStore final : public Store {
   // busy handler (1, 2, 5, 10 ... ms). Writers of this process queue here instead, before taking
   // a session, so they hand over without sleeping. Other processes still meet busy_timeout.
   std::mutex sqlite_writer_mu_;
+  // SQLite file stores: WAL checkpoints off the writers' path, started by the first write.
+  // Declared last: its thread (which opens sessions through this store) stops first.
+  std::once_flag checkpointer_once_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace mlprod::store

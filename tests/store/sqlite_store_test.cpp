@@ -7,9 +7,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
 #include "store/connection_pool.h"
 #include "store/db_url.h"
 #include "store/query.h"
+#include "store/wal_checkpointer.h"
 #include "store_fixture.h"
 
 namespace mlprod::store::testing {
@@ -160,6 +166,48 @@ TEST(SqliteStore, UnwritableFileIsUnavailable) {
   auto st = (*store)->Ping();
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().code, ErrorCode::kUnavailable) << st.error().message;
+}
+
+// A writer that never pauses (so the log is never restarted on its own) with automatic
+// checkpoints off, as the store runs it: the background checkpointer keeps the -wal file near
+// its restart threshold instead of letting it grow with every commit.
+TEST(WalCheckpointer, KeepsTheLogOfAConstantWriterBounded) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("mlprod-wal-" + std::to_string(getpid()) + "-" +
+                    std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "w.db").string();
+  auto open = [db] {
+    auto s = std::make_unique<soci::session>(soci::sqlite3, "db=\"" + db + "\"");
+    Exec(*s, "PRAGMA busy_timeout = 10000");
+    Exec(*s, "PRAGMA journal_mode = WAL");
+    Exec(*s, "PRAGMA wal_autocheckpoint = 0");
+    return s;
+  };
+  auto writer = open();
+  Exec(*writer, "CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)");
+  std::mutex writers;
+  constexpr long long kRestartAbove = 200;  // pages
+  {
+    WalCheckpointer checkpointer(open, writers, {std::chrono::milliseconds(10), kRestartAbove});
+    const std::string payload(3000, 'x');  // about one page per row
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    int rows = 0;
+    while (std::chrono::steady_clock::now() < until || checkpointer.rounds() < 5) {
+      std::lock_guard lock(writers);
+      Query(*writer, "INSERT INTO t (payload) VALUES (:p)").Use(payload).Run();
+      ++rows;
+    }
+    // Far more pages were written than the log may hold.
+    EXPECT_GT(rows, 10 * kRestartAbove);
+    const auto wal_bytes = std::filesystem::file_size(db + "-wal");
+    EXPECT_LT(wal_bytes, 8 * kRestartAbove * 4096) << rows << " rows written";
+    long long count = 0;
+    Query(*writer, "SELECT COUNT(*) FROM t").Into(count).Run();
+    EXPECT_EQ(count, rows);
+  }
+  writer.reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,0 +1,70 @@
+#include "store/wal_checkpointer.h"
+
+#include <soci/soci.h>
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+#include "store/query.h"
+
+namespace mlprod::store {
+
+WalCheckpointer::WalCheckpointer(Opener open, std::mutex& writers, Options options)
+    : open_(std::move(open)), writers_(writers), options_(options), thread_([this] { Loop(); }) {}
+
+WalCheckpointer::~WalCheckpointer() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+long long WalCheckpointer::rounds() const {
+  std::lock_guard lock(mu_);
+  return rounds_;
+}
+
+void WalCheckpointer::Loop() {
+  std::unique_ptr<soci::session> session;
+  bool warned = false;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      if (wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) return;
+    }
+    try {
+      if (!session) session = open_();
+      Round(*session);
+      warned = false;
+      std::lock_guard lock(mu_);
+      ++rounds_;
+    } catch (const std::exception& e) {
+      // The store's own calls report database errors; here one line per failure streak.
+      if (!warned) spdlog::warn("store: background WAL checkpoint failed: {}", e.what());
+      warned = true;
+      session.reset();
+    }
+  }
+}
+
+void WalCheckpointer::Round(soci::session& s) {
+  // One row: busy flag, frames in the log, frames copied into the database file.
+  int busy = 0;
+  long long log_frames = 0;
+  long long done_frames = 0;
+  Query(s, "PRAGMA wal_checkpoint(PASSIVE)").Into(busy).Into(log_frames).Into(done_frames).Run();
+  if (log_frames <= options_.restart_above_pages) return;
+  // With this process's writers held back, the checkpoint catches up with the end of the log
+  // (waiting, in the busy handler, for readers of older snapshots to finish), and the next
+  // writer starts the log over from its beginning.
+  const auto t0 = std::chrono::steady_clock::now();
+  std::lock_guard writers(writers_);
+  Query(s, "PRAGMA wal_checkpoint(RESTART)").Into(busy).Into(log_frames).Into(done_frames).Run();
+  spdlog::debug(
+      "store: WAL restart checkpoint ({} pages, busy {}) held writers {:.1f} ms", log_frames, busy,
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+}
+
+}  // namespace mlprod::store

@@ -1,0 +1,60 @@
+// Background WAL checkpoints for a SQLite file store. By default SQLite checkpoints inside the
+// COMMIT of whichever writer pushes the log past 1000 pages: that writer copies the log into the
+// database file and syncs it while every other writer of the process waits behind it (measured:
+// ~15 % of `mlprod serve`'s loop rate). The store turns that off (wal_autocheckpoint = 0) and
+// this thread checkpoints instead, in PASSIVE mode, which blocks neither writers nor readers.
+// A log that is always being appended to is never restarted from its beginning, so once it
+// holds more than `restart_above_pages` the thread briefly holds the process's writers back
+// (the store's writer mutex) for a RESTART checkpoint of the little the last round left over.
+// Internal to the store module. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace soci {
+class session;
+}
+
+namespace mlprod::store {
+
+class WalCheckpointer {
+ public:
+  // Opens the checkpointer's own connection (may throw; retried on the next round).
+  using Opener = std::function<std::unique_ptr<soci::session>()>;
+
+  struct Options {
+    // Time between checkpoints.
+    std::chrono::milliseconds interval{100};
+    // Log size (pages) that triggers a RESTART checkpoint; bounds the -wal file's size.
+    long long restart_above_pages = 8192;  // 32 MiB of 4 KiB pages
+  };
+
+  // `writers` is held during a RESTART checkpoint; the store's writers take it too.
+  WalCheckpointer(Opener open, std::mutex& writers, Options options);
+  ~WalCheckpointer();  // stops and joins the thread
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  // Checkpoints done so far (for tests).
+  long long rounds() const;
+
+ private:
+  void Loop();
+  void Round(soci::session& s);
+
+  Opener open_;
+  std::mutex& writers_;
+  Options options_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mu_
+  long long rounds_ = 0;   // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace mlprod::store
