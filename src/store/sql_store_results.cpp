@@ -28,31 +28,34 @@ Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
           "task " + task_id + ": non-finite score for location " + std::to_string(sl.location_id));
     }
   }
+  // One statement per chunk of rows, built before the write lock is taken; numbers are inlined,
+  // strings bound. The unique index makes a concurrent duplicate (two workers on one task) a
+  // no-op instead of a second copy.
+  std::vector<std::string> inserts;
+  for (size_t begin = 0; begin < scores.size(); begin += kRowsPerInsert) {
+    std::string sql =
+        "INSERT INTO results (task_id, user_id, location_id, score, label, shown, model_id) "
+        "SELECT CAST(:t AS TEXT), CAST(:u AS BIGINT), column1, column2, 0, false, "
+        "CAST(:m AS TEXT) FROM (VALUES ";
+    const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
+    sql.reserve(sql.size() + (end - begin) * 32 + 80);
+    for (size_t i = begin; i < end; ++i) {
+      sql += i > begin ? ", (" : "(";
+      AppendInt(sql, scores[i].location_id);
+      sql += ", ";
+      AppendDouble(sql, scores[i].score);
+      sql += ')';
+    }
+    sql += ") AS v WHERE true ON CONFLICT (task_id, location_id) DO NOTHING";
+    inserts.push_back(std::move(sql));
+  }
+  const long long uid = user_id;
   return Write("save results", [&](soci::session& s) {
     long long existing = 0;
     Query(s, "SELECT COUNT(*) FROM results WHERE task_id = :t").Use(task_id).Into(existing).Run();
     // A redelivered task: its rows are already committed, nothing to do.
     if (existing > 0) return OkStatus();
-    const long long uid = user_id;
-    for (size_t begin = 0; begin < scores.size(); begin += kRowsPerInsert) {
-      // One statement for all rows; numbers are inlined, strings bound. The unique index makes
-      // a concurrent duplicate (two workers on one task) a no-op instead of a second copy.
-      std::string sql =
-          "INSERT INTO results (task_id, user_id, location_id, score, label, shown, model_id) "
-          "SELECT CAST(:t AS TEXT), CAST(:u AS BIGINT), column1, column2, 0, false, "
-          "CAST(:m AS TEXT) FROM (VALUES ";
-      const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
-      sql.reserve(sql.size() + (end - begin) * 32 + 80);
-      for (size_t i = begin; i < end; ++i) {
-        sql += i > begin ? ", (" : "(";
-        AppendInt(sql, scores[i].location_id);
-        sql += ", ";
-        AppendDouble(sql, scores[i].score);
-        sql += ')';
-      }
-      sql += ") AS v WHERE true ON CONFLICT (task_id, location_id) DO NOTHING";
-      Query(s, sql).Use(task_id).Use(uid).Use(model_id).Run();
-    }
+    for (const std::string& sql : inserts) Query(s, sql).Use(task_id).Use(uid).Use(model_id).Run();
     const std::string now = NowIso();
     Query(s, "UPDATE inferences SET status = 'SUCCESS', time_update = :n WHERE task_id = :t")
         .Use(now)
@@ -65,20 +68,26 @@ Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
 Result<std::vector<ResultRow>> SqlStore::TopResults(const std::string& task_id, int limit) {
   if (limit < 0) return MakeError(ErrorCode::kInvalidArgument, "negative results limit");
   std::vector<ResultRow> out;
-  Status st = Write("top results", [&](soci::session& s) {
+  // The read stays out of the write transaction: SQLite's single write lock is held only for the
+  // three small writes (marking shown twice is harmless, so no read-then-write race matters).
+  Status st = Read("top results", [&](soci::session& s) {
     ResultReader r;
     Query q(s, ResultSelect() + " WHERE r.task_id = :t ORDER BY r.score DESC, r.result_id LIMIT " +
                    std::to_string(limit));
     q.Use(task_id);
     r.Bind(q);
     for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
-    if (out.empty()) return OkStatus();
-    std::string ids;
-    for (ResultRow& row : out) {
-      if (!ids.empty()) ids += ", ";
-      AppendInt(ids, row.result_id);
-      row.shown = true;
-    }
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  if (out.empty()) return out;
+  std::string ids;
+  for (ResultRow& row : out) {
+    if (!ids.empty()) ids += ", ";
+    AppendInt(ids, row.result_id);
+    row.shown = true;
+  }
+  st = Write("mark results shown", [&](soci::session& s) {
     Exec(s, "UPDATE results SET shown = true WHERE result_id IN (" + ids + ")");
     const std::string now = NowIso();
     Query(s, "UPDATE inferences SET time_get = :n WHERE task_id = :t").Use(now).Use(task_id).Run();
@@ -121,15 +130,22 @@ Result<std::optional<ResultRow>> SqlStore::GetResult(std::int64_t result_id) {
 
 Result<std::optional<ResultRow>> SqlStore::SelectResult(const std::string& task_id,
                                                         std::int64_t location_id) {
-  std::optional<ResultRow> out;
+  const long long loc = location_id;
+  bool updated = false;
   Status st = Write("select result", [&](soci::session& s) -> Status {
-    const long long loc = location_id;
     Query update(s, "UPDATE results SET label = 1 WHERE task_id = :t AND location_id = :l");
     update.Use(task_id).Use(loc).Run();
     if (update.AffectedRows() == 0) return OkStatus();  // nothing changed, nothing to log
+    updated = true;
     const std::string now = NowIso();
     MLPROD_RETURN_IF_ERROR(InsertEvent(s, kEventSelection, now));
-    MLPROD_RETURN_IF_ERROR(InsertEvent(s, kEventGoodInference, now));
+    return InsertEvent(s, kEventGoodInference, now);
+  });
+  if (!st.ok()) return st.error();
+  std::optional<ResultRow> out;
+  if (!updated) return out;
+  // Read back after the commit, outside SQLite's write lock.
+  st = Read("read selected result", [&](soci::session& s) {
     ResultReader r;
     Query q(s, ResultSelect() + " WHERE r.task_id = :t AND r.location_id = :l");
     q.Use(task_id).Use(loc);
