@@ -6,6 +6,6 @@ SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 bash "$(dirname "$0")/install-build-deps.sh"
 $SUDO apt-get install -y -q --no-install-recommends \
-  python3 python3-numpy python3-sklearn python3-celery python3-redis python3-amqp \
+  python3 python3-numpy python3-sklearn python3-celery python3-redis python3-amqp python3-yaml \
   postgresql redis-server rabbitmq-server wrk curl procps \
   prometheus chromium fonts-dejavu-core

@@ -10,7 +10,9 @@
 namespace mlprod::store {
 
 WalCheckpointer::WalCheckpointer(Opener open, std::mutex& writers, Options options)
-    : open_(std::move(open)), writers_(writers), options_(options), thread_([this] { Loop(); }) {}
+    : open_(std::move(open)), writers_(writers), options_(options) {
+  if (options_.interval.count() > 0) thread_ = std::thread([this] { Loop(); });
+}
 
 WalCheckpointer::~WalCheckpointer() {
   {
@@ -18,7 +20,7 @@ WalCheckpointer::~WalCheckpointer() {
     stopping_ = true;
   }
   wake_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 long long WalCheckpointer::rounds() const {
@@ -26,45 +28,63 @@ long long WalCheckpointer::rounds() const {
   return rounds_;
 }
 
+long long WalCheckpointer::restarts() const {
+  std::lock_guard lock(mu_);
+  return restarts_;
+}
+
+bool WalCheckpointer::RunOnce() { return !thread_.joinable() && Round(); }
+
 void WalCheckpointer::Loop() {
-  std::unique_ptr<soci::session> session;
-  bool warned = false;
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      if (wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) return;
+      if (wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) break;
     }
-    try {
-      if (!session) session = open_();
-      Round(*session);
-      warned = false;
-      std::lock_guard lock(mu_);
-      ++rounds_;
-    } catch (const std::exception& e) {
-      // The store's own calls report database errors; here one line per failure streak.
-      if (!warned) spdlog::warn("store: background WAL checkpoint failed: {}", e.what());
-      warned = true;
-      session.reset();
-    }
+    Round();
   }
+  session_.reset();
 }
 
-void WalCheckpointer::Round(soci::session& s) {
-  // One row: busy flag, frames in the log, frames copied into the database file.
-  int busy = 0;
-  long long log_frames = 0;
-  long long done_frames = 0;
-  Query(s, "PRAGMA wal_checkpoint(PASSIVE)").Into(busy).Into(log_frames).Into(done_frames).Run();
-  if (log_frames <= options_.restart_above_pages) return;
-  // With this process's writers held back, the checkpoint catches up with the end of the log
-  // (waiting, in the busy handler, for readers of older snapshots to finish), and the next
-  // writer starts the log over from its beginning.
-  const auto t0 = std::chrono::steady_clock::now();
-  std::lock_guard writers(writers_);
-  Query(s, "PRAGMA wal_checkpoint(RESTART)").Into(busy).Into(log_frames).Into(done_frames).Run();
-  spdlog::debug(
-      "store: WAL restart checkpoint ({} pages, busy {}) held writers {:.1f} ms", log_frames, busy,
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+bool WalCheckpointer::Round() {
+  try {
+    if (!session_) session_ = open_();
+    soci::session& s = *session_;
+    // One row: busy flag, frames in the log, frames copied into the database file.
+    int busy = 0;
+    long long log_frames = 0;
+    long long done_frames = 0;
+    Query(s, "PRAGMA wal_checkpoint(PASSIVE)").Into(busy).Into(log_frames).Into(done_frames).Run();
+    bool restarted = false;
+    if (log_frames > options_.restart_above_pages) {
+      // With this process's writers held back, the checkpoint catches up with the end of the
+      // log (waiting, in the busy handler, for readers of older snapshots to finish), and the
+      // next writer starts the log over from its beginning.
+      const auto t0 = std::chrono::steady_clock::now();
+      std::lock_guard writers(writers_);
+      Query(s, "PRAGMA wal_checkpoint(RESTART)")
+          .Into(busy)
+          .Into(log_frames)
+          .Into(done_frames)
+          .Run();
+      restarted = busy == 0;
+      spdlog::debug(
+          "store: WAL restart checkpoint ({} pages, busy {}) held writers {:.1f} ms", log_frames,
+          busy,
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    warned_ = false;
+    std::lock_guard lock(mu_);
+    ++rounds_;
+    if (restarted) ++restarts_;
+    return true;
+  } catch (const std::exception& e) {
+    // The store's own calls report database errors; here one line per failure streak.
+    if (!warned_) spdlog::warn("store: background WAL checkpoint failed: {}", e.what());
+    warned_ = true;
+    session_.reset();
+    return false;
+  }
 }
 
 }  // namespace mlprod::store

@@ -28,7 +28,7 @@ class WalCheckpointer {
   using Opener = std::function<std::unique_ptr<soci::session>()>;
 
   struct Options {
-    // Time between checkpoints.
+    // Time between checkpoints; zero: no thread, the owner calls RunOnce (tests).
     std::chrono::milliseconds interval{100};
     // Log size (pages) that triggers a RESTART checkpoint; bounds the -wal file's size.
     long long restart_above_pages = 8192;  // 32 MiB of 4 KiB pages
@@ -40,20 +40,29 @@ class WalCheckpointer {
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
-  // Checkpoints done so far (for tests).
+  // One round now: a PASSIVE checkpoint, then a RESTART one when the log is over the threshold.
+  // Only without a thread (interval zero). False when the database reported an error.
+  bool RunOnce();
+
+  // Rounds that completed, and how many of them restarted the log (for tests).
   long long rounds() const;
+  long long restarts() const;
 
  private:
   void Loop();
-  void Round(soci::session& s);
+  bool Round();
+
+  std::unique_ptr<soci::session> session_;  // used by one thread: the loop's, or RunOnce's caller
+  bool warned_ = false;
 
   Opener open_;
   std::mutex& writers_;
   Options options_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
-  long long rounds_ = 0;   // guarded by mu_
+  bool stopping_ = false;   // guarded by mu_
+  long long rounds_ = 0;    // guarded by mu_
+  long long restarts_ = 0;  // guarded by mu_
   std::thread thread_;
 };
 

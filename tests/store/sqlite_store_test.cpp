@@ -168,10 +168,10 @@ TEST(SqliteStore, UnwritableFileIsUnavailable) {
   EXPECT_EQ(st.error().code, ErrorCode::kUnavailable) << st.error().message;
 }
 
-// A writer that never pauses (so the log is never restarted on its own) with automatic
-// checkpoints off, as the store runs it: the background checkpointer keeps the -wal file near
-// its restart threshold instead of letting it grow with every commit.
-TEST(WalCheckpointer, KeepsTheLogOfAConstantWriterBounded) {
+// The checkpointer's rounds, driven by hand (interval zero: no thread): a log over the threshold
+// is checkpointed and restarted, so the next commit writes at the start of the -wal file again;
+// a log under it is only checkpointed. Then the same with the background thread.
+TEST(WalCheckpointer, RestartsTheLogOnceItPassesTheThreshold) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("mlprod-wal-" + std::to_string(getpid()) + "-" +
                     std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
@@ -186,26 +186,41 @@ TEST(WalCheckpointer, KeepsTheLogOfAConstantWriterBounded) {
   };
   auto writer = open();
   Exec(*writer, "CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)");
-  std::mutex writers;
-  constexpr long long kRestartAbove = 200;  // pages
-  {
-    WalCheckpointer checkpointer(open, writers, {std::chrono::milliseconds(10), kRestartAbove});
-    const std::string payload(3000, 'x');  // about one page per row
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    int rows = 0;
-    while (std::chrono::steady_clock::now() < until || checkpointer.rounds() < 5) {
-      std::lock_guard lock(writers);
+  const std::string payload(3000, 'x');  // a page of its own per row
+  auto insert = [&](int rows) {
+    for (int i = 0; i < rows; ++i) {
       Query(*writer, "INSERT INTO t (payload) VALUES (:p)").Use(payload).Run();
-      ++rows;
     }
-    // Far more pages were written than the log may hold.
-    EXPECT_GT(rows, 10 * kRestartAbove);
-    const auto wal_bytes = std::filesystem::file_size(db + "-wal");
-    EXPECT_LT(wal_bytes, 8 * kRestartAbove * 4096) << rows << " rows written";
-    long long count = 0;
-    Query(*writer, "SELECT COUNT(*) FROM t").Into(count).Run();
-    EXPECT_EQ(count, rows);
+  };
+  // Frames in the log now, as a PASSIVE checkpoint reports them (it copies, never restarts).
+  auto log_frames = [&] {
+    int busy = 0;
+    long long log = 0, done = 0;
+    Query(*writer, "PRAGMA wal_checkpoint(PASSIVE)").Into(busy).Into(log).Into(done).Run();
+    return log;
+  };
+  std::mutex writers;
+  {
+    WalCheckpointer manual(open, writers, {std::chrono::milliseconds(0), 100});
+    insert(10);
+    ASSERT_TRUE(manual.RunOnce());
+    EXPECT_EQ(manual.restarts(), 0);  // 10 rows: under the threshold
+    insert(200);
+    ASSERT_GT(log_frames(), 100);
+    ASSERT_TRUE(manual.RunOnce());
+    EXPECT_EQ(manual.restarts(), 1);
+    insert(1);
+    EXPECT_LT(log_frames(), 10);  // the next commit started the log over
+    EXPECT_EQ(manual.rounds(), 2);
   }
+  {
+    WalCheckpointer background(open, writers, {std::chrono::milliseconds(1), 100});
+    while (background.rounds() < 3) std::this_thread::yield();
+    EXPECT_FALSE(background.RunOnce());  // the thread owns the rounds
+  }
+  long long count = 0;
+  Query(*writer, "SELECT COUNT(*) FROM t").Into(count).Run();
+  EXPECT_EQ(count, 211);
   writer.reset();
   std::filesystem::remove_all(dir);
 }
