@@ -4,10 +4,21 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <string>
 
 #include "store/query.h"
 
 namespace mlprod::store {
+
+WalCheckpoint CheckpointWal(soci::session& s, const char* mode) {
+  WalCheckpoint out;
+  Query(s, std::string("PRAGMA wal_checkpoint(") + mode + ")")
+      .Into(out.busy)
+      .Into(out.log_pages)
+      .Into(out.done_pages)
+      .Run();
+  return out;
+}
 
 WalCheckpointer::WalCheckpointer(Opener open, std::mutex& writers, Options options)
     : open_(std::move(open)), writers_(writers), options_(options) {
@@ -49,28 +60,19 @@ void WalCheckpointer::Loop() {
 bool WalCheckpointer::Round() {
   try {
     if (!session_) session_ = open_();
-    soci::session& s = *session_;
-    // One row: busy flag, frames in the log, frames copied into the database file.
-    int busy = 0;
-    long long log_frames = 0;
-    long long done_frames = 0;
-    Query(s, "PRAGMA wal_checkpoint(PASSIVE)").Into(busy).Into(log_frames).Into(done_frames).Run();
+    const WalCheckpoint passive = CheckpointWal(*session_, "PASSIVE");
     bool restarted = false;
-    if (log_frames > options_.restart_above_pages) {
+    if (passive.log_pages > options_.restart_above_pages) {
       // With this process's writers held back, the checkpoint catches up with the end of the
       // log (waiting, in the busy handler, for readers of older snapshots to finish), and the
       // next writer starts the log over from its beginning.
       const auto t0 = std::chrono::steady_clock::now();
       std::lock_guard writers(writers_);
-      Query(s, "PRAGMA wal_checkpoint(RESTART)")
-          .Into(busy)
-          .Into(log_frames)
-          .Into(done_frames)
-          .Run();
-      restarted = busy == 0;
+      const WalCheckpoint restart = CheckpointWal(*session_, "RESTART");
+      restarted = restart.busy == 0;
       spdlog::debug(
-          "store: WAL restart checkpoint ({} pages, busy {}) held writers {:.1f} ms", log_frames,
-          busy,
+          "store: WAL restart checkpoint ({} pages, busy {}) held writers {:.1f} ms",
+          restart.log_pages, restart.busy,
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     warned_ = false;

@@ -22,6 +22,14 @@ class session;
 
 namespace mlprod::store {
 
+// One `PRAGMA wal_checkpoint(<mode>)` (PASSIVE, FULL, RESTART, TRUNCATE) and its answer row.
+struct WalCheckpoint {
+  int busy = 0;              // 1 when a RESTART/FULL could not finish (readers or writers held on)
+  long long log_pages = 0;   // frames in the log
+  long long done_pages = 0;  // frames copied into the database file
+};
+WalCheckpoint CheckpointWal(soci::session& s, const char* mode);
+
 class WalCheckpointer {
  public:
   // Opens the checkpointer's own connection (may throw; retried on the next round).

@@ -193,12 +193,7 @@ TEST(WalCheckpointer, RestartsTheLogOnceItPassesTheThreshold) {
     }
   };
   // Frames in the log now, as a PASSIVE checkpoint reports them (it copies, never restarts).
-  auto log_frames = [&] {
-    int busy = 0;
-    long long log = 0, done = 0;
-    Query(*writer, "PRAGMA wal_checkpoint(PASSIVE)").Into(busy).Into(log).Into(done).Run();
-    return log;
-  };
+  auto log_frames = [&] { return CheckpointWal(*writer, "PASSIVE").log_pages; };
   std::mutex writers;
   {
     WalCheckpointer manual(open, writers, {std::chrono::milliseconds(0), 100});
