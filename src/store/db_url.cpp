@@ -170,7 +170,7 @@ std::string PostgresConnectString(const DbTarget& target, std::chrono::milliseco
   add("keepalives", "1");
   add("keepalives_idle", "10");
   add("options",
-      "-c TimeZone=UTC -c DateStyle=ISO -c client_min_messages=warning "
+      "-c TimeZone=UTC -c DateStyle=ISO -c client_min_messages=warning -c random_page_cost=1.1 "
       "-c statement_timeout=" +
           std::to_string(statement_timeout.count()));
   bool has_app = false;

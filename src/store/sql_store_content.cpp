@@ -73,6 +73,10 @@ Status SqlStore::LoadLocationsIfEmpty(std::span<const Location> locations) {
       }
       Exec(s, sql);
     }
+    // Fresh statistics now, not when autovacuum gets to it: without them PostgreSQL plans the
+    // results → locations foreign-key check as a sequential scan (measured: a third of the
+    // checks during the first minute), 210 times per inference. SQLite accepts it too.
+    Exec(s, "ANALYZE locations");
     return OkStatus();
   });
 }
