@@ -6,7 +6,18 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "store/query.h"
+
 namespace mlprod::store {
+namespace {
+
+void Close(std::unique_ptr<soci::session>& session) {
+  if (session == nullptr) return;
+  ForgetPreparedStatements(*session);
+  session.reset();
+}
+
+}  // namespace
 
 ConnectionPool::ConnectionPool(int size, Opener open, HealthCheck healthy)
     : open_(std::move(open)), healthy_(std::move(healthy)) {
@@ -25,6 +36,7 @@ ConnectionPool::~ConnectionPool() {
     std::cerr << "fatal: ConnectionPool destroyed with sessions still leased\n";
     std::abort();
   }
+  for (auto& session : slots_) Close(session);
 }
 
 Result<ConnectionPool::Lease> ConnectionPool::Acquire(std::chrono::milliseconds timeout) {
@@ -43,7 +55,7 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire(std::chrono::milliseconds 
   }
   if (session != nullptr && !healthy_(*session)) {
     spdlog::warn("store: dropping a broken database connection; reconnecting");
-    session.reset();
+    Close(session);
   }
   if (session == nullptr) {
     std::string why;
@@ -83,7 +95,7 @@ ConnectionPool::Lease::Lease(Lease&& other) noexcept
 
 ConnectionPool::Lease::~Lease() {
   if (pool_ == nullptr) return;
-  if (discard_) session_.reset();
+  if (discard_) Close(session_);
   pool_->Release(slot_, std::move(session_));
 }
 

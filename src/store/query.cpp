@@ -6,16 +6,114 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <charconv>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "common/time_util.h"
 
 namespace mlprod::store {
 
+namespace {
+
+// Prepared statements kept per connection; beyond this, kReuse queries run unprepared.
+constexpr size_t kMaxPreparedPerSession = 64;
+
+bool IsPostgres(soci::session& session) { return session.get_backend_name() == "postgresql"; }
+
+// SOCI does not export its backend classes' typeinfo, which UBSan's vptr check on the downcasts
+// below would need; the casts are sound (the sessions and statements are PostgreSQL ones).
+__attribute__((no_sanitize("vptr"))) void ForgetServerSideName(soci::statement& st) {
+  if (auto* backend = static_cast<soci::postgresql_statement_backend*>(st.get_backend())) {
+    backend->statementName_.clear();
+  }
+}
+
+}  // namespace
+
+struct Query::Prepared {
+  explicit Prepared(soci::session& session) : st(session) {}
+  soci::statement st;
+  bool ready = false;  // prepared on the server
+  bool busy = false;   // a live Query is using it
+};
+
+namespace {
+
+using PreparedMap = std::unordered_map<std::string, std::unique_ptr<Query::Prepared>>;
+std::mutex g_prepared_mu;
+// Never destroyed: pooled sessions may still be closed during static destruction.
+std::unordered_map<const soci::session*, PreparedMap>& PreparedBySession() {
+  static auto* by_session = new std::unordered_map<const soci::session*, PreparedMap>;
+  return *by_session;
+}
+
+}  // namespace
+
+Query::Query(soci::session& session, std::string sql) : sql_(std::move(sql)) {
+  own_.emplace(session);
+  st_ = &*own_;
+}
+
+Query::Query(soci::session& session, std::string sql, Reuse) : sql_(std::move(sql)) {
+  if (IsPostgres(session)) {
+    std::lock_guard lock(g_prepared_mu);
+    PreparedMap& kept = PreparedBySession()[&session];
+    auto it = kept.find(sql_);
+    if (it == kept.end() && kept.size() < kMaxPreparedPerSession) {
+      it = kept.emplace(sql_, std::make_unique<Prepared>(session)).first;
+    }
+    // The same text twice at once on one connection (rows still being read): the second one
+    // runs unprepared.
+    if (it != kept.end() && !it->second->busy) {
+      prepared_ = it->second.get();
+      prepared_->busy = true;
+      session_ = &session;
+      st_ = &prepared_->st;
+    }
+  }
+  if (st_ == nullptr) {
+    own_.emplace(session);
+    st_ = &*own_;
+  }
+}
+
+Query::~Query() {
+  if (prepared_ == nullptr) return;
+  // The exchanges reference this Query's caller's variables: drop them, keep the statement.
+  st_->bind_clean_up();
+  std::lock_guard lock(g_prepared_mu);
+  prepared_->busy = false;
+  // A failed PQprepare leaves SOCI's statement unusable for a second attempt: start afresh.
+  if (!prepared_->ready) PreparedBySession()[session_].erase(sql_);
+}
+
 bool Query::Run() {
-  st_.alloc();
-  st_.prepare(sql_, soci::details::st_one_time_query);
-  st_.define_and_bind();
-  return st_.execute(true);
+  if (prepared_ == nullptr) {
+    st_->alloc();
+    st_->prepare(sql_, soci::details::st_one_time_query);
+  } else if (!prepared_->ready) {
+    st_->alloc();
+    st_->prepare(sql_, soci::details::st_repeatable_query);  // PQprepare, once per connection
+    prepared_->ready = true;
+  }
+  st_->define_and_bind();
+  return st_->execute(true);
+}
+
+void ForgetPreparedStatements(soci::session& session) {
+  PreparedMap gone;
+  {
+    std::lock_guard lock(g_prepared_mu);
+    auto& by_session = PreparedBySession();
+    auto it = by_session.find(&session);
+    if (it == by_session.end()) return;
+    gone = std::move(it->second);
+    by_session.erase(it);
+  }
+  // The server drops a connection's prepared statements when it closes; no DEALLOCATE round
+  // trips (which would fail, and throw, on a connection that is already broken).
+  for (auto& [sql, prepared] : gone) ForgetServerSideName(prepared->st);
 }
 
 void Exec(soci::session& session, const std::string& sql) { session << sql; }

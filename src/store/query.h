@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,45 +16,65 @@
 
 namespace mlprod::store {
 
-// Runs one SQL text unprepared (PostgreSQL: a single PQexecParams round trip, no named prepared
-// statement to deallocate). Bound values are referenced, not copied: they must outlive the Query.
+// Marks a Query whose SQL text is fixed (values bound, never inlined), so it may be reused.
+struct Reuse {};
+inline constexpr Reuse kReuse{};
+
+// Runs one SQL text. By default unprepared (PostgreSQL: a single PQexecParams round trip, parsed
+// and planned every time). With kReuse on PostgreSQL the text is prepared once per connection as
+// a named server-side statement and later runs skip parse and planning (a bounded number per
+// connection; beyond it, and on SQLite, kReuse runs unprepared). Bound values are referenced,
+// not copied: they must outlive the Query.
 class Query {
  public:
-  Query(soci::session& session, std::string sql) : st_(session), sql_(std::move(sql)) {}
+  Query(soci::session& session, std::string sql);
+  Query(soci::session& session, std::string sql, Reuse);
+  ~Query();
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
 
   template <typename T>
   Query& Use(const T& value) {
-    st_.exchange(soci::use(value));
+    st_->exchange(soci::use(value));
     return *this;
   }
   template <typename T>
   Query& Use(const T&& value) = delete;  // a temporary would dangle
   template <typename T>
   Query& Use(const T& value, soci::indicator& ind) {
-    st_.exchange(soci::use(value, ind));
+    st_->exchange(soci::use(value, ind));
     return *this;
   }
   template <typename T>
   Query& Into(T& value) {
-    st_.exchange(soci::into(value));
+    st_->exchange(soci::into(value));
     return *this;
   }
   template <typename T>
   Query& Into(T& value, soci::indicator& ind) {
-    st_.exchange(soci::into(value, ind));
+    st_->exchange(soci::into(value, ind));
     return *this;
   }
 
   // Executes; true when a first row was fetched into the Into targets.
   bool Run();
   // The next row into the Into targets; false at the end.
-  bool Next() { return st_.fetch(); }
-  long long AffectedRows() { return st_.get_affected_rows(); }
+  bool Next() { return st_->fetch(); }
+  long long AffectedRows() { return st_->get_affected_rows(); }
+
+  struct Prepared;  // a reusable statement kept for one connection (query.cpp)
 
  private:
-  soci::statement st_;
+  std::optional<soci::statement> own_;
+  Prepared* prepared_ = nullptr;  // when reusing; st_ then points into it
+  soci::session* session_ = nullptr;
+  soci::statement* st_ = nullptr;
   std::string sql_;
 };
+
+// Drops the prepared statements kept for a session; call before the session is closed, when no
+// Query on it is alive.
+void ForgetPreparedStatements(soci::session& session);
 
 // Executes a statement without exchanges.
 void Exec(soci::session& session, const std::string& sql);

@@ -127,14 +127,14 @@ std::string SqlStore::LimitOffset(std::int64_t limit, std::int64_t offset) const
 
 Status SqlStore::InsertEvent(soci::session& s, const char* event, const std::string& now) {
   const std::string name = event;
-  Query(s, "INSERT INTO events (event, time_event) VALUES (:e, :t)").Use(name).Use(now).Run();
+  Query(s, "INSERT INTO events (event, time_event) VALUES (:e, :t)", kReuse).Use(name).Use(now).Run();
   return OkStatus();
 }
 
 Status SqlStore::Ping() {
   return Read("ping", [](soci::session& s) {
     int one = 0;
-    Query(s, "SELECT 1").Into(one).Run();
+    Query(s, "SELECT 1", kReuse).Into(one).Run();
     return OkStatus();
   });
 }

@@ -87,7 +87,8 @@ Result<std::optional<Location>> SqlStore::GetLocation(std::int64_t location_id) 
     LocationReader r;
     const long long id = location_id;
     Query q(s, std::string("SELECT ") + LocationReader::kColumns +
-                   " FROM locations l WHERE l.location_id = :id");
+                   " FROM locations l WHERE l.location_id = :id",
+            kReuse);
     q.Use(id);
     r.Bind(q);
     if (q.Run()) out = r.Get();
@@ -124,7 +125,8 @@ Result<std::int64_t> SqlStore::StartInference(const User& user, const std::strin
           "INSERT INTO users (creation_time, name, people_num, children_num, age_avg, age_std, "
           "age_min, age_max, budget, nights, time_arrival, pool, spa, pet_friendly, lake, "
           "mountain, sport) VALUES (:ct, :name, :pn, :cn, :aavg, :astd, :amin, :amax, :budget, "
-          ":nights, :arrival, :pool, :spa, :pet, :lake, :mountain, :sport) RETURNING user_id")
+          ":nights, :arrival, :pool, :spa, :pet, :lake, :mountain, :sport) RETURNING user_id",
+          kReuse)
         .Use(now)
         .Use(user.name)
         .Use(user.people_num)
@@ -146,7 +148,8 @@ Result<std::int64_t> SqlStore::StartInference(const User& user, const std::strin
         .Run();
     Query(s,
           "INSERT INTO inferences (task_id, time_creation, user_id, status) "
-          "VALUES (:t, :ct, :u, 'PENDING')")
+          "VALUES (:t, :ct, :u, 'PENDING')",
+          kReuse)
         .Use(task_id)
         .Use(now)
         .Use(user_id)
@@ -163,7 +166,8 @@ Result<std::optional<User>> SqlStore::GetUser(std::int64_t user_id) {
     UserReader r;
     const long long id = user_id;
     Query q(s,
-            std::string("SELECT ") + UserReader::kColumns + " FROM users u WHERE u.user_id = :id");
+            std::string("SELECT ") + UserReader::kColumns + " FROM users u WHERE u.user_id = :id",
+            kReuse);
     q.Use(id);
     r.Bind(q);
     if (q.Run()) out = r.Get();
@@ -192,7 +196,8 @@ Result<std::optional<InferenceRow>> SqlStore::GetInference(const std::string& ta
   Status st = Read("get inference", [&](soci::session& s) {
     InferenceReader r;
     Query q(s, std::string("SELECT ") + InferenceReader::kColumns +
-                   " FROM inferences i WHERE i.task_id = :t");
+                   " FROM inferences i WHERE i.task_id = :t",
+            kReuse);
     q.Use(task_id);
     r.Bind(q);
     if (q.Run()) out = r.Get();
@@ -209,7 +214,8 @@ Status SqlStore::UpdateInferenceStatus(const std::string& task_id, const std::st
     // just before the worker committed SUCCESS) must not overwrite it.
     Query q(s,
             "UPDATE inferences SET status = CASE WHEN status IN ('SUCCESS', 'FAILURE', "
-            "'REVOKED') THEN status ELSE :s END, time_update = :t WHERE task_id = :id");
+            "'REVOKED') THEN status ELSE :s END, time_update = :t WHERE task_id = :id",
+            kReuse);
     q.Use(status).Use(now).Use(task_id).Run();
     if (q.AffectedRows() == 0) {
       return MakeError(ErrorCode::kNotFound, "no inference with task id '" + task_id + "'");
@@ -222,7 +228,7 @@ Result<ContentInfo> SqlStore::Info() {
   ContentInfo info;
   Status st = Read("content info", [&](soci::session& s) {
     long long locations = 0, users = 0;
-    Query(s, "SELECT (SELECT COUNT(*) FROM locations), (SELECT COUNT(*) FROM users)")
+    Query(s, "SELECT (SELECT COUNT(*) FROM locations), (SELECT COUNT(*) FROM users)", kReuse)
         .Into(locations)
         .Into(users)
         .Run();

@@ -28,23 +28,25 @@ Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
           "task " + task_id + ": non-finite score for location " + std::to_string(sl.location_id));
     }
   }
-  // One statement per chunk of rows, built before the write lock is taken; numbers are inlined,
-  // strings bound. The unique index makes a concurrent duplicate (two workers on one task) a
-  // no-op instead of a second copy.
+  // One statement per chunk of rows, its text built before the write lock is taken. Values are
+  // bound, so the text depends only on the chunk's size and PostgreSQL prepares it once per
+  // connection. The unique index makes a concurrent duplicate (two workers on one task) a no-op
+  // instead of a second copy.
+  std::vector<long long> location_ids(scores.size());
+  std::vector<double> values(scores.size());
   std::vector<std::string> inserts;
   for (size_t begin = 0; begin < scores.size(); begin += kRowsPerInsert) {
+    const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
     std::string sql =
         "INSERT INTO results (task_id, user_id, location_id, score, label, shown, model_id) "
         "SELECT CAST(:t AS TEXT), CAST(:u AS BIGINT), column1, column2, 0, false, "
-        "CAST(:m AS TEXT) FROM (VALUES ";
-    const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
-    sql.reserve(sql.size() + (end - begin) * 32 + 80);
+        "CAST(:m AS TEXT) FROM (VALUES (CAST(:l0 AS BIGINT), CAST(:s0 AS DOUBLE PRECISION))";
     for (size_t i = begin; i < end; ++i) {
-      sql += i > begin ? ", (" : "(";
-      AppendInt(sql, scores[i].location_id);
-      sql += ", ";
-      AppendDouble(sql, scores[i].score);
-      sql += ')';
+      location_ids[i] = scores[i].location_id;
+      values[i] = scores[i].score;
+      if (i == begin) continue;
+      const std::string n = std::to_string(i - begin);
+      sql += ", (:l" + n + ", :s" + n + ")";
     }
     sql += ") AS v WHERE true ON CONFLICT (task_id, location_id) DO NOTHING";
     inserts.push_back(std::move(sql));
@@ -52,12 +54,23 @@ Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
   const long long uid = user_id;
   return Write("save results", [&](soci::session& s) {
     long long existing = 0;
-    Query(s, "SELECT COUNT(*) FROM results WHERE task_id = :t").Use(task_id).Into(existing).Run();
+    Query(s, "SELECT COUNT(*) FROM results WHERE task_id = :t", kReuse)
+        .Use(task_id)
+        .Into(existing)
+        .Run();
     // A redelivered task: its rows are already committed, nothing to do.
     if (existing > 0) return OkStatus();
-    for (const std::string& sql : inserts) Query(s, sql).Use(task_id).Use(uid).Use(model_id).Run();
+    for (size_t chunk = 0; chunk < inserts.size(); ++chunk) {
+      Query q(s, inserts[chunk], kReuse);
+      q.Use(task_id).Use(uid).Use(model_id);
+      const size_t begin = chunk * kRowsPerInsert;
+      const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
+      for (size_t i = begin; i < end; ++i) q.Use(location_ids[i]).Use(values[i]);
+      q.Run();
+    }
     const std::string now = NowIso();
-    Query(s, "UPDATE inferences SET status = 'SUCCESS', time_update = :n WHERE task_id = :t")
+    Query(s, "UPDATE inferences SET status = 'SUCCESS', time_update = :n WHERE task_id = :t",
+          kReuse)
         .Use(now)
         .Use(task_id)
         .Run();
@@ -72,25 +85,34 @@ Result<std::vector<ResultRow>> SqlStore::TopResults(const std::string& task_id, 
   // three small writes (marking shown twice is harmless, so no read-then-write race matters).
   Status st = Read("top results", [&](soci::session& s) {
     ResultReader r;
-    Query q(s, ResultSelect() + " WHERE r.task_id = :t ORDER BY r.score DESC, r.result_id LIMIT " +
-                   std::to_string(limit));
-    q.Use(task_id);
+    const long long n = limit;
+    Query q(s, ResultSelect() + " WHERE r.task_id = :t ORDER BY r.score DESC, r.result_id LIMIT :n",
+            kReuse);
+    q.Use(task_id).Use(n);
     r.Bind(q);
     for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
     return OkStatus();
   });
   if (!st.ok()) return st.error();
   if (out.empty()) return out;
-  std::string ids;
+  // Bound ids, so the text depends only on their count (one prepared statement per limit).
+  std::vector<long long> ids;
+  std::string mark = "UPDATE results SET shown = true WHERE result_id IN (";
   for (ResultRow& row : out) {
-    if (!ids.empty()) ids += ", ";
-    AppendInt(ids, row.result_id);
+    mark += (ids.empty() ? ":r" : ", :r") + std::to_string(ids.size());
+    ids.push_back(row.result_id);
     row.shown = true;
   }
+  mark += ')';
   st = Write("mark results shown", [&](soci::session& s) {
-    Exec(s, "UPDATE results SET shown = true WHERE result_id IN (" + ids + ")");
+    Query q(s, mark, kReuse);
+    for (const long long& id : ids) q.Use(id);
+    q.Run();
     const std::string now = NowIso();
-    Query(s, "UPDATE inferences SET time_get = :n WHERE task_id = :t").Use(now).Use(task_id).Run();
+    Query(s, "UPDATE inferences SET time_get = :n WHERE task_id = :t", kReuse)
+        .Use(now)
+        .Use(task_id)
+        .Run();
     return InsertEvent(s, kEventResults, now);
   });
   if (!st.ok()) return st.error();
@@ -118,7 +140,7 @@ Result<std::optional<ResultRow>> SqlStore::GetResult(std::int64_t result_id) {
   Status st = Read("get result", [&](soci::session& s) {
     ResultReader r;
     const long long id = result_id;
-    Query q(s, ResultSelect() + " WHERE r.result_id = :id");
+    Query q(s, ResultSelect() + " WHERE r.result_id = :id", kReuse);
     q.Use(id);
     r.Bind(q);
     if (q.Run()) out = r.Get();
@@ -133,7 +155,8 @@ Result<std::optional<ResultRow>> SqlStore::SelectResult(const std::string& task_
   const long long loc = location_id;
   bool updated = false;
   Status st = Write("select result", [&](soci::session& s) -> Status {
-    Query update(s, "UPDATE results SET label = 1 WHERE task_id = :t AND location_id = :l");
+    Query update(s, "UPDATE results SET label = 1 WHERE task_id = :t AND location_id = :l",
+                 kReuse);
     update.Use(task_id).Use(loc).Run();
     if (update.AffectedRows() == 0) return OkStatus();  // nothing changed, nothing to log
     updated = true;
@@ -147,7 +170,7 @@ Result<std::optional<ResultRow>> SqlStore::SelectResult(const std::string& task_
   // Read back after the commit, outside SQLite's write lock.
   st = Read("read selected result", [&](soci::session& s) {
     ResultReader r;
-    Query q(s, ResultSelect() + " WHERE r.task_id = :t AND r.location_id = :l");
+    Query q(s, ResultSelect() + " WHERE r.task_id = :t AND r.location_id = :l", kReuse);
     q.Use(task_id).Use(loc);
     r.Bind(q);
     if (q.Run()) out = r.Get();
@@ -160,7 +183,10 @@ Result<std::optional<ResultRow>> SqlStore::SelectResult(const std::string& task_
 Status SqlStore::RejectResults(const std::string& task_id) {
   return Write("reject results", [&](soci::session& s) -> Status {
     long long count = 0;
-    Query(s, "SELECT COUNT(*) FROM results WHERE task_id = :t").Use(task_id).Into(count).Run();
+    Query(s, "SELECT COUNT(*) FROM results WHERE task_id = :t", kReuse)
+        .Use(task_id)
+        .Into(count)
+        .Run();
     if (count == 0) {
       return MakeError(ErrorCode::kNotFound, "no results for task id '" + task_id + "'");
     }

@@ -4,8 +4,11 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
+#include <chrono>
+
 #include "common/uuid.h"
 #include "store/db_url.h"
+#include "store/query.h"
 #include "store_fixture.h"
 
 namespace mlprod::store::testing {
@@ -32,6 +35,93 @@ TEST_P(PostgresOnly, ReconnectsAfterTheServerKillsItsSessions) {
   auto info = (*store)->Info();
   ASSERT_TRUE(info.ok()) << info.error().message;
   EXPECT_TRUE((*store)->StartInference(SampleUser("after"), "after-kill").ok());
+}
+
+// A raw session on the test database, as the store's pool opens them.
+std::unique_ptr<soci::session> OpenSession(const std::string& url) {
+  auto target = ParseDatabaseUrl(url);
+  EXPECT_TRUE(target.ok());
+  return std::make_unique<soci::session>(
+      soci::postgresql,
+      PostgresConnectString(*target, std::chrono::seconds(5), std::chrono::seconds(30)));
+}
+
+long long PreparedOnServer(soci::session& s) {
+  long long n = -1;
+  Query(s, "SELECT COUNT(*) FROM pg_prepared_statements").Into(n).Run();
+  return n;
+}
+
+TEST_P(PostgresOnly, ReusedQueriesArePreparedOnceAndBindNewValuesEachRun) {
+  auto s = OpenSession(db_->url());
+  const std::string sql = "SELECT CAST(:a AS BIGINT) * 2, CAST(:b AS TEXT) || 'x'";
+  for (long long a = 0; a < 20; ++a) {
+    const std::string b = "v" + std::to_string(a);
+    long long twice = -1;
+    std::string text;
+    Query q(*s, sql, kReuse);
+    q.Use(a).Use(b).Into(twice).Into(text);
+    ASSERT_TRUE(q.Run());
+    EXPECT_EQ(twice, 2 * a);
+    EXPECT_EQ(text, b + "x");
+  }
+  EXPECT_EQ(PreparedOnServer(*s), 1) << "one named statement for 20 runs of one text";
+  // The same text twice at once (rows of the first still being read): the second runs unprepared
+  // and both read their own rows.
+  long long x = 0, y = 0;
+  const long long one = 1, two = 2;
+  const std::string rows = "SELECT g FROM generate_series(CAST(:a AS INT), 3) AS g ORDER BY g";
+  {
+    Query outer(*s, rows, kReuse);
+    outer.Use(one).Into(x);
+    ASSERT_TRUE(outer.Run());
+    EXPECT_EQ(x, 1);
+    {
+      Query inner(*s, rows, kReuse);
+      inner.Use(two).Into(y);
+      ASSERT_TRUE(inner.Run());
+      EXPECT_EQ(y, 2);
+    }
+    ASSERT_TRUE(outer.Next());
+    EXPECT_EQ(x, 2);
+  }
+  EXPECT_EQ(PreparedOnServer(*s), 2);
+  ForgetPreparedStatements(*s);  // as the pool does, once no Query of the session is alive
+}
+
+TEST_P(PostgresOnly, AReusedQueryThatFailsToPrepareFailsTheSameWayAgain) {
+  auto s = OpenSession(db_->url());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    long long n = 0;
+    Query q(*s, "SELECT COUNT(*) FROM no_such_table", kReuse);
+    q.Into(n);
+    try {
+      q.Run();
+      ADD_FAILURE() << "a query on a missing table ran";
+    } catch (const soci::soci_error& e) {
+      EXPECT_NE(std::string(e.what()).find("no_such_table"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(PreparedOnServer(*s), 0);
+  ForgetPreparedStatements(*s);
+}
+
+TEST_P(PostgresOnly, ForgettingADeadSessionsStatementsDoesNotTouchTheServer) {
+  const std::string app = "mlprod_" + NewUuid().substr(0, 8);
+  auto s = OpenSession(db_->url() + "?application_name=" + app);
+  long long n = 0;
+  Query(*s, "SELECT COUNT(*) FROM locations", kReuse).Into(n).Run();
+  ASSERT_EQ(db_->CountSql("SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid, 5000) FROM "
+                          "pg_stat_activity WHERE application_name = '" +
+                          app + "') AS k"),
+            1);
+  ForgetPreparedStatements(*s);  // no DEALLOCATE on the dead connection (it would throw)
+  s.reset();
+  // A new session (perhaps at the same address) starts with no statements of the old one.
+  auto fresh = OpenSession(db_->url());
+  Query(*fresh, "SELECT COUNT(*) FROM locations", kReuse).Into(n).Run();
+  EXPECT_EQ(PreparedOnServer(*fresh), 1);
+  ForgetPreparedStatements(*fresh);
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, PostgresOnly,
