@@ -127,7 +127,10 @@ std::string SqlStore::LimitOffset(std::int64_t limit, std::int64_t offset) const
 
 Status SqlStore::InsertEvent(soci::session& s, const char* event, const std::string& now) {
   const std::string name = event;
-  Query(s, "INSERT INTO events (event, time_event) VALUES (:e, :t)", kReuse).Use(name).Use(now).Run();
+  Query(s, "INSERT INTO events (event, time_event) VALUES (:e, :t)", kReuse)
+      .Use(name)
+      .Use(now)
+      .Run();
   return OkStatus();
 }
 

@@ -86,8 +86,9 @@ Result<std::optional<Location>> SqlStore::GetLocation(std::int64_t location_id) 
   Status st = Read("get location", [&](soci::session& s) {
     LocationReader r;
     const long long id = location_id;
-    Query q(s, std::string("SELECT ") + LocationReader::kColumns +
-                   " FROM locations l WHERE l.location_id = :id",
+    Query q(s,
+            std::string("SELECT ") + LocationReader::kColumns +
+                " FROM locations l WHERE l.location_id = :id",
             kReuse);
     q.Use(id);
     r.Bind(q);
@@ -195,8 +196,9 @@ Result<std::optional<InferenceRow>> SqlStore::GetInference(const std::string& ta
   std::optional<InferenceRow> out;
   Status st = Read("get inference", [&](soci::session& s) {
     InferenceReader r;
-    Query q(s, std::string("SELECT ") + InferenceReader::kColumns +
-                   " FROM inferences i WHERE i.task_id = :t",
+    Query q(s,
+            std::string("SELECT ") + InferenceReader::kColumns +
+                " FROM inferences i WHERE i.task_id = :t",
             kReuse);
     q.Use(task_id);
     r.Bind(q);

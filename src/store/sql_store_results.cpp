@@ -155,8 +155,7 @@ Result<std::optional<ResultRow>> SqlStore::SelectResult(const std::string& task_
   const long long loc = location_id;
   bool updated = false;
   Status st = Write("select result", [&](soci::session& s) -> Status {
-    Query update(s, "UPDATE results SET label = 1 WHERE task_id = :t AND location_id = :l",
-                 kReuse);
+    Query update(s, "UPDATE results SET label = 1 WHERE task_id = :t AND location_id = :l", kReuse);
     update.Use(task_id).Use(loc).Run();
     if (update.AffectedRows() == 0) return OkStatus();  // nothing changed, nothing to log
     updated = true;
