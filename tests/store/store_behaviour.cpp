@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <latch>
 #include <mutex>
 #include <thread>
 
@@ -266,6 +267,27 @@ TEST_P(StoreTest, ConcurrentInferencesNeitherFailNorDuplicate) {
   EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results"), kThreads * kPerThread * kLocations);
   EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM inferences WHERE status = 'SUCCESS'"),
             kThreads * kPerThread);
+}
+
+TEST_P(StoreTest, OneTaskSavedByManyWorkersAtOnceKeepsOneCopyAndAllSucceed) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  auto uid = store_->StartInference(SampleUser("race"), "race");
+  ASSERT_TRUE(uid.ok());
+  // A redelivered message racing the original: the writers meet at the unique index.
+  constexpr int kWriters = 6;
+  std::latch start(kWriters);
+  std::vector<Status> results(kWriters, OkStatus());
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      start.arrive_and_wait();
+      results[static_cast<size_t>(w)] = store_->SaveResults("race", *uid, "m", Scores(kLocations));
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const Status& st : results) EXPECT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE task_id = 'race'"), kLocations);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM inferences WHERE status = 'SUCCESS'"), 1);
 }
 
 }  // namespace
