@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -68,7 +69,9 @@ class SqlStore final : public Store {
   std::unique_ptr<soci::session> OpenSession() const;
   // " LIMIT n OFFSET o" in a form both dialects accept; limit < 0 means all.
   std::string LimitOffset(std::int64_t limit, std::int64_t offset) const;
-  Status InsertEvent(soci::session& s, const char* event, const std::string& now);
+  // Logs events (SPEC §5) at `now`, all in one statement.
+  Status InsertEvents(soci::session& s, std::initializer_list<const char*> events,
+                      const std::string& now);
 
   DbTarget target_;
   const Dialect& dialect_;

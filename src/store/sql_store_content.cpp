@@ -155,7 +155,7 @@ Result<std::int64_t> SqlStore::StartInference(const User& user, const std::strin
         .Use(now)
         .Use(user_id)
         .Run();
-    return InsertEvent(s, kEventInferenceStart, now);
+    return InsertEvents(s, {kEventInferenceStart}, now);
   });
   if (!st.ok()) return st.error();
   return static_cast<std::int64_t>(user_id);
@@ -222,7 +222,7 @@ Status SqlStore::UpdateInferenceStatus(const std::string& task_id, const std::st
     if (q.AffectedRows() == 0) {
       return MakeError(ErrorCode::kNotFound, "no inference with task id '" + task_id + "'");
     }
-    return InsertEvent(s, kEventStatus, now);
+    return InsertEvents(s, {kEventStatus}, now);
   });
 }
 

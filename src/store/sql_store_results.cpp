@@ -59,19 +59,22 @@ Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
       sql += ", (:l" + n + ", :s" + n + ")";
     }
     sql += ") AS v";
+    // In the same statement, not a round trip before it: a redelivered task inserts nothing.
+    if (begin == 0) sql += " WHERE NOT EXISTS (SELECT 1 FROM results x WHERE x.task_id = :x)";
     inserts.push_back(std::move(sql));
   }
   const long long uid = user_id;
   Status saved = Write("save results", [&](soci::session& s) {
-    // A redelivered task: its rows are already committed, nothing to do.
-    if (CountTaskResults(s, task_id) > 0) return OkStatus();
     for (size_t chunk = 0; chunk < inserts.size(); ++chunk) {
       Query q(s, inserts[chunk], kReuse);
       q.Use(task_id).Use(uid).Use(model_id);
       const size_t begin = chunk * kRowsPerInsert;
       const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
       for (size_t i = begin; i < end; ++i) q.Use(location_ids[i]).Use(values[i]);
+      if (chunk == 0) q.Use(task_id);
       q.Run();
+      // A redelivered task: its rows are already committed, nothing to do.
+      if (chunk == 0 && q.AffectedRows() == 0) return OkStatus();
     }
     const std::string now = NowIso();
     Query(s, "UPDATE inferences SET status = 'SUCCESS', time_update = :n WHERE task_id = :t",
@@ -126,7 +129,7 @@ Result<std::vector<ResultRow>> SqlStore::TopResults(const std::string& task_id, 
         .Use(now)
         .Use(task_id)
         .Run();
-    return InsertEvent(s, kEventResults, now);
+    return InsertEvents(s, {kEventResults}, now);
   });
   if (!st.ok()) return st.error();
   return out;
@@ -173,8 +176,7 @@ Result<std::optional<ResultRow>> SqlStore::SelectResult(const std::string& task_
     if (update.AffectedRows() == 0) return OkStatus();  // nothing changed, nothing to log
     updated = true;
     const std::string now = NowIso();
-    MLPROD_RETURN_IF_ERROR(InsertEvent(s, kEventSelection, now));
-    return InsertEvent(s, kEventGoodInference, now);
+    return InsertEvents(s, {kEventSelection, kEventGoodInference}, now);
   });
   if (!st.ok()) return st.error();
   std::optional<ResultRow> out;
@@ -198,8 +200,7 @@ Status SqlStore::RejectResults(const std::string& task_id) {
       return MakeError(ErrorCode::kNotFound, "no results for task id '" + task_id + "'");
     }
     const std::string now = NowIso();
-    MLPROD_RETURN_IF_ERROR(InsertEvent(s, kEventSelection, now));
-    return InsertEvent(s, kEventBadInference, now);
+    return InsertEvents(s, {kEventSelection, kEventBadInference}, now);
   });
 }
 
@@ -249,7 +250,7 @@ Status SqlStore::RecordDataset(const std::string& task_id,
       sql += ") AS v WHERE true ON CONFLICT (task_id, result_id) DO NOTHING";
       Query(s, sql).Use(task_id).Use(now).Run();
     }
-    return InsertEvent(s, kEventTraining, now);
+    return InsertEvents(s, {kEventTraining}, now);
   });
 }
 

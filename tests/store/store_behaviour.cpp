@@ -269,6 +269,19 @@ TEST_P(StoreTest, ConcurrentInferencesNeitherFailNorDuplicate) {
             kThreads * kPerThread);
 }
 
+TEST_P(StoreTest, ResultsLongerThanOneInsertAreSavedWholeAndOnce) {
+  constexpr int kMany = 1100;  // three INSERT statements
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kMany)).ok());
+  auto uid = store_->StartInference(SampleUser("many"), "many");
+  ASSERT_TRUE(uid.ok());
+  for (int delivery = 0; delivery < 2; ++delivery) {
+    Status st = store_->SaveResults("many", *uid, "m", Scores(kMany));
+    ASSERT_TRUE(st.ok()) << st.error().message;
+  }
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE task_id = 'many'"), kMany);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(DISTINCT location_id) FROM results"), kMany);
+}
+
 TEST_P(StoreTest, OneTaskSavedByManyWorkersAtOnceKeepsOneCopyAndAllSucceed) {
   ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
   auto uid = store_->StartInference(SampleUser("race"), "race");
