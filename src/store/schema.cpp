@@ -13,6 +13,7 @@ constexpr Dialect kSqlite{
     .lock_models = "",
     .timestamp_type = "TEXT",
     .no_limit = "-1",
+    .param = "?",
 };
 
 constexpr Dialect kPostgres{
@@ -24,6 +25,7 @@ constexpr Dialect kPostgres{
     .lock_models = "LOCK TABLE models IN SHARE ROW EXCLUSIVE MODE",
     .timestamp_type = "TIMESTAMPTZ",
     .no_limit = "ALL",
+    .param = ":v",
 };
 
 // The DDL templates below use {ID} (generated key), {KEY} (explicit integer key), {TS}

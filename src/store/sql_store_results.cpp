@@ -45,22 +45,28 @@ Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
   std::vector<long long> location_ids(scores.size());
   std::vector<double> values(scores.size());
   std::vector<std::string> inserts;
+  const std::string p = dialect_.param;
   for (size_t begin = 0; begin < scores.size(); begin += kRowsPerInsert) {
     const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
     std::string sql =
         "INSERT INTO results (task_id, user_id, location_id, score, label, shown, model_id) "
-        "SELECT CAST(:t AS TEXT), CAST(:u AS BIGINT), column1, column2, 0, false, "
-        "CAST(:m AS TEXT) FROM (VALUES (CAST(:l0 AS BIGINT), CAST(:s0 AS DOUBLE PRECISION))";
+        "SELECT CAST(" +
+        p + " AS TEXT), CAST(" + p +
+        " AS BIGINT), column1, column2, 0, false, "
+        "CAST(" +
+        p + " AS TEXT) FROM (VALUES (CAST(" + p + " AS BIGINT), CAST(" + p +
+        " AS DOUBLE PRECISION))";
+    const std::string row = ", (" + p + ", " + p + ")";
+    sql.reserve(sql.size() + (end - begin) * row.size() + 80);
     for (size_t i = begin; i < end; ++i) {
       location_ids[i] = scores[i].location_id;
       values[i] = scores[i].score;
-      if (i == begin) continue;
-      const std::string n = std::to_string(i - begin);
-      sql += ", (:l" + n + ", :s" + n + ")";
+      if (i > begin) sql += row;
     }
     sql += ") AS v";
     // In the same statement, not a round trip before it: a redelivered task inserts nothing.
-    if (begin == 0) sql += " WHERE NOT EXISTS (SELECT 1 FROM results x WHERE x.task_id = :x)";
+    if (begin == 0)
+      sql += " WHERE NOT EXISTS (SELECT 1 FROM results x WHERE x.task_id = " + p + ")";
     inserts.push_back(std::move(sql));
   }
   const long long uid = user_id;
