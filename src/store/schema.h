@@ -25,9 +25,10 @@ struct Dialect {
   const char* timestamp_type;
   // LIMIT value meaning "no limit" (needed before OFFSET).
   const char* no_limit;
-  // Marker for one positional parameter, for statements with hundreds of them: SQLite looks each
-  // distinct ":name" up linearly while compiling (quadratic in their number), "?" costs nothing;
-  // SOCI's PostgreSQL backend numbers every ":name" by position, so one name can repeat.
+  // Marker for one positional parameter, for generated statements with a row of values per item
+  // (result rows, events, ids): SQLite needs a distinct ":name" per value and looks each up
+  // linearly while compiling (quadratic in their number), "?" costs nothing; SOCI's PostgreSQL
+  // backend numbers every ":name" by position, so one name can repeat.
   const char* param;
 };
 

@@ -128,11 +128,9 @@ std::string SqlStore::LimitOffset(std::int64_t limit, std::int64_t offset) const
 Status SqlStore::InsertEvents(soci::session& s, std::initializer_list<const char*> events,
                               const std::string& now) {
   std::vector<std::string> names(events.begin(), events.end());
+  const std::string p = dialect_.param;
   std::string sql = "INSERT INTO events (event, time_event) VALUES ";
-  for (size_t i = 0; i < names.size(); ++i) {
-    const std::string n = std::to_string(i);
-    sql += (i == 0 ? "(:e" : ", (:e") + n + ", :t" + n + ")";  // SQLite: one name per value
-  }
+  for (size_t i = 0; i < names.size(); ++i) sql += (i == 0 ? "(" : ", (") + p + ", " + p + ")";
   Query q(s, sql, kReuse);
   for (const std::string& name : names) q.Use(name).Use(now);
   q.Run();

@@ -42,10 +42,9 @@ Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
   // connection. A plain INSERT, not ON CONFLICT DO NOTHING (whose speculative insertion costs
   // PostgreSQL ~20 % more per row): the unique (task_id, location_id) index still makes a
   // concurrent duplicate (two workers on one task) fail instead of writing a second copy.
-  std::vector<long long> location_ids(scores.size());
-  std::vector<double> values(scores.size());
   std::vector<std::string> inserts;
   const std::string p = dialect_.param;
+  const std::string row = ", (" + p + ", " + p + ")";
   for (size_t begin = 0; begin < scores.size(); begin += kRowsPerInsert) {
     const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
     std::string sql =
@@ -56,13 +55,8 @@ Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
         "CAST(" +
         p + " AS TEXT) FROM (VALUES (CAST(" + p + " AS BIGINT), CAST(" + p +
         " AS DOUBLE PRECISION))";
-    const std::string row = ", (" + p + ", " + p + ")";
     sql.reserve(sql.size() + (end - begin) * row.size() + 80);
-    for (size_t i = begin; i < end; ++i) {
-      location_ids[i] = scores[i].location_id;
-      values[i] = scores[i].score;
-      if (i > begin) sql += row;
-    }
+    for (size_t i = begin + 1; i < end; ++i) sql += row;
     sql += ") AS v";
     // In the same statement, not a round trip before it: a redelivered task inserts nothing.
     if (begin == 0)
@@ -76,7 +70,7 @@ Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
       q.Use(task_id).Use(uid).Use(model_id);
       const size_t begin = chunk * kRowsPerInsert;
       const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
-      for (size_t i = begin; i < end; ++i) q.Use(location_ids[i]).Use(values[i]);
+      for (size_t i = begin; i < end; ++i) q.Use(scores[i].location_id).Use(scores[i].score);
       if (chunk == 0) q.Use(task_id);
       q.Run();
       // A redelivered task: its rows are already committed, nothing to do.
@@ -118,17 +112,15 @@ Result<std::vector<ResultRow>> SqlStore::TopResults(const std::string& task_id, 
   if (!st.ok()) return st.error();
   if (out.empty()) return out;
   // Bound ids, so the text depends only on their count (one prepared statement per limit).
-  std::vector<long long> ids;
   std::string mark = "UPDATE results SET shown = true WHERE result_id IN (";
-  for (ResultRow& row : out) {
-    mark += (ids.empty() ? ":r" : ", :r") + std::to_string(ids.size());
-    ids.push_back(row.result_id);
-    row.shown = true;
+  for (size_t i = 0; i < out.size(); ++i) {
+    mark += (i == 0 ? "" : ", ") + std::string(dialect_.param);
+    out[i].shown = true;
   }
   mark += ')';
   st = Write("mark results shown", [&](soci::session& s) {
     Query q(s, mark, kReuse);
-    for (const long long& id : ids) q.Use(id);
+    for (const ResultRow& row : out) q.Use(row.result_id);
     q.Run();
     const std::string now = NowIso();
     Query(s, "UPDATE inferences SET time_get = :n WHERE task_id = :t", kReuse)
