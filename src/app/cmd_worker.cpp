@@ -41,7 +41,8 @@ int RunWorker(const WorkerFlags& f) {
                       "`mlprod serve` runs workers in-process without them"});
   }
   if (!f.queue.empty()) config->queue = f.queue;
-  auto rt = OpenRuntime(*config);
+  // One connection per task thread, one for the model refresh.
+  auto rt = OpenRuntime(*config, f.concurrency + 1);
   if (!rt.ok()) return Fail(command, "configuration", rt.error());
   const auto timeout = std::chrono::seconds(f.process.startup_timeout_s);
   if (auto st = WaitForRuntime(*rt, *config, timeout); !st.ok()) {
@@ -113,7 +114,8 @@ void AddWorkerCommand(CLI::App& root, CommandRunner& run) {
       "AMQP broker, store results in the Redis result backend and rows in the database. "
       "Environment (and .env): CELERY_BROKER_URL, CELERY_BACKEND_URL, CELERY_QUEUE, "
       "DATABASE_URL, CELERY_RESULT_EXPIRES.");
-  sub->add_option("--concurrency", flags->concurrency, "Tasks run at the same time (threads)")
+  sub->add_option("--concurrency", flags->concurrency,
+                  "Tasks run at the same time (threads; each keeps one database connection)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   sub->add_option("--queue", flags->queue, "Queue to consume [default: CELERY_QUEUE, else celery]");

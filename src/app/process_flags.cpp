@@ -92,7 +92,7 @@ Status WaitFor(const std::string& what, const std::function<Status()>& check,
 
 Status WaitForRuntime(Runtime& rt, const RuntimeConfig& config, std::chrono::seconds timeout) {
   MLPROD_RETURN_IF_ERROR(WaitFor(
-      "the database", [&] { return rt.store->Ping(); }, timeout));
+      "the database", [&] { return rt.store->Connect(); }, timeout));
   if (!config.distributed()) return OkStatus();
   MLPROD_RETURN_IF_ERROR(WaitFor(
       "the broker", [&] { return rt.broker->Ping(); }, timeout));

@@ -49,11 +49,13 @@ Result<RuntimeConfig> LoadRuntimeConfig(const Environment& env, std::filesystem:
   return c;
 }
 
-Result<Runtime> OpenRuntime(const RuntimeConfig& c) {
+Result<Runtime> OpenRuntime(const RuntimeConfig& c, int store_connections) {
   Runtime rt;
   const std::string db_url =
       c.database_url.empty() ? "sqlite://" + (c.data_dir / "mlprod.db").string() : c.database_url;
-  auto store = store::OpenStore(db_url);
+  store::StoreOptions store_options;
+  store_options.pool_size = store_connections;
+  auto store = store::OpenStore(db_url, store_options);
   if (!store.ok()) {
     return MakeError(store.error().code, "DATABASE_URL: " + store.error().message);
   }

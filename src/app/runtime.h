@@ -40,7 +40,9 @@ struct Runtime {
 
 // Opens the store, broker and backend the config names. Network connections open lazily, so
 // an unreachable service shows up in readiness and in the first call, not here.
-Result<Runtime> OpenRuntime(const RuntimeConfig& config);
+// store_connections: the store's connection pool size, one per thread that uses the store at
+// once (WaitForRuntime opens them all). Default: 8, the API's blocking pool.
+Result<Runtime> OpenRuntime(const RuntimeConfig& config, int store_connections = 8);
 
 // A URL with its password replaced by "***", for logs.
 std::string RedactUrl(const std::string& url);

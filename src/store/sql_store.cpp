@@ -137,12 +137,38 @@ Status SqlStore::InsertEvents(soci::session& s, std::initializer_list<const char
   return OkStatus();
 }
 
+namespace {
+void SelectOne(soci::session& s) {
+  int one = 0;
+  Query(s, "SELECT 1", kReuse).Into(one).Run();
+}
+}  // namespace
+
 Status SqlStore::Ping() {
   return Read("ping", [](soci::session& s) {
-    int one = 0;
-    Query(s, "SELECT 1", kReuse).Into(one).Run();
+    SelectOne(s);
     return OkStatus();
   });
+}
+
+Status SqlStore::Connect() {
+  // Holding every lease at once makes each Acquire take a different slot, opening its session.
+  std::vector<ConnectionPool::Lease> leases;
+  leases.reserve(static_cast<size_t>(pool_.size()));
+  for (int i = 0; i < pool_.size(); ++i) {
+    auto lease = pool_.Acquire(options_.acquire_timeout);
+    if (!lease.ok()) return MakeError(lease.error().code, "connect: " + lease.error().message);
+    leases.push_back(std::move(lease).value());
+    try {
+      SelectOne(leases.back().session());
+    } catch (const std::exception& e) {
+      leases.back().Discard();
+      Error err = TranslateError(e, target_.backend, "connect");
+      err.code = ErrorCode::kUnavailable;
+      return err;
+    }
+  }
+  return OkStatus();
 }
 
 Status SqlStore::Migrate() {

@@ -24,6 +24,7 @@ class SqlStore final : public Store {
 
   Status Migrate() override;
   Status Ping() override;
+  Status Connect() override;
 
   Status LoadLocationsIfEmpty(std::span<const Location> locations) override;
   Result<std::optional<Location>> GetLocation(std::int64_t location_id) override;

@@ -86,6 +86,10 @@ class Store {
   virtual Status Migrate() = 0;
   // Cheap round trip for readiness checks.
   virtual Status Ping() = 0;
+  // Opens every pooled connection now and checks each with a round trip, so that no request
+  // later waits for a connection to be opened (name lookup, TCP, authentication). Called once
+  // at start-up; a connection that breaks later is reopened lazily by the call that needs it.
+  virtual Status Connect() = 0;
 
   // --- locations ---
   // Inserts the locations when the table is empty (first start); otherwise does nothing.

@@ -37,6 +37,21 @@ TEST_P(PostgresOnly, ReconnectsAfterTheServerKillsItsSessions) {
   EXPECT_TRUE((*store)->StartInference(SampleUser("after"), "after-kill").ok());
 }
 
+TEST_P(PostgresOnly, ConnectOpensEveryPooledConnectionBeforeTheFirstRequest) {
+  const std::string app = "mlprod_" + NewUuid().substr(0, 8);
+  StoreOptions options;
+  options.pool_size = 3;
+  auto store = OpenStore(db_->url() + "?application_name=" + app, options);
+  ASSERT_TRUE(store.ok());
+  const std::string count =
+      "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '" + app + "'";
+  EXPECT_EQ(db_->CountSql(count), 0) << "connections are opened lazily until Connect";
+  ASSERT_TRUE((*store)->Connect().ok());
+  EXPECT_EQ(db_->CountSql(count), 3);
+  ASSERT_TRUE((*store)->Connect().ok());
+  EXPECT_EQ(db_->CountSql(count), 3) << "a second Connect reuses the open connections";
+}
+
 // A raw session on the test database, as the store's pool opens them.
 std::unique_ptr<soci::session> OpenSession(const std::string& url) {
   auto target = ParseDatabaseUrl(url);

@@ -150,6 +150,9 @@ TEST(UnavailableDatabase, PostgresOnAClosedPortIsUnavailableNotAHang) {
   auto info = (*store)->Info();
   ASSERT_FALSE(info.ok());
   EXPECT_EQ(info.error().code, ErrorCode::kUnavailable) << info.error().message;
+  auto connected = (*store)->Connect();
+  ASSERT_FALSE(connected.ok());
+  EXPECT_EQ(connected.error().code, ErrorCode::kUnavailable) << connected.error().message;
 }
 
 TEST(SqliteStore, InMemoryDatabaseWorksAcrossCalls) {
