@@ -168,12 +168,16 @@ void ApiService::RegisterInference(Router& router) {
         if (!limit) return ValidationResponse(issues);
         const std::string task_id(r.params[0]);
         if (!IsUuid(task_id)) return TaskNotFound();
-        auto row = deps_.store.GetInference(task_id);
-        if (!row.ok()) return ErrorResponse(row.error());
-        if (!row->has_value()) return TaskNotFound();
         auto rows = deps_.store.TopResults(task_id, static_cast<int>(*limit));
         if (!rows.ok()) return ErrorResponse(rows.error());
-        if (!rows->empty()) tracker_.SeenReady(task_id);
+        if (rows->empty()) {
+          // No results yet, or no such task: only the second needs the inference row (404).
+          auto row = deps_.store.GetInference(task_id);
+          if (!row.ok()) return ErrorResponse(row.error());
+          if (!row->has_value()) return TaskNotFound();
+        } else {
+          tracker_.SeenReady(task_id);
+        }
         nlohmann::json out = nlohmann::json::array();
         for (const auto& result : *rows) out.push_back(ResultRowJson(result));
         return JsonResponse(out);
