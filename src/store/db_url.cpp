@@ -170,7 +170,7 @@ std::string PostgresConnectString(const DbTarget& target, std::chrono::milliseco
   add("keepalives", "1");
   add("keepalives_idle", "10");
   // random_page_cost 1.1 (SSD-like, instead of 4): otherwise, once `locations` has statistics,
-  // PostgreSQL checks each result row's location foreign key by scanning that small table.
+  // PostgreSQL looks single locations up by scanning that small table instead of its key.
   add("options",
       "-c TimeZone=UTC -c DateStyle=ISO -c client_min_messages=warning -c random_page_cost=1.1 "
       "-c statement_timeout=" +

@@ -149,6 +149,109 @@ constexpr std::string_view kIndexesV2[] = {
     "CREATE INDEX ix_users_creation ON users (creation_time)",
 };
 
+// Version 3 (PostgreSQL only): the references of result rows to users and locations are checked
+// once per statement instead of once per row. A declared foreign key runs one query, with its own
+// executor start-up and a row lock on the referenced row, for every row and key: 420 per
+// inference, about half of the CPU of its 210-row insert (docs/decisions.md D3). The triggers
+// below enforce the same two references with one anti-join per INSERT and keep the referenced
+// side safe as the foreign keys did: deleting, re-keying or truncating a referenced user or
+// location fails with SQLSTATE 23503 (foreign_key_violation), with the constraint names and
+// messages PostgreSQL itself uses. Instead of a row lock per checked key, the referenced side
+// takes a SHARE lock on `results` before looking, which waits for every transaction writing
+// results and keeps new ones out until it ends; the insert-side check then sees a committed
+// delete (mlprod's transactions are READ COMMITTED, where each query of the check takes a fresh
+// snapshot). SQLite keeps its declared foreign keys, whose checks are cheap in-process lookups.
+// No colons anywhere in these statements: SOCI would take ":name" for a bound parameter.
+constexpr std::string_view kReferenceTriggersV3[] = {
+    "ALTER TABLE results DROP CONSTRAINT IF EXISTS results_user_id_fkey, "
+    "DROP CONSTRAINT IF EXISTS results_location_id_fkey",
+    R"(CREATE FUNCTION mlprod_raise_missing_reference(col TEXT, tab TEXT, k BIGINT)
+RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+  RAISE foreign_key_violation USING
+    MESSAGE = format('insert or update on table "results" violates foreign key constraint '
+                     '"results_%s_fkey"', col),
+    DETAIL = format('Key (%s)=(%s) is not present in table "%s".', col, k, tab);
+END
+$fn$)",
+    // Statement level, after INSERT: every new row's user and location exist.
+    R"(CREATE FUNCTION mlprod_results_inserted() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  missing BIGINT;
+BEGIN
+  SELECT n.user_id INTO missing FROM new_results n
+   WHERE n.user_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM users u WHERE u.user_id = n.user_id) LIMIT 1;
+  IF FOUND THEN PERFORM mlprod_raise_missing_reference('user_id', 'users', missing); END IF;
+  SELECT n.location_id INTO missing FROM new_results n
+   WHERE n.location_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM locations l WHERE l.location_id = n.location_id) LIMIT 1;
+  IF FOUND THEN PERFORM mlprod_raise_missing_reference('location_id', 'locations', missing); END IF;
+  RETURN NULL;
+END
+$fn$)",
+    "CREATE TRIGGER mlprod_results_inserted AFTER INSERT ON results "
+    "REFERENCING NEW TABLE AS new_results FOR EACH STATEMENT "
+    "EXECUTE FUNCTION mlprod_results_inserted()",
+    // Row level, only for UPDATEs that name user_id or location_id (mlprod never does).
+    R"(CREATE FUNCTION mlprod_results_rekeyed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF NEW.user_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users WHERE user_id = NEW.user_id) THEN
+    PERFORM mlprod_raise_missing_reference('user_id', 'users', NEW.user_id);
+  END IF;
+  IF NEW.location_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM locations WHERE location_id = NEW.location_id) THEN
+    PERFORM mlprod_raise_missing_reference('location_id', 'locations', NEW.location_id);
+  END IF;
+  RETURN NEW;
+END
+$fn$)",
+    "CREATE TRIGGER mlprod_results_rekeyed AFTER UPDATE OF user_id, location_id ON results "
+    "FOR EACH ROW EXECUTE FUNCTION mlprod_results_rekeyed()",
+    // The referenced side; TG_ARGV[0] names the key column of users or locations.
+    R"(CREATE FUNCTION mlprod_referenced_by_results() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  col TEXT;
+  old_key BIGINT;
+  used BOOLEAN;
+BEGIN
+  col = TG_ARGV[0];
+  IF TG_OP = 'TRUNCATE' THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM results WHERE %I IS NOT NULL)', col) INTO used;
+    IF used THEN
+      RAISE feature_not_supported USING
+        MESSAGE = 'cannot truncate a table referenced in a foreign key constraint',
+        DETAIL = format('Table "results" references "%s".', TG_TABLE_NAME);
+    END IF;
+    RETURN NULL;
+  END IF;
+  old_key = CAST(to_jsonb(OLD) ->> col AS BIGINT);
+  IF TG_OP = 'UPDATE' AND CAST(to_jsonb(NEW) ->> col AS BIGINT) IS NOT DISTINCT FROM old_key THEN
+    RETURN NEW;
+  END IF;
+  LOCK TABLE results IN SHARE MODE;
+  EXECUTE format('SELECT EXISTS (SELECT 1 FROM results WHERE %I = $1)', col)
+    INTO used USING old_key;
+  IF used THEN
+    RAISE foreign_key_violation USING
+      MESSAGE = format('update or delete on table "%s" violates foreign key constraint '
+                       '"results_%s_fkey" on table "results"', TG_TABLE_NAME, col),
+      DETAIL = format('Key (%s)=(%s) is still referenced from table "results".', col, old_key);
+  END IF;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END
+$fn$)",
+    "CREATE TRIGGER mlprod_referenced_by_results BEFORE DELETE OR UPDATE OF user_id ON users "
+    "FOR EACH ROW EXECUTE FUNCTION mlprod_referenced_by_results('user_id')",
+    "CREATE TRIGGER mlprod_referenced_by_results_truncate BEFORE TRUNCATE ON users "
+    "FOR EACH STATEMENT EXECUTE FUNCTION mlprod_referenced_by_results('user_id')",
+    "CREATE TRIGGER mlprod_referenced_by_results BEFORE DELETE OR UPDATE OF location_id "
+    "ON locations FOR EACH ROW EXECUTE FUNCTION mlprod_referenced_by_results('location_id')",
+    "CREATE TRIGGER mlprod_referenced_by_results_truncate BEFORE TRUNCATE ON locations "
+    "FOR EACH STATEMENT EXECUTE FUNCTION mlprod_referenced_by_results('location_id')",
+};
+
 template <size_t N>
 std::vector<std::string> SpellAll(const std::string_view (&sql)[N], const Dialect& d) {
   std::vector<std::string> out;
@@ -168,6 +271,9 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
        SpellAll(kTablesV1, dialect)},
       {2, "indexes for results by task, shown results, events by time",
        SpellAll(kIndexesV2, dialect)},
+      {3, "results references to users and locations checked per statement (PostgreSQL)",
+       dialect.backend == Backend::kPostgres ? SpellAll(kReferenceTriggersV3, dialect)
+                                             : std::vector<std::string>{}},
   };
 }
 

@@ -73,10 +73,9 @@ Status SqlStore::LoadLocationsIfEmpty(std::span<const Location> locations) {
       }
       Exec(s, sql);
     }
-    // Statistics now, not whenever autovacuum gets to it, so the plan of the results → locations
-    // foreign-key check (210 per inference) is settled from the first task: with them and the
-    // sessions' random_page_cost (db_url.cpp) it is a primary-key probe, not a scan of the
-    // table. PostgreSQL only: SQLite's foreign-key checks always use the key.
+    // Statistics now, not whenever autovacuum gets to it, so the plans that look locations up
+    // (the results join, the reference check of every result insert) are settled from the first
+    // task instead of changing under load once autovacuum analyses the table. PostgreSQL only.
     if (target_.backend == Backend::kPostgres) Exec(s, "ANALYZE locations");
     return OkStatus();
   });

@@ -5,6 +5,7 @@
 #include <soci/soci.h>
 
 #include <chrono>
+#include <thread>
 
 #include "common/uuid.h"
 #include "store/db_url.h"
@@ -137,6 +138,92 @@ TEST_P(PostgresOnly, ForgettingADeadSessionsStatementsDoesNotTouchTheServer) {
   Query(*fresh, "SELECT COUNT(*) FROM locations", kReuse).Into(n).Run();
   EXPECT_EQ(PreparedOnServer(*fresh), 1);
   ForgetPreparedStatements(*fresh);
+}
+
+// The SQLSTATE a statement fails with, "" when it succeeds.
+std::string SqlState(soci::session& s, const std::string& sql) {
+  try {
+    Exec(s, sql);
+    return "";
+  } catch (const soci::postgresql_soci_error& e) {
+    return e.sqlstate();
+  }
+}
+
+// A task with result rows for locations 1 and 2 (of 1..3), saved by the store.
+long long SaveTwoResults(Store& store) {
+  EXPECT_TRUE(store.LoadLocationsIfEmpty(SampleLocations(3)).ok());
+  auto uid = store.StartInference(SampleUser("refs"), "refs");
+  EXPECT_TRUE(uid.ok());
+  const std::vector<ScoredLocation> scores = {{1, 0.9}, {2, 0.1}};
+  EXPECT_TRUE(store.SaveResults("refs", *uid, "m", scores).ok());
+  return *uid;
+}
+
+// Migration 3 replaced the results foreign keys by per-statement triggers: the referenced side
+// must stay as protected as the foreign keys kept it.
+TEST_P(PostgresOnly, ReferencedUsersAndLocationsCannotBeDeletedRekeyedOrTruncated) {
+  const long long uid = SaveTwoResults(*store_);
+  auto s = OpenSession(db_->url());
+  const std::string user = std::to_string(uid);
+  EXPECT_EQ(SqlState(*s, "DELETE FROM locations WHERE location_id = 1"), "23503");
+  EXPECT_EQ(SqlState(*s, "UPDATE locations SET location_id = 100 WHERE location_id = 2"), "23503");
+  EXPECT_EQ(SqlState(*s, "TRUNCATE locations"), "0A000");
+  EXPECT_EQ(SqlState(*s, "UPDATE locations SET price = price + 1 WHERE location_id = 1"), "");
+  EXPECT_EQ(SqlState(*s, "UPDATE locations SET location_id = 3 WHERE location_id = 3"), "");
+  EXPECT_EQ(SqlState(*s, "DELETE FROM locations WHERE location_id = 3"), "") << "unreferenced";
+  // Without its inference row, only the results still reference the user.
+  EXPECT_EQ(SqlState(*s, "DELETE FROM inferences WHERE task_id = 'refs'"), "");
+  EXPECT_EQ(SqlState(*s, "DELETE FROM users WHERE user_id = " + user), "23503");
+  EXPECT_EQ(SqlState(*s, "UPDATE results SET location_id = 3 WHERE location_id = 1"), "23503");
+  EXPECT_EQ(SqlState(*s, "UPDATE results SET user_id = user_id + 1000"), "23503");
+  EXPECT_EQ(SqlState(*s, "UPDATE results SET location_id = 2, label = 1 WHERE location_id = 1"),
+            "23505")
+      << "a valid re-key passes the reference check (and meets the unique index)";
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM locations"), 2);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM users WHERE user_id = " + user), 1);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE label = 0"), 2);
+}
+
+// Waits (bounded) until some session waits for a lock.
+bool SomeoneWaitsForALock(TestDatabase& db) {
+  for (int i = 0; i < 200; ++i) {
+    if (db.CountSql("SELECT COUNT(*) FROM pg_locks WHERE NOT granted") > 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST_P(PostgresOnly, DeletingALocationWhileItsResultsAreBeingWrittenFailsEitherWay) {
+  const long long uid = SaveTwoResults(*store_);
+  const std::string insert =
+      "INSERT INTO results (task_id, user_id, location_id, score) VALUES ('t2', " +
+      std::to_string(uid) + ", 3, 0.5)";
+  auto writer = OpenSession(db_->url());
+  auto deleter = OpenSession(db_->url());
+  // Results first: the delete waits for the uncommitted rows, then sees them.
+  Exec(*writer, "BEGIN");
+  ASSERT_EQ(SqlState(*writer, insert), "");
+  std::string deleted = "?";
+  std::thread del(
+      [&] { deleted = SqlState(*deleter, "DELETE FROM locations WHERE location_id = 3"); });
+  const bool waited = SomeoneWaitsForALock(*db_);
+  Exec(*writer, "COMMIT");
+  del.join();
+  EXPECT_TRUE(waited) << "the delete should wait for the writer";
+  EXPECT_EQ(deleted, "23503");
+  // The delete first: the insert waits for it, then finds the location gone.
+  Exec(*writer, "DELETE FROM results WHERE task_id = 't2'");
+  Exec(*deleter, "BEGIN");
+  ASSERT_EQ(SqlState(*deleter, "DELETE FROM locations WHERE location_id = 3"), "");
+  std::string inserted = "?";
+  std::thread ins([&] { inserted = SqlState(*writer, insert); });
+  const bool waited_too = SomeoneWaitsForALock(*db_);
+  Exec(*deleter, "COMMIT");
+  ins.join();
+  EXPECT_TRUE(waited_too) << "the insert should wait for the delete";
+  EXPECT_EQ(inserted, "23503");
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE location_id = 3"), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, PostgresOnly,

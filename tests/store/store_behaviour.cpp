@@ -16,6 +16,7 @@ namespace {
 using ::testing::ElementsAre;
 
 constexpr int kLocations = 30;
+constexpr long long kMigrations = 3;  // versions recorded in schema_migrations (schema.cpp)
 
 std::vector<ScoredLocation> Scores(int n, double offset = 0) {
   std::vector<ScoredLocation> out;
@@ -28,7 +29,7 @@ TEST_P(StoreTest, MigratingTwiceKeepsOneSchemaAndTheData) {
   ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(3)).ok());
   auto st = store_->Migrate();
   ASSERT_TRUE(st.ok()) << st.error().message;
-  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM schema_migrations"), 2);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM schema_migrations"), kMigrations);
   EXPECT_EQ(store_->Info()->locations, 3);
 }
 
@@ -47,7 +48,7 @@ TEST_P(StoreTest, ConcurrentMigrationsFromTwoStoresBothSucceed) {
   tb.join();
   EXPECT_TRUE(sa.ok()) << sa.error().message;
   EXPECT_TRUE(sb.ok()) << sb.error().message;
-  EXPECT_EQ(fresh->CountSql("SELECT COUNT(*) FROM schema_migrations"), 2);
+  EXPECT_EQ(fresh->CountSql("SELECT COUNT(*) FROM schema_migrations"), kMigrations);
   a->reset();
   b->reset();
 }
@@ -280,6 +281,26 @@ TEST_P(StoreTest, ResultsLongerThanOneInsertAreSavedWholeAndOnce) {
   }
   EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE task_id = 'many'"), kMany);
   EXPECT_EQ(db_->CountSql("SELECT COUNT(DISTINCT location_id) FROM results"), kMany);
+}
+
+TEST_P(StoreTest, ResultsForAnUnknownUserOrLocationAreRejectedWhole) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  auto uid = store_->StartInference(SampleUser("refs"), "refs");
+  ASSERT_TRUE(uid.ok());
+  auto scores = Scores(kLocations);
+  scores.push_back({kLocations + 1, 0.5});  // no such location
+  Status st = store_->SaveResults("refs", *uid, "m", scores);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict) << st.error().message;
+  EXPECT_THAT(st.error().message, ::testing::HasSubstr("location_id")) << st.error().message;
+  st = store_->SaveResults("refs", *uid + 1000, "m", Scores(kLocations));  // no such user
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict) << st.error().message;
+  EXPECT_THAT(st.error().message, ::testing::HasSubstr("user_id")) << st.error().message;
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results"), 0);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM inferences WHERE status = 'SUCCESS'"), 0);
+  ASSERT_TRUE(store_->SaveResults("refs", *uid, "m", Scores(kLocations)).ok());
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results"), kLocations);
 }
 
 TEST_P(StoreTest, OneTaskSavedByManyWorkersAtOnceKeepsOneCopyAndAllSucceed) {
