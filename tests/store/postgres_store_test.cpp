@@ -185,10 +185,13 @@ TEST_P(PostgresOnly, ReferencedUsersAndLocationsCannotBeDeletedRekeyedOrTruncate
   EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE label = 0"), 2);
 }
 
-// Waits (bounded) until some session waits for a lock.
+// Waits (bounded) until some session waits for a lock on a table of this test's database.
 bool SomeoneWaitsForALock(TestDatabase& db) {
   for (int i = 0; i < 200; ++i) {
-    if (db.CountSql("SELECT COUNT(*) FROM pg_locks WHERE NOT granted") > 0) return true;
+    if (db.CountSql("SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND database = "
+                    "(SELECT oid FROM pg_database WHERE datname = current_database())") > 0) {
+      return true;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
