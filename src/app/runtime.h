@@ -12,6 +12,7 @@
 #include "common/result.h"
 #include "queue/broker.h"
 #include "queue/result_backend.h"
+#include "store/open_store.h"
 #include "store/store.h"
 
 namespace mlprod::app {
@@ -41,8 +42,10 @@ struct Runtime {
 // Opens the store, broker and backend the config names. Network connections open lazily, so
 // an unreachable service shows up in readiness and in the first call, not here.
 // store_connections: the store's connection pool size, one per thread that uses the store at
-// once (WaitForRuntime opens them all). Default: 8, the API's blocking pool.
-Result<Runtime> OpenRuntime(const RuntimeConfig& config, int store_connections = 8);
+// once (WaitForRuntime opens them all). Default: the store's (8, as many as the API's blocking
+// threads).
+Result<Runtime> OpenRuntime(const RuntimeConfig& config,
+                            int store_connections = store::StoreOptions{}.pool_size);
 
 // A URL with its password replaced by "***", for logs.
 std::string RedactUrl(const std::string& url);
