@@ -1,0 +1,245 @@
+// In-process simulation of the learning loop (no HTTP, no store): simulated people from the
+// profile tables see the top 10 of the serving model, pick with the labeller's rules, and the
+// feedback retrains candidates whose live quality is then measured on the people's ground
+// truth. For choosing the training data and the offline gate quickly; the product's figures
+// come from `mlprod traffic` against a real server (bench/learning_loop.py).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+#include "data/generate.h"
+#include "data/labeller.h"
+#include "data/profiles.h"
+#include "ml/dataset.h"
+#include "ml/metrics.h"
+#include "ml/model.h"
+#include "ml/scorer.h"
+#include "ml/train.h"
+
+using namespace mlprod;
+
+namespace {
+
+struct LoggedList {
+  User user;
+  std::size_t profile = 0;
+  std::vector<int> shown;  // location indexes in shown order
+  int pick = -1;           // index into shown, -1 none
+  int explored = -1;       // slot that was explored, -1 none
+};
+
+struct Quality {
+  double pick_rate = 0, ndcg = 0, best_shown = 0, pos = 0, acceptable = 0;
+  int n = 0;
+};
+
+struct World {
+  std::vector<data::UserProfile> profiles;
+  std::vector<double> weights;
+  std::vector<Location> locations;
+};
+
+double Ndcg(const std::vector<double>& util, const std::vector<int>& shown) {
+  std::vector<double> sorted = util;
+  std::partial_sort(sorted.begin(), sorted.begin() + 10, sorted.end(), std::greater<>());
+  double idcg = 0, dcg = 0;
+  for (int i = 0; i < 10; ++i) idcg += sorted[i] / std::log2(i + 2.0);
+  for (std::size_t i = 0; i < shown.size(); ++i) dcg += util[shown[i]] / std::log2(i + 2.0);
+  return idcg > 0 ? dcg / idcg : -1;
+}
+
+// Runs n loops with the model; logs the lists and measures ground-truth quality.
+Quality RunLoops(const World& w, const ml::LocationScorer& scorer, int n, std::uint64_t seed,
+                 double epsilon, std::vector<LoggedList>* log) {
+  data::Rng rng(seed);
+  std::vector<float> scores(w.locations.size());
+  std::vector<int> order(w.locations.size());
+  std::vector<double> util(w.locations.size());
+  Quality q;
+  int picks = 0, ndcg_n = 0, best_n = 0;
+  double ndcg_sum = 0, pos_sum = 0, acc_sum = 0;
+  int best_hits = 0;
+  const auto start = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  for (int i = 0; i < n; ++i) {
+    const std::size_t p = rng.Weighted(w.weights);
+    const auto& profile = w.profiles[p];
+    data::UserData u = data::GenerateUser(profile, start, rng);
+    (void)scorer.Score(u.user, scores);
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + 10, order.end(),
+                      [&](int a, int b) { return scores[a] > scores[b]; });
+    LoggedList l;
+    l.user = u.user;
+    l.profile = p;
+    l.shown.assign(order.begin(), order.begin() + 10);
+    if (epsilon > 0 && rng.Bernoulli(epsilon)) {
+      const int slot = static_cast<int>(rng.Index(10));
+      const int other = order[10 + rng.Index(order.size() - 10)];
+      l.shown[slot] = other;
+      l.explored = slot;
+    }
+    std::vector<Location> shown_locs;
+    for (int idx : l.shown) shown_locs.push_back(w.locations[idx]);
+    l.pick = data::DecidePick(profile, u.user, shown_locs, rng);
+    picks += l.pick >= 0;
+    if (l.pick >= 0) pos_sum += l.pick;
+    for (std::size_t k = 0; k < util.size(); ++k) {
+      util[k] = data::ScoreLocation(profile, u.user, w.locations[k]);
+    }
+    for (int idx : l.shown) acc_sum += util[idx] > 0;
+    const double nd = Ndcg(util, l.shown);
+    if (nd >= 0) {
+      ndcg_sum += nd;
+      ++ndcg_n;
+      const int best = static_cast<int>(std::max_element(util.begin(), util.end()) - util.begin());
+      best_hits += std::find(l.shown.begin(), l.shown.end(), best) != l.shown.end();
+      ++best_n;
+    }
+    if (log) log->push_back(std::move(l));
+  }
+  q.n = n;
+  q.pick_rate = double(picks) / n;
+  q.ndcg = ndcg_n ? ndcg_sum / ndcg_n : 0;
+  q.pos = picks ? pos_sum / picks : 0;
+  q.acceptable = acc_sum / (10.0 * n);
+  q.best_shown = best_n ? double(best_hits) / best_n : 0;
+  return q;
+}
+
+std::shared_ptr<const ml::LocationScorer> MakeScorer(const ml::Model& m,
+                                                     const std::vector<Location>& locs) {
+  auto shared = std::make_shared<const ml::Model>(m);
+  return ml::LocationScorer::Create(shared, locs);
+}
+
+// Training rows from the newest lists: every shown row with its label.
+std::vector<ml::LabelledExample> ShownRows(const World& w, const std::vector<LoggedList>& log,
+                                           std::size_t max_rows, bool explored_only = false) {
+  std::vector<ml::LabelledExample> out;
+  for (auto it = log.rbegin(); it != log.rend() && out.size() < max_rows; ++it) {
+    for (std::size_t s = 0; s < it->shown.size(); ++s) {
+      if (explored_only && static_cast<int>(s) != it->explored) continue;
+      out.push_back({it->user, w.locations[it->shown[s]], it->pick == static_cast<int>(s)});
+    }
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+double Auc(const ml::Model& m, const ml::Dataset& d) { return ml::Evaluate(m, d).auc; }
+
+// Mean reciprocal rank of the pick within consecutive lists of `list` rows (lists without a
+// pick are skipped).
+double Mrr(const ml::Model& m, const ml::Dataset& d, int list) {
+  const auto p = m.Predict(d.x);
+  double sum = 0;
+  int n = 0;
+  for (std::int64_t b = 0; b + list <= d.rows(); b += list) {
+    int pick = -1;
+    for (int i = 0; i < list; ++i)
+      if (d.y[b + i]) pick = i;
+    if (pick < 0) continue;
+    int rank = 1;
+    for (int i = 0; i < list; ++i) rank += p[b + i] > p[b + pick];
+    sum += 1.0 / rank;
+    ++n;
+  }
+  return n ? sum / n : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string config = argc > 1 ? argv[1] : "config";
+  const std::string mode = argc > 2 ? argv[2] : "shown";
+  const int rounds = argc > 3 ? std::atoi(argv[3]) : 5;
+  const int feedback = argc > 4 ? std::atoi(argv[4]) : 10000;
+  const double epsilon = argc > 5 ? std::atof(argv[5]) : 0.0;
+  const std::string live_profiles = argc > 6 ? argv[6] : config + "/user.tsv";
+  World w;
+  auto up = data::ReadUserProfiles(config + "/user.tsv");
+  auto lp = data::ReadLocationProfiles(config + "/location.tsv");
+  auto live = data::ReadUserProfiles(live_profiles);
+  if (!up.ok() || !lp.ok() || !live.ok()) {
+    std::fprintf(stderr, "profiles\n");
+    return 1;
+  }
+  auto ds = data::GenerateDataset(*up, *lp, data::DatasetOptions{});
+  if (!ds.ok()) return 1;
+  w.locations = ds->locations;
+  for (std::size_t i = 0; i < w.locations.size(); ++i) w.locations[i].location_id = i + 1;
+  w.profiles = *live;
+  for (auto& p : w.profiles) w.weights.push_back(std::max(p.meta_n, 0));
+  // The generator-labelled set exactly as bootstrap trains the baseline on it.
+  std::vector<ml::LabelledExample> gen;
+  for (const auto& r : ds->rows)
+    gen.push_back({ds->users[r.user].user, ds->locations[r.location], r.label});
+  for (auto& g : gen) g.location.location_id = 0;
+  auto gen_ds = ml::DatasetFromExamples(gen);
+  auto split = ml::SplitHeadTail(*gen_ds, 0.2);
+  auto base = ml::TrainAndEvaluate(split.train, split.test, ml::TrainOptions{});
+  if (!base.ok()) return 1;
+  ml::Model current = *base;
+  auto scorer = MakeScorer(current, w.locations);
+  auto q0 = RunLoops(w, *scorer, 4000, 999, 0, nullptr);
+  std::printf("baseline live: pick %.4f ndcg %.4f best %.4f pos %.2f acc %.2f\n", q0.pick_rate,
+              q0.ndcg, q0.best_shown, q0.pos, q0.acceptable);
+  std::vector<LoggedList> log;
+  for (int r = 1; r <= rounds; ++r) {
+    RunLoops(w, *scorer, feedback, 1000 + r, epsilon, &log);
+    auto rows = ShownRows(w, log, 9000);
+    std::vector<ml::LabelledExample> train_rows(rows.begin(), rows.begin() + rows.size() * 8 / 9);
+    std::vector<ml::LabelledExample> test_rows(rows.begin() + rows.size() * 8 / 9, rows.end());
+    if (mode == "gen") {
+      // Generator rows mixed into training, shuffled in deterministically by interleaving.
+      std::vector<ml::LabelledExample> mix;
+      std::size_t gi = 0, si = 0;
+      const auto& gtrain = std::vector<ml::LabelledExample>(gen.begin(), gen.begin() + 8000);
+      while (gi < gtrain.size() || si < train_rows.size()) {
+        if (si < train_rows.size()) mix.push_back(train_rows[si++]);
+        if (gi < gtrain.size()) mix.push_back(gtrain[gi++]);
+      }
+      train_rows = std::move(mix);
+    }
+    if (mode == "explore") {
+      // All explored rows of the whole log on top of the newest shown rows.
+      auto ex = ShownRows(w, log, 1u << 30, true);
+      train_rows.insert(train_rows.end(), ex.begin(), ex.end());
+    }
+    auto tr = ml::DatasetFromExamples(train_rows);
+    auto te = ml::DatasetFromExamples(test_rows);
+    auto cand = ml::TrainAndEvaluate(*tr, *te, ml::TrainOptions{.seed = 42 + (std::uint64_t)r});
+    if (!cand.ok()) {
+      std::printf("round %d: train failed %s\n", r, cand.error().message.c_str());
+      continue;
+    }
+    auto cs = MakeScorer(*cand, w.locations);
+    auto qc = RunLoops(w, *cs, 4000, 999, 0, nullptr);
+    auto qo = RunLoops(w, *scorer, 4000, 999, 0, nullptr);
+    const double auc_new_shown = cand->metadata().test.auc;
+    const double auc_old_shown = Auc(current, *te);
+    const double auc_new_gen = Auc(*cand, split.test);
+    const double auc_old_gen = Auc(current, split.test);
+    std::printf(
+        "CAND mode=%s round=%d live_ndcg=%.4f live_pick=%.4f gen_auc=%.4f gen_mrr=%.4f "
+        "shown_auc=%.4f\n",
+        mode.c_str(), r, qc.ndcg, qc.pick_rate, auc_new_gen, Mrr(*cand, split.test, 10),
+        auc_new_shown);
+    std::printf(
+        "round %d: cand pick %.4f ndcg %.4f best %.3f pos %.2f acc %.2f | current pick %.4f "
+        "ndcg %.4f pos %.2f acc %.2f | auc shown new %.3f old %.3f | auc gen new %.3f old %.3f\n",
+        r, qc.pick_rate, qc.ndcg, qc.best_shown, qc.pos, qc.acceptable, qo.pick_rate, qo.ndcg,
+        qo.pos, qo.acceptable, auc_new_shown, auc_old_shown, auc_new_gen, auc_old_gen);
+    if (auc_new_shown > auc_old_shown) {  // the reference rule, to see its path
+      current = *cand;
+      scorer = cs;
+    }
+  }
+  return 0;
+}
