@@ -3,6 +3,11 @@
 // feedback retrains candidates whose live quality is then measured on the people's ground
 // truth. For choosing the training data and the offline gate quickly; the product's figures
 // come from `mlprod traffic` against a real server (bench/learning_loop.py).
+// Usage: mlprod_loop_sim CONFIG_DIR MODE ROUNDS FEEDBACK_LOOPS EPSILON [LIVE_PROFILES] [SEED]
+//   MODE: shown (reference: newest shown rows, promote on their test AUC), gen (shown rows +
+//   the generator's training split), explore (shown + every explored row), product (gen's
+//   training data, promotion by tasks::OfflineGate). Lines starting CAND list each candidate's
+//   live NDCG@10 next to its offline figures.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -21,6 +26,7 @@
 #include "ml/model.h"
 #include "ml/scorer.h"
 #include "ml/train.h"
+#include "tasks/offline_gate.h"
 
 using namespace mlprod;
 
@@ -162,6 +168,7 @@ int main(int argc, char** argv) {
   const int feedback = argc > 4 ? std::atoi(argv[4]) : 10000;
   const double epsilon = argc > 5 ? std::atof(argv[5]) : 0.0;
   const std::string live_profiles = argc > 6 ? argv[6] : config + "/user.tsv";
+  const std::uint64_t seed = argc > 7 ? std::strtoull(argv[7], nullptr, 10) : 1;
   World w;
   auto up = data::ReadUserProfiles(config + "/user.tsv");
   auto lp = data::ReadLocationProfiles(config + "/location.tsv");
@@ -192,11 +199,11 @@ int main(int argc, char** argv) {
               q0.ndcg, q0.best_shown, q0.pos, q0.acceptable);
   std::vector<LoggedList> log;
   for (int r = 1; r <= rounds; ++r) {
-    RunLoops(w, *scorer, feedback, 1000 + r, epsilon, &log);
+    RunLoops(w, *scorer, feedback, seed * 1000 + r, epsilon, &log);
     auto rows = ShownRows(w, log, 9000);
     std::vector<ml::LabelledExample> train_rows(rows.begin(), rows.begin() + rows.size() * 8 / 9);
     std::vector<ml::LabelledExample> test_rows(rows.begin() + rows.size() * 8 / 9, rows.end());
-    if (mode == "gen") {
+    if (mode == "gen" || mode == "product") {
       // Generator rows mixed into training, shuffled in deterministically by interleaving.
       std::vector<ml::LabelledExample> mix;
       std::size_t gi = 0, si = 0;
@@ -236,7 +243,11 @@ int main(int argc, char** argv) {
         "ndcg %.4f pos %.2f acc %.2f | auc shown new %.3f old %.3f | auc gen new %.3f old %.3f\n",
         r, qc.pick_rate, qc.ndcg, qc.best_shown, qc.pos, qc.acceptable, qo.pick_rate, qo.ndcg,
         qo.pos, qo.acceptable, auc_new_shown, auc_old_shown, auc_new_gen, auc_old_gen);
-    if (auc_new_shown > auc_old_shown) {  // the reference rule, to see its path
+    const bool promote = mode == "product"
+                             ? tasks::OfflineGate(current, "current", *cand, split.test).pass
+                             : auc_new_shown > auc_old_shown;  // the reference rule
+    std::printf("round %d: %s\n", r, promote ? "promoted" : "kept the current model");
+    if (promote) {
       current = *cand;
       scorer = cs;
     }
