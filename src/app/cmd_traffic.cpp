@@ -72,7 +72,18 @@ void AddTrafficCommand(CLI::App& root, CommandRunner& run) {
       "traffic",
       "Simulated users driving a running API: start an inference, wait for it, read the results, "
       "pick a location as the user's profile would, think, repeat. Prints progress to stderr and "
-      "a summary at the end (--json: as one JSON object on stdout).");
+      "a summary at the end (--json: as one JSON object on stdout).\n"
+      "Live quality against ground truth: before the run every location is read from GET "
+      "/content/locations; for each result list the simulated person's utility of every "
+      "location is computed (the labeller of `mlprod dataset`, 0 = unacceptable). Reported "
+      "overall (\"quality\") and per model_id of the list (\"quality_by_model\"): loops, "
+      "pick_rate = picks/(picks+no_picks) with pick_rate_ci95; ndcg_at_10 {mean, ci95} of the "
+      "shown list (gain = utility, discount 1/log2(rank+2), ideal = the 10 best utilities "
+      "overall); best_shown = share of loops whose best acceptable location was shown; regret = "
+      "mean of best utility overall minus best shown; no_acceptable = loops without any "
+      "acceptable location (left out of ndcg, best_shown, regret). Intervals: mean +- "
+      "1.96*s/sqrt(n). \"locations\" is the catalogue size; 0 and null quality when it could "
+      "not be read.");
   sub->add_option("--url", o.url, "Base URL of the API, e.g. http://127.0.0.1:4789")->required();
   sub->add_option("--users", o.users, "Concurrent simulated users")->capture_default_str();
   auto* duration = sub->add_option("--duration", o.duration_s,

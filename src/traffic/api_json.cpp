@@ -63,17 +63,22 @@ Result<TaskStatus> ParseTaskStatus(std::string_view body) {
   return TaskStatus{(*j)["task_id"].get<std::string>(), (*j)["status"].get<std::string>()};
 }
 
-Result<std::vector<Location>> ParseResults(std::string_view body) {
+Result<std::vector<Location>> ParseResults(std::string_view body, std::string* model_id) {
   auto j = Parse(body);
   if (!j.ok()) return j.error();
   if (!j->is_array()) return Bad("results must be a JSON array");
   std::vector<Location> out;
   out.reserve(j->size());
+  if (model_id != nullptr) model_id->clear();
   for (const json& row : *j) {
     if (!row.is_object() || !row.contains("location_id") ||
         !row["location_id"].is_number_integer() || !row.contains("price") ||
         !row["price"].is_number()) {
       return Bad("each result needs an integer location_id and a numeric price");
+    }
+    if (model_id != nullptr && model_id->empty()) {
+      const auto it = row.find("model_id");
+      if (it != row.end() && it->is_string()) *model_id = it->get<std::string>();
     }
     Location l;
     l.location_id = row["location_id"].get<std::int64_t>();

@@ -27,7 +27,9 @@ struct TaskStatus {
 Result<TaskStatus> ParseTaskStatus(std::string_view body);
 
 // An array of {score, location_id, <location fields>}: location_id and price are required,
-// other fields default to false/0 (booleans may be true/false or 0/1).
-Result<std::vector<Location>> ParseResults(std::string_view body);
+// other fields default to false/0 (booleans may be true/false or 0/1). Also reads the location
+// rows of GET /content/locations. model_id, when given, receives the first row's string
+// "model_id" ("" when no row has one).
+Result<std::vector<Location>> ParseResults(std::string_view body, std::string* model_id = nullptr);
 
 }  // namespace mlprod::traffic

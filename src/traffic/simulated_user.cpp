@@ -43,6 +43,11 @@ bool Is2xx(int status) { return status >= 200 && status < 300; }
 
 }  // namespace
 
+GroundTruth::GroundTruth(std::vector<Location> all) : locations(std::move(all)) {
+  index.reserve(locations.size());
+  for (std::size_t i = 0; i < locations.size(); ++i) index.emplace(locations[i].location_id, i);
+}
+
 bool RunShared::TakeLoop() {
   if (Stopping()) return false;
   if (max_loops == 0) return true;
@@ -63,6 +68,25 @@ SimulatedUser::SimulatedUser(int index, const TrafficOptions& options, const Htt
   for (const auto& p : options.profiles) {
     profile_weights_.push_back(total > 0 ? std::max(p.meta_n, 0) : 1.0);
   }
+  if (shared_.truth != nullptr) utilities_.reserve(shared_.truth->locations.size());
+  shown_.reserve(kQualityDepth);
+}
+
+ListJudgement SimulatedUser::Judge(const data::UserProfile& profile, const User& user,
+                                   const std::vector<Location>& shown) {
+  const std::vector<Location>& all = shared_.truth->locations;
+  utilities_.resize(all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    utilities_[i] = data::ScoreLocation(profile, user, all[i]);
+  }
+  shown_.clear();
+  for (const Location& loc : shown) {
+    // A shown location the catalogue lacks (added after the run began) is scored from its row.
+    const auto it = shared_.truth->index.find(loc.location_id);
+    shown_.push_back(it != shared_.truth->index.end() ? utilities_[it->second]
+                                                      : data::ScoreLocation(profile, user, loc));
+  }
+  return JudgeList(utilities_, shown_);
 }
 
 asio::awaitable<void> SimulatedUser::Run() {
@@ -153,10 +177,17 @@ asio::awaitable<SimulatedUser::Step> SimulatedUser::Loop() {
     CountError("http_" + std::to_string(r.status));
     co_return Step::kFailed;
   }
-  auto locations = ParseResults(r.body);
+  std::string model_id;
+  auto locations = ParseResults(r.body, &model_id);
   if (!locations.ok()) {
     CountError("bad_json");
     co_return Step::kFailed;
+  }
+  // The map node outlives the loop, so the pointer stays valid for the pick below.
+  QualityStats* quality = nullptr;
+  if (shared_.truth != nullptr) {
+    quality = &stats_.quality_by_model[model_id];
+    quality->Add(Judge(profile, user.user, *locations));
   }
 
   if (rng_.Bernoulli(options_.feedback)) {
@@ -172,6 +203,7 @@ asio::awaitable<SimulatedUser::Step> SimulatedUser::Loop() {
       co_return Step::kFailed;
     }
     ++(pick >= 0 ? stats_.picks : stats_.no_picks);
+    if (quality != nullptr) ++(pick >= 0 ? quality->picks : quality->no_picks);
   }
   stats_.loop_ms.push_back(MsSince(start));
   ++stats_.loops;

@@ -11,7 +11,11 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
+
+#include "common/records.h"
+#include "data/profiles.h"
 
 #include "data/random.h"
 #include "traffic/http_client.h"
@@ -23,6 +27,14 @@ namespace mlprod::traffic {
 
 using Clock = std::chrono::steady_clock;
 
+// Every location the server knows, read once before the run, to score whole catalogues.
+struct GroundTruth {
+  std::vector<Location> locations;
+  std::unordered_map<std::int64_t, std::size_t> index;  // location_id → position in locations
+
+  explicit GroundTruth(std::vector<Location> all);
+};
+
 struct RunShared {
   Clock::time_point deadline = Clock::time_point::max();
   std::uint64_t max_loops = 0;  // 0 = no limit
@@ -31,6 +43,7 @@ struct RunShared {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> errors{0};
   std::atomic<int> active_users{0};
+  const GroundTruth* truth = nullptr;  // null: no quality measurement
 
   bool Stopping() const { return Clock::now() >= deadline; }
   // Claims the next loop, or false when the run is over.
@@ -56,6 +69,9 @@ class SimulatedUser {
                                            double extra_timeout_s = 0);
   boost::asio::awaitable<void> Sleep(double seconds);
   void CountError(const std::string& kind);
+  // The person's utility for every location and for the shown list, judged (needs truth).
+  ListJudgement Judge(const data::UserProfile& profile, const User& user,
+                      const std::vector<Location>& shown);
 
   const TrafficOptions& options_;
   const HttpUrl& url_;
@@ -66,6 +82,8 @@ class SimulatedUser {
   // every meta_n is 0), so default traffic has the training data's distribution.
   std::vector<double> profile_weights_;
   HttpConnection connection_;
+  std::vector<double> utilities_;  // reused scratch: one utility per known location
+  std::vector<double> shown_;      // reused scratch: the shown list's utilities
 };
 
 }  // namespace mlprod::traffic

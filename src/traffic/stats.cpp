@@ -40,6 +40,7 @@ void TrafficStats::Merge(const TrafficStats& o) {
   }
   for (const auto& [route, n] : o.requests) requests[route] += n;
   for (const auto& [kind, n] : o.errors) errors[kind] += n;
+  for (const auto& [model, q] : o.quality_by_model) quality_by_model[model].Merge(q);
 }
 
 std::uint64_t TrafficStats::ErrorCount() const {
@@ -98,6 +99,13 @@ nlohmann::json SummaryJson(const RunInfo& info, const TrafficStats& stats) {
   }
   nlohmann::json errors = nlohmann::json::object();
   for (const auto& [kind, count] : stats.errors) errors[kind] = count;
+  nlohmann::json quality = nullptr;
+  nlohmann::json by_model = nullptr;
+  if (info.locations > 0) {
+    quality = QualityJson(Overall(stats.quality_by_model));
+    by_model = nlohmann::json::object();
+    for (const auto& [model, q] : stats.quality_by_model) by_model[model] = QualityJson(q);
+  }
   return {{"url", info.url},
           {"users", info.users},
           {"elapsed_s", std::round(info.elapsed_s * 1000) / 1000},
@@ -110,7 +118,10 @@ nlohmann::json SummaryJson(const RunInfo& info, const TrafficStats& stats) {
           {"requests", requests},
           {"requests_total", requests_total},
           {"errors", errors},
-          {"errors_total", stats.ErrorCount()}};
+          {"errors_total", stats.ErrorCount()},
+          {"locations", info.locations},
+          {"quality", quality},
+          {"quality_by_model", by_model}};
 }
 
 std::string SummaryText(const RunInfo& info, const TrafficStats& stats) {
@@ -133,6 +144,16 @@ std::string SummaryText(const RunInfo& info, const TrafficStats& stats) {
   out += "  errors: " + std::to_string(stats.ErrorCount());
   for (const auto& [kind, count] : stats.errors) out += "  " + kind + "=" + std::to_string(count);
   out += "\n";
+  if (info.locations == 0) {
+    out += "  quality: no ground truth (" + info.ground_truth_error + ")\n";
+    return out;
+  }
+  out += "  quality vs ground truth (" + std::to_string(info.locations) + " locations):\n";
+  out += "    all: " + QualityLine(Overall(stats.quality_by_model)) + "\n";
+  for (const auto& [model, q] : stats.quality_by_model) {
+    out += "    model " + (model.empty() ? std::string("(none)") : model) + ": " + QualityLine(q) +
+           "\n";
+  }
   return out;
 }
 

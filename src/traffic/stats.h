@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "traffic/quality.h"
+
 namespace mlprod::traffic {
 
 // Nearest-rank percentile (p in (0, 100]) of unsorted samples; nullopt when there are none.
@@ -38,6 +40,8 @@ struct TrafficStats {
   std::map<std::string, std::vector<double>> request_ms;  // by route, successful answers only
   std::map<std::string, std::uint64_t> requests;          // by route, every attempt
   std::map<std::string, std::uint64_t> errors;            // by kind
+  // Ground-truth quality by the model_id of the result list ("" when the rows name none).
+  std::map<std::string, QualityStats> quality_by_model;
 
   void Merge(const TrafficStats& other);
   std::uint64_t ErrorCount() const;
@@ -47,12 +51,18 @@ struct RunInfo {
   std::string url;
   int users = 0;
   double elapsed_s = 0;
+  // Locations read from GET /content/locations for the ground truth; 0 when that failed (then
+  // ground_truth_error says why and the quality fields are null).
+  std::size_t locations = 0;
+  std::string ground_truth_error;
 };
 
 // {"url","users","elapsed_s","loops","loops_per_s","picks","no_picks",
 //  "start_to_success_ms":{count,p50,p95,p99,max},"loop_ms":{...},
 //  "requests":{route:{"count","p50_ms","p95_ms","p99_ms"}},"requests_total",
-//  "errors":{kind:n},"errors_total"}; missing percentiles are null.
+//  "errors":{kind:n},"errors_total","locations",
+//  "quality":QualityJson (all loops),"quality_by_model":{model_id:QualityJson}};
+// missing percentiles are null; quality fields are null without ground truth.
 nlohmann::json SummaryJson(const RunInfo& info, const TrafficStats& stats);
 // The same summary for people, several lines.
 std::string SummaryText(const RunInfo& info, const TrafficStats& stats);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <thread>
 
+#include "traffic/api_json.h"
 #include "traffic/simulated_user.h"
 
 namespace mlprod::traffic {
@@ -43,6 +44,39 @@ asio::awaitable<void> Probe(tcp::resolver::results_type endpoints, HttpUrl url, 
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
   out = co_await connection.Request(http::verb::get, std::move(target), std::move(body), timeout);
   connection.Close();
+}
+
+// Pages through GET /content/locations (?skip=&limit=, at most 1000 a page) until a short page.
+asio::awaitable<void> FetchLocations(tcp::resolver::results_type endpoints, HttpUrl url,
+                                     double timeout_s, std::vector<Location>& out,
+                                     std::string& error) {
+  constexpr std::size_t kPage = 1000;
+  HttpConnection connection(co_await asio::this_coro::executor, std::move(endpoints),
+                            url.HostHeader());
+  const auto timeout =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
+  while (true) {
+    std::string target = url.base_path + "/content/locations?skip=" + std::to_string(out.size()) +
+                         "&limit=" + std::to_string(kPage);
+    std::string body;
+    HttpOutcome r =
+        co_await connection.Request(http::verb::get, std::move(target), std::move(body), timeout);
+    if (r.failure != Failure::kNone || r.status != 200) {
+      error = "GET /content/locations: " +
+              (r.failure != Failure::kNone ? r.error : "HTTP " + std::to_string(r.status));
+      break;
+    }
+    auto page = ParseResults(r.body);
+    if (!page.ok()) {
+      error = "GET /content/locations: " + page.error().message;
+      break;
+    }
+    out.insert(out.end(), page->begin(), page->end());
+    if (page->size() < kPage) break;
+  }
+  connection.Close();
+  if (error.empty() && out.empty()) error = "GET /content/locations: no locations";
+  if (!error.empty()) out.clear();
 }
 
 asio::awaitable<void> ReportProgress(RunShared& shared, Clock::time_point start,
@@ -115,7 +149,17 @@ Result<TrafficReport> RunTraffic(const TrafficOptions& options, const ProgressSi
   }
   ioc.restart();
 
+  std::vector<Location> catalogue;
+  std::string truth_error;
+  asio::co_spawn(ioc, FetchLocations(endpoints, url, options.timeout_s, catalogue, truth_error),
+                 asio::detached);
+  ioc.run();
+  ioc.restart();
+  const std::size_t n_locations = catalogue.size();
+  const GroundTruth truth(std::move(catalogue));
+
   RunShared shared;
+  if (n_locations > 0) shared.truth = &truth;
   const Clock::time_point start = Clock::now();
   if (options.duration_s > 0) {
     shared.deadline = start + std::chrono::duration_cast<Clock::duration>(
@@ -147,7 +191,7 @@ Result<TrafficReport> RunTraffic(const TrafficOptions& options, const ProgressSi
   for (auto& t : threads) t.join();
 
   TrafficReport report;
-  report.info = RunInfo{options.url, options.users, SecondsSince(start)};
+  report.info = RunInfo{options.url, options.users, SecondsSince(start), n_locations, truth_error};
   for (const TrafficStats& s : stats) report.stats.Merge(s);
   return report;
 }

@@ -54,8 +54,9 @@ struct TrafficReport {
 };
 
 // Probes the server first (GET / on one connection): when it cannot be reached at all the
-// result is kUnavailable and nothing runs. Otherwise runs to the end and reports; errors during
-// the run are counted in the report, not returned.
+// result is kUnavailable and nothing runs. Then reads every location (GET /content/locations) for
+// the ground-truth quality; when that fails the run goes on without it (RunInfo says why).
+// Otherwise runs to the end and reports; errors during the run are counted, not returned.
 Result<TrafficReport> RunTraffic(
     const TrafficOptions& options, const ProgressSink& progress,
     std::chrono::milliseconds progress_every = std::chrono::seconds(2));

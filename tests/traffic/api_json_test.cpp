@@ -78,6 +78,17 @@ TEST(ParseResults, ReadsLocationFieldsForTheLabeller) {
   EXPECT_FALSE((*r)[1].near_mountains);
 }
 
+TEST(ParseResults, ReportsTheModelThatScoredTheList) {
+  std::string model_id = "stale";
+  auto r = ParseResults(R"([{"location_id":1,"price":2,"model_id":"m-7"},
+                            {"location_id":2,"price":3,"model_id":"m-7"}])",
+                        &model_id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(model_id, "m-7");
+  ASSERT_TRUE(ParseResults(R"([{"location_id":1,"price":2}])", &model_id).ok());
+  EXPECT_EQ(model_id, "");
+}
+
 TEST(ParseResults, RejectsWhatTheLabellerCannotUse) {
   EXPECT_FALSE(ParseResults(R"({"location_id":1,"price":2})").ok());
   EXPECT_FALSE(ParseResults(R"([{"price":2}])").ok());
