@@ -219,6 +219,13 @@ int main(int argc, char** argv) {
       auto ex = ShownRows(w, log, 1u << 30, true);
       train_rows.insert(train_rows.end(), ex.begin(), ex.end());
     }
+    if (mode == "shuffled") {
+      // The bad candidate of the scenarios: labels shuffled among the training rows.
+      data::Rng shuffle_rng(77 + r);
+      for (std::size_t i = train_rows.size(); i > 1; --i) {
+        std::swap(train_rows[i - 1].label, train_rows[shuffle_rng.Index(i)].label);
+      }
+    }
     auto tr = ml::DatasetFromExamples(train_rows);
     auto te = ml::DatasetFromExamples(test_rows);
     auto cand = ml::TrainAndEvaluate(*tr, *te, ml::TrainOptions{.seed = 42 + (std::uint64_t)r});
