@@ -142,7 +142,7 @@ def run_scenario(binary=DEFAULT_BINARY, rounds=2, feedback_loops=3000, measure_l
     """Runs the whole scenario and returns {"baseline": record, "rounds": [record, ...], ...}.
 
     undecided: comma-separated model statuses that mean "not decided yet"; while any model has
-    one, feedback traffic continues in chunks of decide_loops (seeds seed + 100000 + ...), for
+    one, feedback traffic continues in chunks of decide_loops, for
     at most decide_timeout seconds. data_dir: kept when given, else a temp dir removed after.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
@@ -167,7 +167,7 @@ def run_scenario(binary=DEFAULT_BINARY, rounds=2, feedback_loops=3000, measure_l
         log(f"baseline: {format_row('base', base)}")
         for r in range(1, rounds + 1):
             started = time.time()
-            feedback = t(feedback_loops, seed + r)
+            feedback = t(feedback_loops, seed * 1000000 + 10000 * r)
             status, task = http_json("POST", server.url + "/train/start")
             if status != 200:
                 raise RuntimeError(f"POST /train/start: {status} {task}")
@@ -179,7 +179,7 @@ def run_scenario(binary=DEFAULT_BINARY, rounds=2, feedback_loops=3000, measure_l
                 if not pending or time.time() > decide_deadline:
                     break
                 chunk += 1
-                extra_loops += t(decide_loops, seed + 100000 + 1000 * r + chunk)["loops"]
+                extra_loops += t(decide_loops, seed * 1000000 + 10000 * r + 20 * chunk)["loops"]
             rec = quality_record(t(measure_loops, measure_seed))
             rec.update({"round": r, "trained_model": task["task_id"], "training": training,
                         "feedback_loops": feedback["loops"], "decide_loops": extra_loops,
@@ -241,7 +241,7 @@ def main(argv=None):
     p.add_argument("--measure-loops", type=int, default=2000,
                    help="loops of each measurement run [%(default)s]")
     p.add_argument("--seed", type=int, default=1,
-                   help="feedback traffic of round r uses seed + r [%(default)s]")
+                   help="feedback traffic of round r uses seed * 1000000 + 10000 * r (simulated user i adds i, so rounds never share people) [%(default)s]")
     p.add_argument("--measure-seed", type=int, default=1000000,
                    help="seed of every measurement run (the same people each time) "
                         "[%(default)s]")
