@@ -81,7 +81,6 @@ ApiService::StatusLookup ApiService::LookupTrainingStatus(const std::string& tas
   return {JsonResponse(body), queue::IsReady(state), name};
 }
 
-
 void ApiService::RegisterTraining(Router& router) {
   router.Add(
       Verb::post, "/train/start",
