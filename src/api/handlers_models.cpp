@@ -6,6 +6,8 @@
 #include "api/json_mapping.h"
 #include "api/validation.h"
 #include "common/uuid.h"
+#include "ml/model_io.h"
+#include "store/model_state.h"
 
 namespace mlprod::api {
 namespace {
@@ -16,14 +18,67 @@ Response Unauthorized() {
   return r;
 }
 
+// The task state a model's lifecycle state implies, for a result backend that has no entry.
+queue::TaskState TaskStateOf(store::ModelState s) {
+  switch (s) {
+    case store::ModelState::kPending:
+      return queue::TaskState::kPending;
+    case store::ModelState::kTraining:
+      return queue::TaskState::kStarted;
+    case store::ModelState::kFailed:
+      return queue::TaskState::kFailure;
+    default:
+      return queue::TaskState::kSuccess;
+  }
+}
+
+// 409 unless the model may be given traffic: trained (not pending, training or failed) and its
+// folder loads.
+std::optional<Response> RefuseOverride(const store::ModelRow& m) {
+  const auto state = m.state();
+  if (!state || !store::StateMayServe(*state)) {
+    return DetailResponse(409, "Model " + m.task_id + " is " + m.status +
+                                   ": only a trained model can be given traffic");
+  }
+  if (auto loaded = ml::LoadModel(m.path); !loaded.ok()) {
+    return DetailResponse(409, "Model " + m.task_id + " cannot be given traffic: its folder " +
+                                   m.path + " does not load: " + loaded.error().message);
+  }
+  return std::nullopt;
+}
+
+// The manual transition PUT /models/{id} records (docs/ml.md): share 1.0 promotes; a partial
+// share makes a candidate a canary and keeps a canary or promoted model's state; share 0 takes
+// a promoted model to retired and a canary to rolled_back. nullopt: only the share changes.
+std::optional<store::ModelState> OverrideTarget(store::ModelState from, double share) {
+  using S = store::ModelState;
+  if (share >= 1.0) return from == S::kPromoted ? std::nullopt : std::optional(S::kPromoted);
+  if (share > 0) return from == S::kCandidate ? std::optional(S::kCanary) : std::nullopt;
+  if (from == S::kPromoted) return S::kRetired;
+  if (from == S::kCanary) return S::kRolledBack;
+  return std::nullopt;
+}
+
 }  // namespace
 
 ApiService::StatusLookup ApiService::LookupTrainingStatus(const std::string& task_id) {
   auto result = deps_.backend.Get(task_id);
   if (!result.ok()) return {ErrorResponse(result.error()), false};
-  const std::string state(queue::TaskStateName(result->state));
-  return {JsonResponse(TaskStatusJson(task_id, state, "training")), queue::IsReady(result->state),
-          state};
+  // The API writes the model row before publishing, so a queued task is known to the store.
+  auto model = deps_.store.GetModel(task_id);
+  if (!model.ok()) return {ErrorResponse(model.error()), false};
+  queue::TaskState state = result->state;
+  if (state == queue::TaskState::kPending) {
+    if (!model->has_value()) return {DetailResponse(404, "Task not found"), false};
+    if (auto s = (*model)->state()) state = TaskStateOf(*s);
+  }
+  const std::string name(queue::TaskStateName(state));
+  nlohmann::json body = TaskStatusJson(task_id, name, "training");
+  if (model->has_value()) {
+    body["state"] = (*model)->status;
+    body["reason"] = (*model)->reason;
+  }
+  return {JsonResponse(body), queue::IsReady(state), name};
 }
 
 void ApiService::RegisterTraining(Router& router) {
@@ -36,13 +91,17 @@ void ApiService::RegisterTraining(Router& router) {
         // GET /models shows queued training runs.
         store::ModelRow row;
         row.task_id = task.id;
-        row.status = "PENDING";
+        row.status = std::string(store::ModelStateName(store::ModelState::kPending));
+        row.reason = "queued by POST /train/start";
         if (auto st = deps_.store.RegisterModel(row); !st.ok()) return ErrorResponse(st.error());
         if (auto published = deps_.broker.Publish(task); !published.ok()) {
           spdlog::error("api: publishing training {} failed: {}", task.id,
                         published.error().message);
-          row.status = "FAILED";
-          (void)deps_.store.RegisterModel(row);
+          (void)deps_.store.TransitionModel(
+              {.model_id = task.id,
+               .from = store::ModelState::kPending,
+               .to = store::ModelState::kFailed,
+               .reason = "publishing the task failed: " + published.error().message});
           return ErrorResponse(
               MakeError(ErrorCode::kUnavailable, "Task queue unavailable, try again later"));
         }
@@ -73,7 +132,11 @@ void ApiService::RegisterTraining(Router& router) {
         auto model = deps_.store.GetModel(std::string(r.params[0]));
         if (!model.ok()) return ErrorResponse(model.error());
         if (!model->has_value()) return DetailResponse(404, "Model not found");
-        return JsonResponse(ModelJson(**model));
+        auto transitions = deps_.store.ListModelTransitions((*model)->task_id);
+        if (!transitions.ok()) return ErrorResponse(transitions.error());
+        nlohmann::json body = ModelJson(**model);
+        body["transitions"] = TransitionsJson(*transitions);
+        return JsonResponse(body);
       },
       Exec::kBlocking);
 
@@ -95,10 +158,33 @@ void ApiService::RegisterTraining(Router& router) {
         auto model = deps_.store.GetModel(task_id);
         if (!model.ok()) return ErrorResponse(model.error());
         if (!model->has_value()) return DetailResponse(404, "Model not found");
-        if (auto set = deps_.store.SetModelUsePercentage(task_id, *share); !set.ok()) {
+        if (auto refused = RefuseOverride(**model)) return *refused;
+        const store::ModelState from = *(*model)->state();
+        const auto to = OverrideTarget(from, *share);
+        const std::string reason = "manual override: use_percentage " + std::to_string(*share);
+        if (to && !store::TransitionAllowed(from, *to, /*manual=*/true)) {
+          return DetailResponse(409, "Model " + task_id + " is " + (*model)->status +
+                                         ": it cannot become " +
+                                         std::string(store::ModelStateName(*to)));
+        }
+        if (to) {
+          Status moved = deps_.store.TransitionModel({.model_id = task_id,
+                                                      .from = from,
+                                                      .to = *to,
+                                                      .reason = reason,
+                                                      .manual = true,
+                                                      .use_percentage = *share});
+          if (!moved.ok()) {
+            if (moved.error().code == ErrorCode::kConflict) {
+              return DetailResponse(409, moved.error().message);
+            }
+            return ErrorResponse(moved.error());
+          }
+        } else if (auto set = deps_.store.SetModelUsePercentage(task_id, *share); !set.ok()) {
           return ErrorResponse(set.error());
         }
-        spdlog::info("api: model {} use_percentage set to {}", task_id, *share);
+        spdlog::info("api: model {} ({} -> {}) use_percentage set to {}", task_id, (*model)->status,
+                     to ? store::ModelStateName(*to) : (*model)->status, *share);
         model = deps_.store.GetModel(task_id);
         if (!model.ok()) return ErrorResponse(model.error());
         if (!model->has_value()) return DetailResponse(404, "Model not found");

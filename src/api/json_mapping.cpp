@@ -26,8 +26,16 @@ void AddLocationFields(nlohmann::json& j, const Location& l) {
   j["user_score"] = l.user_score;
 }
 
+nlohmann::json Num(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json();
+}
+
 nlohmann::json Metrics(const store::Metrics5& m) {
-  return {{"acc", m.acc}, {"auc", m.auc}, {"pre", m.pre}, {"rec", m.rec}, {"f1", m.f1}};
+  return {{"acc", Num(m.acc)},
+          {"auc", Num(m.auc)},
+          {"pre", Num(m.pre)},
+          {"rec", Num(m.rec)},
+          {"f1", Num(m.f1)}};
 }
 
 }  // namespace
@@ -75,11 +83,41 @@ nlohmann::json ResultRowJson(const store::ResultRow& row) {
   return j;
 }
 
+nlohmann::json EvidenceJson(const std::string& text) {
+  if (text.empty()) return nullptr;
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_discarded() ? nlohmann::json(text) : j;
+}
+
 nlohmann::json ModelJson(const store::ModelRow& m) {
-  return {
-      {"task_id", m.task_id},   {"time_creation", m.time_creation},   {"status", m.status},
-      {"path", m.path},         {"use_percentage", m.use_percentage}, {"train", Metrics(m.train)},
-      {"test", Metrics(m.test)}};
+  nlohmann::json offline = nullptr;
+  if (const auto evidence = EvidenceJson(m.evidence);
+      evidence.is_object() && evidence.contains("offline")) {
+    offline = evidence["offline"];
+  }
+  return {{"task_id", m.task_id},
+          {"time_creation", m.time_creation},
+          {"status", m.status},
+          {"state", m.status},
+          {"reason", m.reason},
+          {"path", m.path},
+          {"use_percentage", m.use_percentage},
+          {"train", Metrics(m.train)},
+          {"test", Metrics(m.test)},
+          {"offline", std::move(offline)}};
+}
+
+nlohmann::json TransitionsJson(const std::vector<store::ModelTransitionRow>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& t : rows) {
+    out.push_back({{"time", t.time},
+                   {"from", t.from_state.empty() ? nlohmann::json() : nlohmann::json(t.from_state)},
+                   {"to", t.to_state},
+                   {"reason", t.reason},
+                   {"evidence", EvidenceJson(t.evidence)},
+                   {"manual", t.manual}});
+  }
+  return out;
 }
 
 nlohmann::json TaskStatusJson(std::string_view task_id, std::string_view status,

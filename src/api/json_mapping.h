@@ -4,7 +4,9 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/records.h"
 #include "store/store.h"
@@ -15,7 +17,13 @@ nlohmann::json LocationJson(const Location& location);
 nlohmann::json UserJson(const User& user);
 // `{result_id, task_id, user_id, score, label, shown, model_id, location_id, <location fields>}`.
 nlohmann::json ResultRowJson(const store::ResultRow& row);
+// `{task_id, time_creation, status, state, reason, path, use_percentage, train, test, offline}`:
+// metrics null when not measured, offline the "offline" member of the model's evidence or null.
 nlohmann::json ModelJson(const store::ModelRow& model);
+// `[{time, from, to, reason, evidence, manual}]`, oldest first; from null for the registration.
+nlohmann::json TransitionsJson(const std::vector<store::ModelTransitionRow>& rows);
+// Stored evidence text as JSON (null when empty; kept as a string when it does not parse).
+nlohmann::json EvidenceJson(const std::string& text);
 // TaskStatus: `{"task_id","status","type"}`.
 nlohmann::json TaskStatusJson(std::string_view task_id, std::string_view status,
                               std::string_view type);

@@ -96,7 +96,10 @@ Status Bootstrap(store::Store& store, const BootstrapOptions& o) {
   if (!active.ok()) return active.error();
   store::ModelRow row;
   row.task_id = "baseline";
-  row.status = "SUCCESS";
+  // The first model is the primary one; next to models already serving it is only a retired
+  // fallback an operator may promote.
+  row.status = active->empty() ? "promoted" : "retired";
+  row.reason = "baseline registered at bootstrap";
   row.path = model_dir.string();
   row.use_percentage = active->empty() ? 1.0 : 0.0;
   row.train = ToStore(baseline->metadata().train);

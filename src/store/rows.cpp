@@ -1,5 +1,7 @@
 #include "store/rows.h"
 
+#include <cmath>
+
 namespace mlprod::store {
 
 void UserReader::Bind(Query& q) {
@@ -101,18 +103,58 @@ InferenceRow InferenceReader::Get() const {
   return i;
 }
 
+void MetricsReader::Bind(Query& q) {
+  for (int i = 0; i < 5; ++i) q.Into(v[i], ind[i]);
+}
+
+Metrics5 MetricsReader::Get() const {
+  std::optional<double> out[5];
+  for (int i = 0; i < 5; ++i) {
+    if (ind[i] == soci::i_ok) out[i] = v[i];
+  }
+  return Metrics5{out[0], out[1], out[2], out[3], out[4]};
+}
+
+MetricsWriter::MetricsWriter(const Metrics5& m) {
+  const std::optional<double>* in[5] = {&m.acc, &m.auc, &m.pre, &m.rec, &m.f1};
+  for (int i = 0; i < 5; ++i) {
+    const bool set = in[i]->has_value() && std::isfinite(**in[i]);
+    v[i] = set ? **in[i] : 0.0;
+    ind[i] = set ? soci::i_ok : soci::i_null;
+  }
+}
+
+void MetricsWriter::Bind(Query& q) {
+  for (int i = 0; i < 5; ++i) q.Use(v[i], ind[i]);
+}
+
 void ModelReader::Bind(Query& q) {
   q.Into(row.task_id).Into(row.time_creation).Into(row.status).Into(row.path);
   q.Into(row.use_percentage);
-  q.Into(row.train.acc).Into(row.train.auc).Into(row.train.pre).Into(row.train.rec);
-  q.Into(row.train.f1);
-  q.Into(row.test.acc).Into(row.test.auc).Into(row.test.pre).Into(row.test.rec).Into(row.test.f1);
+  train.Bind(q);
+  test.Bind(q);
+  q.Into(row.reason).Into(row.evidence);
 }
 
 ModelRow ModelReader::Get() const {
   ModelRow m = row;
   m.time_creation = NormalizeTimestamp(m.time_creation);
+  m.train = train.Get();
+  m.test = test.Get();
   return m;
+}
+
+void TransitionReader::Bind(Query& q) {
+  q.Into(id).Into(row.model_id).Into(row.time).Into(row.from_state).Into(row.to_state);
+  q.Into(row.reason).Into(row.evidence).Into(manual);
+}
+
+ModelTransitionRow TransitionReader::Get() const {
+  ModelTransitionRow t = row;
+  t.transition_id = id;
+  t.time = NormalizeTimestamp(t.time);
+  t.manual = manual != 0;
+  return t;
 }
 
 }  // namespace mlprod::store

@@ -75,15 +75,46 @@ struct InferenceReader {
   InferenceRow Get() const;
 };
 
+// Metric columns are nullable: a value with its indicator each.
+struct MetricsReader {
+  double v[5] = {0, 0, 0, 0, 0};  // acc, auc, pre, rec, f1
+  soci::indicator ind[5] = {soci::i_ok, soci::i_ok, soci::i_ok, soci::i_ok, soci::i_ok};
+
+  void Bind(Query& q);
+  Metrics5 Get() const;
+};
+
+// Binds the five metrics (acc, auc, pre, rec, f1) as values, null when unset or not finite.
+struct MetricsWriter {
+  explicit MetricsWriter(const Metrics5& m);
+  double v[5];
+  soci::indicator ind[5];
+
+  void Bind(Query& q);
+};
+
 struct ModelReader {
   static constexpr const char* kColumns =
       "m.task_id, m.time_creation, m.status, m.path, m.use_percentage, m.train_acc, m.train_auc, "
       "m.train_pre, m.train_rec, m.train_f1, m.test_acc, m.test_auc, m.test_pre, m.test_rec, "
-      "m.test_f1";
+      "m.test_f1, COALESCE(m.reason, ''), COALESCE(m.evidence, '')";
   ModelRow row;
+  MetricsReader train, test;
 
   void Bind(Query& q);
   ModelRow Get() const;
+};
+
+struct TransitionReader {
+  static constexpr const char* kColumns =
+      "t.transition_id, t.model_id, t.time, COALESCE(t.from_state, ''), t.to_state, "
+      "COALESCE(t.reason, ''), COALESCE(t.evidence, ''), t.manual";
+  ModelTransitionRow row;
+  long long id = 0;
+  int manual = 0;
+
+  void Bind(Query& q);
+  ModelTransitionRow Get() const;
 };
 
 }  // namespace mlprod::store

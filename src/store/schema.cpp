@@ -30,6 +30,8 @@ constexpr Dialect kPostgres{
 
 // The DDL templates below use {ID} (generated key), {KEY} (explicit integer key), {TS}
 // (timestamp type), {NOW} (timestamp default) and {DATE}; everything else is common SQL.
+}  // namespace
+
 std::string Spell(std::string_view sql, const Dialect& d) {
   const bool pg = d.backend == Backend::kPostgres;
   struct Sub {
@@ -51,6 +53,8 @@ std::string Spell(std::string_view sql, const Dialect& d) {
   }
   return out;
 }
+
+namespace {
 
 // Version 1: the tables of the reference system (same names and columns, so its Grafana SQL
 // keeps working) plus results.model_id.
@@ -252,13 +256,6 @@ $fn$)",
     "FOR EACH STATEMENT EXECUTE FUNCTION mlprod_referenced_by_results('location_id')",
 };
 
-template <size_t N>
-std::vector<std::string> SpellAll(const std::string_view (&sql)[N], const Dialect& d) {
-  std::vector<std::string> out;
-  for (auto s : sql) out.push_back(Spell(s, d));
-  return out;
-}
-
 }  // namespace
 
 const Dialect& DialectFor(Backend backend) {
@@ -274,6 +271,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
       {3, "results references to users and locations checked per statement (PostgreSQL)",
        dialect.backend == Backend::kPostgres ? SpellAll(kReferenceTriggersV3, dialect)
                                              : std::vector<std::string>{}},
+      {4, "typed model lifecycle: models.reason, evidence, nullable metrics, model_transitions",
+       ModelLifecycleMigration(dialect)},
   };
 }
 

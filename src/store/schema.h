@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/db_url.h"
@@ -42,6 +43,19 @@ struct Migration {
 
 // All migrations in version order, spelled for the dialect.
 std::vector<Migration> Migrations(const Dialect& dialect);
+
+// The DDL template spelled for the dialect: {ID} (generated key), {KEY} (explicit integer key),
+// {TS} (timestamp type), {NOW} (timestamp default), {DATE}; everything else is common SQL.
+std::string Spell(std::string_view sql, const Dialect& d);
+template <size_t N>
+std::vector<std::string> SpellAll(const std::string_view (&sql)[N], const Dialect& d) {
+  std::vector<std::string> out;
+  for (auto s : sql) out.push_back(Spell(s, d));
+  return out;
+}
+
+// Migration 4's statements (schema_lifecycle.cpp): the typed model lifecycle.
+std::vector<std::string> ModelLifecycleMigration(const Dialect& dialect);
 
 // DDL of the bookkeeping table, created (if missing) before any migration.
 std::string SchemaMigrationsDdl(const Dialect& dialect);

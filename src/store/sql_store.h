@@ -55,6 +55,8 @@ class SqlStore final : public Store {
   Result<std::optional<ModelRow>> GetModel(const std::string& task_id) override;
   Result<std::vector<ModelRow>> ListModels() override;
   Result<std::vector<ModelRow>> ActiveModels() override;
+  Status TransitionModel(const ModelTransition& t) override;
+  Result<std::vector<ModelTransitionRow>> ListModelTransitions(const std::string& task_id) override;
   Status PromoteModel(const std::string& task_id) override;
   Status SetModelUsePercentage(const std::string& task_id, double use_percentage) override;
 
@@ -70,6 +72,10 @@ class SqlStore final : public Store {
   std::unique_ptr<soci::session> OpenSession() const;
   // " LIMIT n OFFSET o" in a form both dialects accept; limit < 0 means all.
   std::string LimitOffset(std::int64_t limit, std::int64_t offset) const;
+  // Inserts one model_transitions row.
+  void InsertTransition(soci::session& s, const ModelTransitionRow& row);
+  // The body of TransitionModel inside an open write transaction.
+  Status TransitionIn(soci::session& s, const ModelTransition& t);
   // Logs events (SPEC §5) at `now`, all in one statement.
   Status InsertEvents(soci::session& s, std::initializer_list<const char*> events,
                       const std::string& now);

@@ -1,6 +1,5 @@
-// SqlStore: the model registry (training results, promotion, traffic split).
-#include <cmath>
-
+// SqlStore: the model registry (registration, reads, traffic split); state changes are in
+// sql_store_transitions.cpp.
 #include "store/query.h"
 #include "store/rows.h"
 #include "store/sql_store.h"
@@ -23,37 +22,45 @@ Status SqlStore::RegisterModel(const ModelRow& model) {
   if (!(model.use_percentage >= 0 && model.use_percentage <= 1)) {
     return MakeError(ErrorCode::kInvalidArgument, "use_percentage must be within [0, 1]");
   }
+  if (!ParseModelState(model.status)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "model status '" + model.status + "' is not a model state");
+  }
   return Write("register model", [&](soci::session& s) {
     const std::string created = model.time_creation.empty() ? NowIso() : model.time_creation;
-    const Metrics5& a = model.train;
-    const Metrics5& b = model.test;
-    // time_creation stays as first registered: re-registering updates status and metrics only.
-    Query(s,
-          "INSERT INTO models (task_id, time_creation, status, path, use_percentage, train_acc, "
-          "train_auc, train_pre, train_rec, train_f1, test_acc, test_auc, test_pre, test_rec, "
-          "test_f1) VALUES (:id, :ct, :st, :p, :u, :a1, :a2, :a3, :a4, :a5, :b1, :b2, :b3, :b4, "
-          ":b5) ON CONFLICT (task_id) DO UPDATE SET status = excluded.status, path = "
-          "excluded.path, use_percentage = excluded.use_percentage, train_acc = "
-          "excluded.train_acc, train_auc = excluded.train_auc, train_pre = excluded.train_pre, "
-          "train_rec = excluded.train_rec, train_f1 = excluded.train_f1, test_acc = "
-          "excluded.test_acc, test_auc = excluded.test_auc, test_pre = excluded.test_pre, "
-          "test_rec = excluded.test_rec, test_f1 = excluded.test_f1")
+    MetricsWriter a(model.train), b(model.test);
+    soci::indicator evidence_ind = model.evidence.empty() ? soci::i_null : soci::i_ok;
+    // An existing model keeps its state, share and time_creation: only path and metrics change.
+    Query q(s,
+            "INSERT INTO models (task_id, time_creation, status, path, use_percentage, reason, "
+            "evidence, train_acc, train_auc, train_pre, train_rec, train_f1, test_acc, test_auc, "
+            "test_pre, test_rec, test_f1) VALUES (:id, :ct, :st, :p, :u, :r, :e, :a1, :a2, :a3, "
+            ":a4, :a5, :b1, :b2, :b3, :b4, :b5) ON CONFLICT (task_id) DO UPDATE SET path = "
+            "excluded.path, train_acc = excluded.train_acc, train_auc = excluded.train_auc, "
+            "train_pre = excluded.train_pre, train_rec = excluded.train_rec, train_f1 = "
+            "excluded.train_f1, test_acc = excluded.test_acc, test_auc = excluded.test_auc, "
+            "test_pre = excluded.test_pre, test_rec = excluded.test_rec, test_f1 = "
+            "excluded.test_f1");
+    q.Use(model.task_id).Use(created).Use(model.status).Use(model.path).Use(model.use_percentage);
+    q.Use(model.reason).Use(model.evidence, evidence_ind);
+    a.Bind(q);
+    b.Bind(q);
+    q.Run();
+    // The insert made the row when no transition names it yet.
+    long long known = 0;
+    Query(s, "SELECT COUNT(*) FROM model_transitions WHERE model_id = :m")
         .Use(model.task_id)
-        .Use(created)
-        .Use(model.status)
-        .Use(model.path)
-        .Use(model.use_percentage)
-        .Use(a.acc)
-        .Use(a.auc)
-        .Use(a.pre)
-        .Use(a.rec)
-        .Use(a.f1)
-        .Use(b.acc)
-        .Use(b.auc)
-        .Use(b.pre)
-        .Use(b.rec)
-        .Use(b.f1)
+        .Into(known)
         .Run();
+    if (known == 0) {
+      ModelTransitionRow t;
+      t.model_id = model.task_id;
+      t.time = created;
+      t.to_state = model.status;
+      t.reason = model.reason.empty() ? "registered" : model.reason;
+      t.evidence = model.evidence;
+      InsertTransition(s, t);
+    }
     return OkStatus();
   });
 }
@@ -97,19 +104,6 @@ Result<std::vector<ModelRow>> SqlStore::ActiveModels() {
   });
   if (!st.ok()) return st.error();
   return out;
-}
-
-Status SqlStore::PromoteModel(const std::string& task_id) {
-  return Write("promote model", [&](soci::session& s) -> Status {
-    // Two promotions at once must still leave exactly one model at 1.0.
-    if (*dialect_.lock_models != '\0') Exec(s, dialect_.lock_models);
-    Query promote(s,
-                  "UPDATE models SET use_percentage = 1.0, status = 'promoted' WHERE task_id = :t");
-    promote.Use(task_id).Run();
-    if (promote.AffectedRows() == 0) return NoModel(task_id);
-    Query(s, "UPDATE models SET use_percentage = 0.0 WHERE task_id <> :t").Use(task_id).Run();
-    return OkStatus();
-  });
 }
 
 Status SqlStore::SetModelUsePercentage(const std::string& task_id, double use_percentage) {

@@ -12,6 +12,7 @@
 
 #include "common/records.h"
 #include "common/result.h"
+#include "store/model_state.h"
 
 namespace mlprod::store {
 
@@ -37,18 +38,50 @@ struct InferenceRow {
   std::string status;
 };
 
+// A model's metrics on one split; nullopt when not measured (the store writes NaN as null too).
 struct Metrics5 {
-  double acc = 0, auc = 0, pre = 0, rec = 0, f1 = 0;
+  std::optional<double> acc, auc, pre, rec, f1;
 };
 
 struct ModelRow {
   std::string task_id;  // the training task id; "baseline" for the first model
   std::string time_creation;
-  std::string status;  // e.g. "trained", "promoted", "kept", "failed"
+  std::string status;  // ModelStateName of its state (store/model_state.h)
   std::string path;    // model folder
   double use_percentage = 0;
   Metrics5 train;
   Metrics5 test;
+  std::string reason;    // the last transition's reason ("" when none)
+  std::string evidence;  // the newest evidence a transition recorded, JSON text ("" when none)
+
+  std::optional<ModelState> state() const { return ParseModelState(status); }
+};
+
+// One change of a model's state, the argument of Store::TransitionModel.
+struct ModelTransition {
+  std::string model_id;
+  ModelState from = ModelState::kPending;
+  ModelState to = ModelState::kPending;
+  std::string reason;
+  std::string evidence;  // JSON text, "" for none
+  bool manual = false;   // an operator's override: allows the kManual transitions
+  // New traffic share; when unset the share stays, except →promoted (1.0) and →failed,
+  // rejected, rolled_back, retired (0.0).
+  std::optional<double> use_percentage;
+  // New metrics, written with the state (e.g. training→candidate); unset: unchanged.
+  std::optional<Metrics5> train, test;
+};
+
+// One row of `model_transitions` (from_state "" for the row that registered the model).
+struct ModelTransitionRow {
+  std::int64_t transition_id = 0;
+  std::string model_id;
+  std::string time;
+  std::string from_state;
+  std::string to_state;
+  std::string reason;
+  std::string evidence;  // JSON text, "" for none
+  bool manual = false;
 };
 
 struct ScoredLocation {
@@ -140,15 +173,31 @@ class Store {
                                std::span<const std::int64_t> result_ids) = 0;
 
   // --- models ---
-  virtual Status RegisterModel(const ModelRow& model) = 0;  // insert or replace by task_id
+  // Inserts the model in the state named by model.status (a ModelStateName, else
+  // kInvalidArgument) with a transition row from "" (reason: model.reason). When the task id
+  // exists already, only path and metrics are updated: its state and share change only through
+  // TransitionModel.
+  virtual Status RegisterModel(const ModelRow& model) = 0;
   virtual Result<std::optional<ModelRow>> GetModel(const std::string& task_id) = 0;
   virtual Result<std::vector<ModelRow>> ListModels() = 0;  // newest first
   // Models with use_percentage > 0.
   virtual Result<std::vector<ModelRow>> ActiveModels() = 0;
-  // In one transaction: the model gets use_percentage 1.0 and status "promoted", every other
-  // model 0.0.
+  // The one owner of model states. In one transaction: compare-and-set of the model's state
+  // from t.from to t.to (kConflict when it is not in t.from, so of two processes only one
+  // succeeds; kNotFound for an unknown model; kInvalidArgument for a transition the table
+  // forbids), its reason, evidence, share and metrics, and a model_transitions row. →promoted
+  // also moves every other promoted model to retired (share 0, with its own transition row) and,
+  // at share 1.0, sets every other model's share to 0.
+  virtual Status TransitionModel(const ModelTransition& t) = 0;
+  // The model's transitions, oldest first.
+  virtual Result<std::vector<ModelTransitionRow>> ListModelTransitions(
+      const std::string& task_id) = 0;
+  // TransitionModel from the model's current state to promoted (a manual transition when the
+  // table says so; kConflict from pending, training, failed). Already promoted: the share goes
+  // back to 1.0 and every other model's to 0, without a transition.
   virtual Status PromoteModel(const std::string& task_id) = 0;
-  // Sets a model's traffic share (A/B or canary), leaving the others as they are.
+  // Sets a model's traffic share (A/B or canary) without changing its state, leaving the other
+  // models as they are.
   virtual Status SetModelUsePercentage(const std::string& task_id, double use_percentage) = 0;
 };
 

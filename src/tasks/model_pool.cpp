@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "ml/model_io.h"
@@ -42,6 +43,7 @@ Status ModelPool::Refresh() {
   auto old = snapshot_.load();
   auto next = std::make_shared<Snapshot>();
   int loaded = 0;
+  std::string first_failure;
   for (const auto& row : *rows) {
     ServingModel serving{row.task_id, row.use_percentage, nullptr};
     if (old) {
@@ -52,15 +54,27 @@ Status ModelPool::Refresh() {
     if (!serving.scorer) {
       auto model = ml::LoadSharedModel(row.path);
       if (!model.ok()) {
-        return MakeError(model.error().code, "model " + row.task_id + ": " + model.error().message);
+        // Skipped: the other active models keep serving. Logged once per model and path.
+        const std::string message = "model " + row.task_id + ": " + model.error().message;
+        if (first_failure.empty()) first_failure = message;
+        if (unloadable_.insert(row.task_id + '\n' + row.path).second) {
+          spdlog::error("model pool: skipping active model {} (share {:.2f}): {}", row.task_id,
+                        row.use_percentage, model.error().message);
+        }
+        continue;
       }
       serving.scorer = ml::LocationScorer::Create(std::move(model.value()), *locations_);
       ++loaded;
       spdlog::info("model {} loaded from {} (test auc {:.4f}, share {:.2f})", row.task_id, row.path,
-                   row.test.auc, row.use_percentage);
+                   row.test.auc.value_or(std::nan("")), row.use_percentage);
     }
     next->total_share += row.use_percentage;
     next->models.push_back(std::move(serving));
+  }
+  if (next->models.empty()) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "none of the " + std::to_string(rows->size()) +
+                         " active models can be loaded (first: " + first_failure + ")");
   }
   next->loaded_at = std::chrono::steady_clock::now();
   if (observer_) observer_(next->models, loaded);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +36,8 @@ class ModelPool {
   explicit ModelPool(store::Store& store, RefreshObserver observer = {});
 
   // Loads the locations (first call) and the store's active models; model folders already
-  // loaded are reused. Fails when no model is active or a model folder cannot be loaded (the
+  // loaded are reused. An active model whose folder does not load is left out (logged once per
+  // model) and the others share the traffic. Fails when no model is active or none loads (the
   // previous snapshot stays in service).
   Status Refresh();
   // Refresh when the snapshot is older than max_age (other processes may have promoted).
@@ -65,6 +67,7 @@ class ModelPool {
   RefreshObserver observer_;
   mutable std::mutex refresh_mu_;  // one refresh at a time; guards locations_
   std::shared_ptr<const std::vector<Location>> locations_;
+  std::set<std::string> unloadable_;  // "id\npath" already logged as not loading; refresh_mu_
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
 };
 

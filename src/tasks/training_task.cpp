@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ml/model_io.h"
+#include "tasks/promotion_policy.h"
 
 namespace mlprod::tasks {
 namespace {
@@ -50,18 +51,30 @@ Result<nlohmann::json> TrainingTask::Run(const queue::TaskMessage& message) {
   std::lock_guard lock(run_mu_);
   const std::string& task_id = message.id;
   const auto path = options_.models_dir / task_id;
+  // The API writes the row (pending) before publishing; a Celery client may not have: then the
+  // row is made here. An existing row keeps its state (RegisterModel never changes it).
   store::ModelRow row;
   row.task_id = task_id;
-  row.status = "TRAINING";
+  row.status = std::string(store::ModelStateName(store::ModelState::kPending));
   row.path = path.string();
+  row.reason = "training task received";
   MLPROD_RETURN_IF_ERROR(store_.RegisterModel(row));
+  MLPROD_RETURN_IF_ERROR(store_.TransitionModel({.model_id = task_id,
+                                                 .from = store::ModelState::kPending,
+                                                 .to = store::ModelState::kTraining,
+                                                 .reason = "training started"}));
   auto result = Train(task_id, path);
   if (!result.ok()) {
-    row.status = "FAILED";
-    if (auto st = store_.RegisterModel(row); !st.ok()) {
+    spdlog::error("training {} failed: {}", task_id, result.error().message);
+    // Only a model still training fails here: after training→candidate the error came from
+    // the decision or the pool refresh, and the state already says where the model stands.
+    auto st = store_.TransitionModel({.model_id = task_id,
+                                      .from = store::ModelState::kTraining,
+                                      .to = store::ModelState::kFailed,
+                                      .reason = result.error().message});
+    if (!st.ok() && st.error().code != ErrorCode::kConflict) {
       spdlog::error("training {}: cannot record failure: {}", task_id, st.error().message);
     }
-    spdlog::error("training {} failed: {}", task_id, result.error().message);
   }
   return result;
 }
@@ -103,24 +116,34 @@ Result<nlohmann::json> TrainingTask::Train(const std::string& task_id,
   auto model = ml::TrainAndEvaluate(train, test, options_.train);
   if (!model.ok()) return model.error();
   // Old and new on exactly the same test rows.
-  const ml::Metrics old_test = ml::Evaluate(*old->scorer->model(), test);
-  const ml::Metrics& new_test = model->metadata().test;
-  const bool promote =
-      std::isfinite(new_test.auc) && (!std::isfinite(old_test.auc) || new_test.auc > old_test.auc);
+  const OfflineComparison comparison{.old_model_id = old->model_id,
+                                     .new_model_id = task_id,
+                                     .old_test = ml::Evaluate(*old->scorer->model(), test),
+                                     .new_test = model->metadata().test,
+                                     .train_rows = train.rows(),
+                                     .test_rows = test.rows()};
+  const ml::Metrics& old_test = comparison.old_test;
+  const ml::Metrics& new_test = comparison.new_test;
+  const nlohmann::json offline = OfflineEvidence(comparison);
 
   MLPROD_RETURN_IF_ERROR(ml::SaveModel(*model, path));
-  store::ModelRow row;
-  row.task_id = task_id;
-  row.status = "SUCCESS";
-  row.path = path.string();
-  row.use_percentage = 0;
-  row.train = ToStore(model->metadata().train);
-  row.test = ToStore(new_test);
-  MLPROD_RETURN_IF_ERROR(store_.RegisterModel(row));
-  if (promote) {
-    MLPROD_RETURN_IF_ERROR(store_.PromoteModel(task_id));
-    MLPROD_RETURN_IF_ERROR(models_.Refresh());
-  }
+  MLPROD_RETURN_IF_ERROR(
+      store_.TransitionModel({.model_id = task_id,
+                              .from = store::ModelState::kTraining,
+                              .to = store::ModelState::kCandidate,
+                              .reason = "trained and evaluated offline",
+                              .evidence = nlohmann::json{{"offline", offline}}.dump(),
+                              .train = ToStore(model->metadata().train),
+                              .test = ToStore(new_test)}));
+  const PromotionDecision decision = DecidePromotion(comparison);
+  const bool promote = decision.to == store::ModelState::kPromoted;
+  MLPROD_RETURN_IF_ERROR(store_.TransitionModel(
+      {.model_id = task_id,
+       .from = store::ModelState::kCandidate,
+       .to = decision.to,
+       .reason = decision.reason,
+       .evidence = nlohmann::json{{"offline", offline}, {"decision", decision.reason}}.dump()}));
+  if (promote) MLPROD_RETURN_IF_ERROR(models_.Refresh());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("training {}: new test auc {:.4f} vs old {} {:.4f}: {} ({:.2f} s)", task_id,
@@ -128,10 +151,15 @@ Result<nlohmann::json> TrainingTask::Train(const std::string& task_id,
                seconds);
   nlohmann::json old_json = MetricsJson(old_test);
   old_json["model_id"] = old->model_id;
-  return nlohmann::json{
-      {"model_id", task_id},      {"promoted", promote},          {"train_rows", train.rows()},
-      {"test_rows", test.rows()}, {"new", MetricsJson(new_test)}, {"old", std::move(old_json)},
-      {"seconds", seconds}};
+  return nlohmann::json{{"model_id", task_id},
+                        {"promoted", promote},
+                        {"state", store::ModelStateName(decision.to)},
+                        {"reason", decision.reason},
+                        {"train_rows", train.rows()},
+                        {"test_rows", test.rows()},
+                        {"new", MetricsJson(new_test)},
+                        {"old", std::move(old_json)},
+                        {"seconds", seconds}};
 }
 
 }  // namespace mlprod::tasks

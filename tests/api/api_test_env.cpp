@@ -11,6 +11,9 @@
 #include <random>
 
 #include "api/assets.h"
+#include "ml/model_io.h"
+#include "ml/test_data.h"
+#include "ml/train.h"
 #include "queue/task.h"
 #include "store/open_store.h"
 
@@ -154,7 +157,11 @@ void ApiServerTest::SetUp() {
   store::ModelRow baseline;
   baseline.task_id = "baseline";
   baseline.status = "promoted";
-  baseline.path = "models/baseline";
+  // A real (tiny) model folder: PUT /models/{id} refuses folders that do not load.
+  baseline.path = (dir_ / "models" / "baseline").string();
+  auto model = ml::Train(ml::testing::RandomDataset(60, 5), {.epochs = 1});
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  ASSERT_TRUE(ml::SaveModel(*model, baseline.path).ok());
   baseline.use_percentage = 1.0;
   baseline.test.auc = 0.75;
   ASSERT_TRUE(store_->RegisterModel(baseline).ok());

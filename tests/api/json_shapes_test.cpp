@@ -69,9 +69,20 @@ TEST(OpenApi, ResultRowJsonCarriesEveryLocationField) {
 TEST(OpenApi, ModelAndTaskStatusMatchSchemas) {
   store::ModelRow m;
   m.task_id = "baseline";
+  m.status = "promoted";
   m.use_percentage = 1;
   const auto c = Checker();
   EXPECT_EQ(Problems(c.CheckComponent(ModelJson(m), "Model")), "");
+  // Unmeasured metrics are null, and the offline comparison comes from the evidence.
+  m.test.auc = 0.7;
+  m.evidence = R"({"offline":{"rule":"r","test_rows":3}})";
+  const auto j = ModelJson(m);
+  EXPECT_TRUE(j["test"]["acc"].is_null());
+  EXPECT_EQ(j["test"]["auc"], 0.7);
+  EXPECT_EQ(j["offline"]["test_rows"], 3);
+  EXPECT_EQ(j["state"], "promoted");
+  EXPECT_EQ(Problems(c.CheckComponent(j, "Model")), "");
+  EXPECT_FALSE(c.CheckComponent(ModelJson(store::ModelRow{.status = "SUCCESS"}), "Model").empty());
   EXPECT_EQ(Problems(c.CheckComponent(
                 TaskStatusJson("7548290e-0844-49f5-aaa9-0190f9eab9dc", "PENDING", "inference"),
                 "TaskStatus")),

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "api_test_env.h"
+#include "common/uuid.h"
 
 namespace mlprod::api::testing {
 namespace {
@@ -175,7 +176,70 @@ TEST_F(ApiServerTest, TrainingStatusReadsTheBackend) {
   done.state = queue::TaskState::kSuccess;
   ASSERT_TRUE(backend_->Store(done).ok());
   EXPECT_EQ(client_->Get("/train/status/" + id).json(),
-            nlohmann::json({{"task_id", id}, {"status", "SUCCESS"}, {"type", "training"}}));
+            nlohmann::json({{"task_id", id},
+                            {"status", "SUCCESS"},
+                            {"type", "training"},
+                            {"state", "pending"},
+                            {"reason", "queued by POST /train/start"}}));
+}
+
+TEST_F(ApiServerTest, TrainingStatusReportsTheStoresFailureReasonAndUnknownIdsAre404) {
+  const std::string id = NewUuid();
+  ASSERT_TRUE(store_->RegisterModel({.task_id = id, .status = "training"}).ok());
+  ASSERT_TRUE(store_
+                  ->TransitionModel({.model_id = id,
+                                     .from = store::ModelState::kTraining,
+                                     .to = store::ModelState::kFailed,
+                                     .reason = "not enough shown results to train: have 2"})
+                  .ok());
+  // The result backend has no entry (PENDING): the store's record answers.
+  const Reply failed = client_->Get("/train/status/" + id);
+  ASSERT_EQ(failed.status, 200) << failed.body;
+  EXPECT_EQ(failed.json()["status"], "FAILURE");
+  EXPECT_EQ(failed.json()["state"], "failed");
+  EXPECT_EQ(failed.json()["reason"], "not enough shown results to train: have 2");
+  EXPECT_EQ(schema_->CheckComponent(failed.json(), "TaskStatus").size(), 0u);
+  const Reply unknown = client_->Get("/train/status/" + NewUuid());
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.json(), nlohmann::json({{"detail", "Task not found"}}));
+}
+
+TEST_F(ApiServerTest, ManualOverrideRefusesUnfinishedAndUnloadableModels) {
+  ASSERT_TRUE(store_->RegisterModel({.task_id = "busy", .status = "training"}).ok());
+  const Reply busy = client_->Call(verb::put, "/models/busy", R"({"use_percentage":1.0})");
+  EXPECT_EQ(busy.status, 409);
+  EXPECT_NE(busy.json()["detail"].get<std::string>().find("is training"), std::string::npos);
+  ASSERT_TRUE(store_
+                  ->RegisterModel(
+                      {.task_id = "gone", .status = "retired", .path = (dir_ / "nope").string()})
+                  .ok());
+  const Reply gone = client_->Call(verb::put, "/models/gone", R"({"use_percentage":1.0})");
+  EXPECT_EQ(gone.status, 409);
+  EXPECT_NE(gone.json()["detail"].get<std::string>().find("does not load"), std::string::npos);
+  EXPECT_EQ(client_->Get("/models/baseline").json()["use_percentage"], 1.0) << "nothing moved";
+}
+
+TEST_F(ApiServerTest, ManualPromotionRecordsAManualTransitionAndRetiresThePrevious) {
+  ASSERT_TRUE(store_
+                  ->RegisterModel({.task_id = "old-one",
+                                   .status = "rejected",
+                                   .path = (*store_->GetModel("baseline"))->path})
+                  .ok());
+  const Reply put = client_->Call(verb::put, "/models/old-one", R"({"use_percentage":1.0})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.json()["state"], "promoted");
+  const Reply model = client_->Get("/models/old-one");
+  ASSERT_EQ(model.status, 200);
+  EXPECT_EQ(schema_->CheckComponent(model.json(), "Model").size(), 0u) << model.body;
+  const nlohmann::json transitions = model.json()["transitions"];
+  ASSERT_EQ(transitions.size(), 2u);
+  EXPECT_EQ(transitions[1]["from"], "rejected");
+  EXPECT_EQ(transitions[1]["to"], "promoted");
+  EXPECT_EQ(transitions[1]["manual"], true);
+  const Reply baseline = client_->Get("/models/baseline");
+  EXPECT_EQ(baseline.json()["state"], "retired");
+  EXPECT_EQ(baseline.json()["use_percentage"], 0.0);
+  EXPECT_TRUE(baseline.json()["train"]["auc"].is_null()) << "never measured: null";
 }
 
 TEST_F(ApiServerTest, ModelsAreListedReadAndReweighted) {

@@ -39,6 +39,37 @@ TEST_F(ModelPoolTest, SplitsTrafficByUsePercentageDeterministically) {
   EXPECT_NEAR(canary_picks, 0.3 * n, 120);
 }
 
+TEST_F(ModelPoolTest, AnActiveModelWhoseFolderDoesNotLoadIsSkipped) {
+  RegisterBaseline(false);
+  ASSERT_TRUE(store_
+                  ->RegisterModel({.task_id = "broken",
+                                   .status = "canary",
+                                   .path = (dir_ / "models" / "missing").string(),
+                                   .use_percentage = 0.5})
+                  .ok());
+  ModelPool pool(*store_);
+  ASSERT_TRUE(pool.Refresh().ok());
+  const auto active = pool.Active();
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].model_id, "baseline");
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(pool.Pick("t-" + std::to_string(i))->model_id, "baseline");
+  ASSERT_TRUE(pool.Refresh().ok()) << "still skipped on the next refresh";
+}
+
+TEST_F(ModelPoolTest, RefreshFailsWhenNoActiveModelLoads) {
+  ASSERT_TRUE(store_
+                  ->RegisterModel({.task_id = "broken",
+                                   .status = "promoted",
+                                   .path = (dir_ / "models" / "missing").string(),
+                                   .use_percentage = 1.0})
+                  .ok());
+  ModelPool pool(*store_);
+  auto st = pool.Refresh();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("none of the 1 active models can be loaded"), std::string::npos)
+      << st.error().message;
+}
+
 TEST_F(ModelPoolTest, InferenceScoresEveryLocationOnceAndIsIdempotent) {
   RegisterBaseline(false);
   ModelPool pool(*store_);

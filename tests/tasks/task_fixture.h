@@ -67,7 +67,7 @@ class TaskFixture : public ::testing::Test {
     ASSERT_TRUE(ml::SaveModel(*model, path).ok());
     store::ModelRow row;
     row.task_id = "baseline";
-    row.status = "SUCCESS";
+    row.status = "promoted";
     row.path = path.string();
     row.use_percentage = 1.0;
     ASSERT_TRUE(store_->RegisterModel(row).ok());
@@ -80,6 +80,7 @@ class TaskFixture : public ::testing::Test {
     ASSERT_TRUE(baseline.ok() && baseline->has_value());
     store::ModelRow canary = **baseline;
     canary.task_id = "canary";
+    canary.status = "canary";
     canary.use_percentage = share;
     ASSERT_TRUE(store_->RegisterModel(canary).ok());
     ASSERT_TRUE(store_->SetModelUsePercentage("baseline", 1.0 - share).ok());

@@ -52,15 +52,32 @@ TEST_F(TrainingTaskTest, PromotesNewModelWhenItsTestAucIsHigher) {
   auto old = store_->GetModel("baseline");
   ASSERT_TRUE(old.ok() && old->has_value());
   EXPECT_DOUBLE_EQ((*old)->use_percentage, 0.0);
+  EXPECT_EQ((*old)->status, "retired");
   // All ten metrics are stored and sane.
   auto row = store_->GetModel("train-better");
   ASSERT_TRUE(row.ok() && row->has_value());
-  for (double m : {(*row)->train.acc, (*row)->train.auc, (*row)->train.pre, (*row)->train.rec,
-                   (*row)->train.f1, (*row)->test.acc, (*row)->test.auc, (*row)->test.pre,
-                   (*row)->test.rec, (*row)->test.f1}) {
-    EXPECT_GT(m, 0.0);
-    EXPECT_LE(m, 1.0);
+  EXPECT_EQ((*row)->status, "promoted");
+  for (const auto& m : {(*row)->train.acc, (*row)->train.auc, (*row)->train.pre, (*row)->train.rec,
+                        (*row)->train.f1, (*row)->test.acc, (*row)->test.auc, (*row)->test.pre,
+                        (*row)->test.rec, (*row)->test.f1}) {
+    ASSERT_TRUE(m.has_value());
+    EXPECT_GT(*m, 0.0);
+    EXPECT_LE(*m, 1.0);
   }
+  // The path through the lifecycle, each step with its reason; the offline comparison is the
+  // evidence of training→candidate and of the decision.
+  auto history = store_->ListModelTransitions("train-better");
+  ASSERT_TRUE(history.ok());
+  std::vector<std::string> path;
+  for (const auto& t : *history) path.push_back(t.from_state + ">" + t.to_state);
+  EXPECT_EQ(path, (std::vector<std::string>{">pending", "pending>training", "training>candidate",
+                                            "candidate>promoted"}));
+  const auto offline = nlohmann::json::parse((*history)[2].evidence)["offline"];
+  EXPECT_EQ(offline["old"]["model_id"], "baseline");
+  EXPECT_EQ(offline["test_rows"], out["test_rows"]);
+  EXPECT_DOUBLE_EQ(offline["new"]["auc"].get<double>(), out["new"]["auc"].get<double>());
+  EXPECT_NE(offline["rule"].get<std::string>().find("test ROC AUC"), std::string::npos);
+  EXPECT_NE((*row)->reason.find("higher"), std::string::npos) << (*row)->reason;
   EXPECT_TRUE(std::filesystem::exists(dir_ / "models" / "train-better" / "model.json"));
   // The retrained model carries the drift reference of its training rows.
   auto saved = ml::LoadModel(dir_ / "models" / "train-better");
@@ -83,7 +100,10 @@ TEST_F(TrainingTaskTest, KeepsOldModelWhenNewOneIsWorseOnTheSameTestRows) {
   auto row = store_->GetModel("train-worse");
   ASSERT_TRUE(row.ok() && row->has_value());
   EXPECT_DOUBLE_EQ((*row)->use_percentage, 0.0);
-  EXPECT_EQ((*row)->status, "SUCCESS");
+  EXPECT_EQ((*row)->status, "rejected");
+  EXPECT_NE((*row)->reason.find("not higher"), std::string::npos) << (*row)->reason;
+  EXPECT_EQ(out["state"], "rejected");
+  EXPECT_EQ((*store_->GetModel("baseline"))->status, "promoted");
 }
 
 TEST_F(TrainingTaskTest, FailsClearlyWithTooFewShownResults) {
@@ -99,9 +119,13 @@ TEST_F(TrainingTaskTest, FailsClearlyWithTooFewShownResults) {
   auto result = task.Run(message);
   ASSERT_FALSE(result.ok());
   EXPECT_NE(result.error().message.find("not enough shown results"), std::string::npos);
+  // No API wrote a row first (a Celery client published the task): the task made it.
   auto row = store_->GetModel("train-empty");
   ASSERT_TRUE(row.ok() && row->has_value());
-  EXPECT_EQ((*row)->status, "FAILED");
+  EXPECT_EQ((*row)->status, "failed");
+  EXPECT_EQ((*row)->reason, result.error().message);
+  EXPECT_FALSE((*row)->test.auc.has_value()) << "a failed model has no metrics, not 0.0";
+  EXPECT_EQ(store_->ListModelTransitions("train-empty")->back().to_state, "failed");
 }
 
 TEST(TrainRowCount, UsesEightThousandOfNineThousandElseTheSameShare) {
