@@ -30,6 +30,7 @@ struct ServeFlags {
   int workers = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   int io_threads = 2;
   drift::DriftOptions drift;
+  LearningFlags learning;
 };
 
 int RunServer(const std::string& command, const ServeFlags& f, bool with_workers) {
@@ -66,8 +67,8 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
   if (with_workers) {
     worker_metrics.emplace(*registry);
     drift.emplace(*registry, f.drift);
-    tasks.emplace(*rt->store, config->data_dir / "models", f.process.seed, &*worker_metrics,
-                  &*drift);
+    tasks.emplace(*rt->store, MakeTrainingOptions(config->data_dir, f.process.seed, f.learning),
+                  &*worker_metrics, &*drift);
     if (auto st = tasks->models().Refresh(); !st.ok()) {
       return Fail(command, "loading the active models", st.error());
     }
@@ -138,6 +139,7 @@ void AddServeCommand(CLI::App& root, CommandRunner& run) {
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   AddDriftFlags(*sub, flags->drift);
+  AddLearningFlags(*sub, flags->learning);
   sub->callback([flags, &run] { run = [flags] { return RunServer("serve", *flags, true); }; });
 }
 

@@ -27,6 +27,7 @@ struct WorkerFlags {
   std::string metrics_host = "0.0.0.0";
   int metrics_port = 9808;
   drift::DriftOptions drift;
+  LearningFlags learning;
 };
 
 int RunWorker(const WorkerFlags& f) {
@@ -51,7 +52,8 @@ int RunWorker(const WorkerFlags& f) {
   auto registry = std::make_shared<prometheus::Registry>();
   metrics::WorkerMetrics worker_metrics(*registry);
   drift::DriftMonitor drift(*registry, f.drift);
-  TaskSet tasks(*rt->store, config->data_dir / "models", f.process.seed, &worker_metrics, &drift);
+  TaskSet tasks(*rt->store, MakeTrainingOptions(config->data_dir, f.process.seed, f.learning),
+                &worker_metrics, &drift);
   // The API bootstraps the schema, the locations and the baseline; wait for it.
   if (auto st = WaitFor(
           "an active model in the store", [&] { return tasks.models().Refresh(); }, timeout);
@@ -126,6 +128,7 @@ void AddWorkerCommand(CLI::App& root, CommandRunner& run) {
       ->capture_default_str();
   AddProcessFlags(*sub, flags->process);
   AddDriftFlags(*sub, flags->drift);
+  AddLearningFlags(*sub, flags->learning);
   sub->callback([flags, &run] { run = [flags] { return RunWorker(*flags); }; });
 }
 

@@ -39,6 +39,30 @@ void AddDriftFlags(CLI::App& sub, drift::DriftOptions& options) {
       ->capture_default_str();
 }
 
+void AddLearningFlags(CLI::App& sub, LearningFlags& flags) {
+  sub.add_option("--canary-share", flags.canary_share,
+                 "Share of inferences on which a retrained model that passed the offline gate "
+                 "is shown interleaved with the current one, until the live evidence promotes "
+                 "or rolls it back; 0 promotes on the offline gate alone")
+      ->check(CLI::Range(0.0, 0.5))
+      ->capture_default_str();
+  sub.add_flag("--test-bad-candidate", flags.test_bad_candidate,
+               "TEST ONLY: retraining shuffles its labels and ignores the offline gate, so a bad "
+               "candidate reaches the canary (the rollback scenario)");
+}
+
+tasks::TrainingOptions MakeTrainingOptions(const std::filesystem::path& data_dir,
+                                           std::uint64_t seed, const LearningFlags& flags) {
+  tasks::TrainingOptions options;
+  options.models_dir = data_dir / "models";
+  options.reference_data = data_dir / "dataset" / "dataset_labelled.tsv";
+  options.train.seed = seed;
+  options.promotion.canary_share = flags.canary_share;
+  options.promotion.ignore_gate = flags.test_bad_candidate;
+  options.test_shuffle_labels = flags.test_bad_candidate;
+  return options;
+}
+
 int Fail(const std::string& command, const std::string& what, const Error& error) {
   spdlog::error("{}: {}", what, error.message);
   std::cerr << "mlprod " << command << ": " << what << ": " << error.message << "\n";

@@ -11,6 +11,7 @@
 #include "app/runtime.h"
 #include "common/result.h"
 #include "drift/drift_monitor.h"
+#include "tasks/training_task.h"
 
 namespace mlprod::app {
 
@@ -26,6 +27,19 @@ void AddProcessFlags(CLI::App& sub, ProcessFlags& flags);
 
 // --drift-window, for the subcommands that run inference tasks (serve, worker).
 void AddDriftFlags(CLI::App& sub, drift::DriftOptions& options);
+
+// --canary-share and the test-only --test-bad-candidate, for the subcommands that run training
+// tasks (serve, worker).
+struct LearningFlags {
+  double canary_share = 0.1;
+  bool test_bad_candidate = false;
+};
+void AddLearningFlags(CLI::App& sub, LearningFlags& flags);
+
+// The training task's options of a process: model folders and the reference data set under
+// data_dir (where the first start writes them), the training seed, the learning flags.
+tasks::TrainingOptions MakeTrainingOptions(const std::filesystem::path& data_dir,
+                                           std::uint64_t seed, const LearningFlags& flags);
 
 // Logging, then .env + environment into a RuntimeConfig. On failure prints a one-line error
 // prefixed with `command` and returns the exit code to use (2 usage, 1 runtime).

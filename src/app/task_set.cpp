@@ -5,13 +5,6 @@
 namespace mlprod::app {
 namespace {
 
-tasks::TrainingOptions MakeTrainingOptions(std::filesystem::path models_dir, std::uint64_t seed) {
-  tasks::TrainingOptions options;
-  options.models_dir = std::move(models_dir);
-  options.train.seed = seed;
-  return options;
-}
-
 tasks::ModelPool::RefreshObserver PoolObserver(metrics::WorkerMetrics* metrics) {
   if (metrics == nullptr) return {};
   return [metrics](const std::vector<tasks::ServingModel>& models, int loaded) {
@@ -26,12 +19,12 @@ tasks::ModelPool::RefreshObserver PoolObserver(metrics::WorkerMetrics* metrics) 
 
 }  // namespace
 
-TaskSet::TaskSet(store::Store& store, std::filesystem::path models_dir, std::uint64_t seed,
+TaskSet::TaskSet(store::Store& store, tasks::TrainingOptions training,
                  metrics::WorkerMetrics* metrics, drift::DriftMonitor* drift)
     : metrics_(metrics),
       models_(store, PoolObserver(metrics)),
       inference_(store, models_, drift),
-      training_(store, models_, MakeTrainingOptions(std::move(models_dir), seed)) {
+      training_(store, models_, std::move(training)) {
   registry_.Register(std::string(queue::kInferenceTask),
                      [this](const queue::TaskMessage& m) { return inference_.Run(m); });
   registry_.Register(std::string(queue::kTrainingTask),

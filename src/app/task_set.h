@@ -19,11 +19,11 @@ namespace mlprod::app {
 
 class TaskSet {
  public:
-  // models_dir: where training writes new model folders; seed: training seed.
+  // training: the training task's options (app/process_flags.h MakeTrainingOptions).
   // metrics (nullable) receives task outcomes and model pool changes; drift (nullable) every
   // scored request. Both must outlive the task set.
-  TaskSet(store::Store& store, std::filesystem::path models_dir, std::uint64_t seed,
-          metrics::WorkerMetrics* metrics, drift::DriftMonitor* drift = nullptr);
+  TaskSet(store::Store& store, tasks::TrainingOptions training, metrics::WorkerMetrics* metrics,
+          drift::DriftMonitor* drift = nullptr);
   TaskSet(const TaskSet&) = delete;
   TaskSet& operator=(const TaskSet&) = delete;
 

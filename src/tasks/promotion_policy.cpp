@@ -1,14 +1,15 @@
 #include "tasks/promotion_policy.h"
 
+#include <spdlog/fmt/fmt.h>
+
 #include <cmath>
-#include <cstdio>
 
 namespace mlprod::tasks {
 namespace {
 
-constexpr const char* kRule =
-    "test_auc_higher: promote when the new model's test ROC AUC is "
-    "higher than the old model's on the same test rows";
+constexpr const char* kShownRule =
+    "information only: both models on the newest shown results' test rows, which the current "
+    "model chose itself (the reference promotes on this; it does not predict live quality)";
 
 nlohmann::json Num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
 
@@ -17,32 +18,24 @@ nlohmann::json MetricsJson(const std::string& model_id, const ml::Metrics& m) {
           {"rec", Num(m.rec)},    {"f1", Num(m.f1)},   {"auc", Num(m.auc)}};
 }
 
-std::string Fixed(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
-
 }  // namespace
 
-PromotionDecision DecidePromotion(const OfflineComparison& c) {
-  const double now = c.new_test.auc, before = c.old_test.auc;
-  if (!std::isfinite(now)) {
-    return {store::ModelState::kRejected, "new model's test ROC AUC is undefined"};
+PromotionDecision DecidePromotion(const GateDecision& gate, const PromotionOptions& options) {
+  if (!gate.pass && !options.ignore_gate) {
+    return {store::ModelState::kRejected, 0, "offline gate: " + gate.reason};
   }
-  if (!std::isfinite(before)) {
-    return {store::ModelState::kPromoted, "test ROC AUC " + Fixed(now) + "; old model " +
-                                              c.old_model_id + " has none on these rows"};
+  const std::string why =
+      gate.pass ? "offline gate: " + gate.reason
+                : "offline gate IGNORED by the test switch (" + gate.reason + ")";
+  if (options.canary_share <= 0) {
+    return {store::ModelState::kPromoted, 1.0, why + "; canary off: promoted"};
   }
-  const std::string cmp = "test ROC AUC " + Fixed(now) + " vs " + Fixed(before) + " of " +
-                          c.old_model_id + " on the same " + std::to_string(c.test_rows) +
-                          " test rows";
-  if (now > before) return {store::ModelState::kPromoted, cmp + ": higher"};
-  return {store::ModelState::kRejected, cmp + ": not higher"};
+  return {store::ModelState::kCanary, options.canary_share,
+          why + fmt::format("; canary on {:.0f} % of inferences", 100 * options.canary_share)};
 }
 
 nlohmann::json OfflineEvidence(const OfflineComparison& c) {
-  return {{"rule", kRule},
+  return {{"rule", kShownRule},
           {"train_rows", c.train_rows},
           {"test_rows", c.test_rows},
           {"new", MetricsJson(c.new_model_id, c.new_test)},

@@ -1,6 +1,9 @@
-// The promotion decision for a freshly trained candidate: the one seam between training and the
-// model lifecycle (an offline gate and a canary will replace it). Today's rule: promote when the
-// new model's test ROC AUC beats the old model's on the same test rows. Pure; thread-safe.
+// What happens to a freshly trained candidate: the one seam between training and the model
+// lifecycle. The offline gate (offline_gate.h) decides whether it may serve at all; one that
+// passes becomes a canary on a share of traffic, whose live evidence then decides
+// (canary_judge.h), or — with the canary switched off — is promoted on the gate alone. The
+// reference's comparison on shown rows is kept as information only (docs/ml.md says why). Pure;
+// thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -9,10 +12,11 @@
 
 #include "ml/metrics.h"
 #include "store/model_state.h"
+#include "tasks/offline_gate.h"
 
 namespace mlprod::tasks {
 
-// Old and new model evaluated on exactly the same test rows.
+// Old and new model on exactly the same shown test rows (the reference's comparison).
 struct OfflineComparison {
   std::string old_model_id;
   std::string new_model_id;
@@ -22,15 +26,25 @@ struct OfflineComparison {
   std::int64_t test_rows = 0;
 };
 
+struct PromotionOptions {
+  // Share of inferences that show the candidate interleaved with the current model; 0 promotes
+  // on the offline gate alone. Default: 0.1
+  double canary_share = 0.1;
+  // Test-only (the bad-candidate scenario): the gate's verdict is recorded but ignored, so a
+  // candidate trained on shuffled labels reaches the canary. Default: false
+  bool ignore_gate = false;
+};
+
 struct PromotionDecision {
-  store::ModelState to = store::ModelState::kRejected;  // kPromoted or kRejected
+  store::ModelState to = store::ModelState::kRejected;  // kCanary, kPromoted or kRejected
+  double use_percentage = 0;                            // the share that goes with `to`
   std::string reason;
 };
 
-PromotionDecision DecidePromotion(const OfflineComparison& c);
+PromotionDecision DecidePromotion(const GateDecision& gate, const PromotionOptions& options);
 
 // `{"rule", "train_rows", "test_rows", "new": {model_id, metrics}, "old": {model_id, metrics}}`,
-// non-finite metrics as null: the evidence of training→candidate and of the decision.
+// non-finite metrics as null: the shown-rows comparison, for information.
 nlohmann::json OfflineEvidence(const OfflineComparison& c);
 
 }  // namespace mlprod::tasks

@@ -4,10 +4,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include "ml/model_io.h"
-#include "tasks/promotion_policy.h"
 
 namespace mlprod::tasks {
 namespace {
@@ -16,13 +16,22 @@ store::Metrics5 ToStore(const ml::Metrics& m) {
   return store::Metrics5{m.acc, m.auc, m.pre, m.rec, m.f1};
 }
 
-nlohmann::json MetricsJson(const ml::Metrics& m) {
-  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
-  return {{"acc", num(m.acc)},
-          {"pre", num(m.pre)},
-          {"rec", num(m.rec)},
-          {"f1", num(m.f1)},
-          {"auc", num(m.auc)}};
+ml::Dataset Concat(const ml::Dataset& a, const ml::Dataset& b) {
+  ml::Dataset out;
+  out.x.resize(a.rows() + b.rows(), Eigen::NoChange);
+  out.x.topRows(a.rows()) = a.x;
+  out.x.bottomRows(b.rows()) = b.x;
+  out.y = a.y;
+  out.y.insert(out.y.end(), b.y.begin(), b.y.end());
+  return out;
+}
+
+// Fisher-Yates over the labels with a fixed seed (the test switch's bad candidate).
+void ShuffleLabels(ml::Dataset& d, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  for (std::size_t i = d.y.size(); i > 1; --i) {
+    std::swap(d.y[i - 1], d.y[std::uniform_int_distribution<std::size_t>(0, i - 1)(rng)]);
+  }
 }
 
 Status NeedBothClasses(const ml::Dataset& d, const char* split) {
@@ -105,60 +114,64 @@ Result<nlohmann::json> TrainingTask::Train(const std::string& task_id,
   auto dataset = ml::DatasetFromExamples(examples);
   if (!dataset.ok()) return dataset.error();
   const auto n_train = TrainRowCount(n, options_);
-  const auto train = ml::SliceRows(*dataset, 0, n_train);
-  const auto test = ml::SliceRows(*dataset, n_train, n);
-  MLPROD_RETURN_IF_ERROR(NeedBothClasses(train, "training"));
-  MLPROD_RETURN_IF_ERROR(NeedBothClasses(test, "test"));
+  const auto shown_train = ml::SliceRows(*dataset, 0, n_train);
+  const auto shown_test = ml::SliceRows(*dataset, n_train, n);
+  MLPROD_RETURN_IF_ERROR(NeedBothClasses(shown_train, "training"));
+  MLPROD_RETURN_IF_ERROR(NeedBothClasses(shown_test, "test"));
+  auto reference = LoadReferenceData(options_.reference_data, options_.reference_test_fraction);
+  if (!reference.ok()) return reference.error();
+  ml::Dataset train = Concat(shown_train, reference->train);
+  if (options_.test_shuffle_labels) {
+    spdlog::warn("training {}: TEST SWITCH: training labels shuffled", task_id);
+    ShuffleLabels(train, options_.train.seed);
+  }
   MLPROD_RETURN_IF_ERROR(store_.RecordDataset(task_id, result_ids));
 
-  spdlog::info("training {}: {} train rows ({} picks), {} test rows ({} picks)", task_id,
-               train.rows(), train.positives(), test.rows(), test.positives());
-  auto model = ml::TrainAndEvaluate(train, test, options_.train);
+  spdlog::info(
+      "training {}: {} shown rows ({} picks) + {} reference rows ({} picks); gate on {} "
+      "reference holdout rows",
+      task_id, shown_train.rows(), shown_train.positives(), reference->train.rows(),
+      reference->train.positives(), reference->holdout.rows());
+  // Test metrics are the holdout's: the same rows the baseline's test metrics come from, so the
+  // registry's figures compare.
+  auto model = ml::TrainAndEvaluate(train, reference->holdout, options_.train);
   if (!model.ok()) return model.error();
-  // Old and new on exactly the same test rows.
-  const OfflineComparison comparison{.old_model_id = old->model_id,
-                                     .new_model_id = task_id,
-                                     .old_test = ml::Evaluate(*old->scorer->model(), test),
-                                     .new_test = model->metadata().test,
-                                     .train_rows = train.rows(),
-                                     .test_rows = test.rows()};
-  const ml::Metrics& old_test = comparison.old_test;
-  const ml::Metrics& new_test = comparison.new_test;
-  const nlohmann::json offline = OfflineEvidence(comparison);
+  const ml::Model& current = *old->scorer->model();
+  const GateDecision gate = OfflineGate(current, old->model_id, *model, reference->holdout);
+  const nlohmann::json shown = OfflineEvidence({.old_model_id = old->model_id,
+                                                .new_model_id = task_id,
+                                                .old_test = ml::Evaluate(current, shown_test),
+                                                .new_test = ml::Evaluate(*model, shown_test),
+                                                .train_rows = shown_train.rows(),
+                                                .test_rows = shown_test.rows()});
+  const nlohmann::json evidence = {{"gate", gate.evidence}, {"shown", shown}};
 
   MLPROD_RETURN_IF_ERROR(ml::SaveModel(*model, path));
-  MLPROD_RETURN_IF_ERROR(
-      store_.TransitionModel({.model_id = task_id,
-                              .from = store::ModelState::kTraining,
-                              .to = store::ModelState::kCandidate,
-                              .reason = "trained and evaluated offline",
-                              .evidence = nlohmann::json{{"offline", offline}}.dump(),
-                              .train = ToStore(model->metadata().train),
-                              .test = ToStore(new_test)}));
-  const PromotionDecision decision = DecidePromotion(comparison);
-  const bool promote = decision.to == store::ModelState::kPromoted;
-  MLPROD_RETURN_IF_ERROR(store_.TransitionModel(
-      {.model_id = task_id,
-       .from = store::ModelState::kCandidate,
-       .to = decision.to,
-       .reason = decision.reason,
-       .evidence = nlohmann::json{{"offline", offline}, {"decision", decision.reason}}.dump()}));
-  if (promote) MLPROD_RETURN_IF_ERROR(models_.Refresh());
+  MLPROD_RETURN_IF_ERROR(store_.TransitionModel({.model_id = task_id,
+                                                 .from = store::ModelState::kTraining,
+                                                 .to = store::ModelState::kCandidate,
+                                                 .reason = "trained and evaluated offline",
+                                                 .evidence = evidence.dump(),
+                                                 .train = ToStore(model->metadata().train),
+                                                 .test = ToStore(model->metadata().test)}));
+  const PromotionDecision decision = DecidePromotion(gate, options_.promotion);
+  MLPROD_RETURN_IF_ERROR(store_.TransitionModel({.model_id = task_id,
+                                                 .from = store::ModelState::kCandidate,
+                                                 .to = decision.to,
+                                                 .reason = decision.reason,
+                                                 .evidence = evidence.dump(),
+                                                 .use_percentage = decision.use_percentage}));
+  if (decision.to != store::ModelState::kRejected) MLPROD_RETURN_IF_ERROR(models_.Refresh());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("training {}: new test auc {:.4f} vs old {} {:.4f}: {} ({:.2f} s)", task_id,
-               new_test.auc, old->model_id, old_test.auc, promote ? "promoted" : "kept old model",
-               seconds);
-  nlohmann::json old_json = MetricsJson(old_test);
-  old_json["model_id"] = old->model_id;
+  spdlog::info("training {}: {}: {} ({:.2f} s)", task_id, store::ModelStateName(decision.to),
+               decision.reason, seconds);
   return nlohmann::json{{"model_id", task_id},
-                        {"promoted", promote},
                         {"state", store::ModelStateName(decision.to)},
                         {"reason", decision.reason},
                         {"train_rows", train.rows()},
-                        {"test_rows", test.rows()},
-                        {"new", MetricsJson(new_test)},
-                        {"old", std::move(old_json)},
+                        {"gate", gate.evidence},
+                        {"shown", shown},
                         {"seconds", seconds}};
 }
 

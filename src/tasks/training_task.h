@@ -1,8 +1,8 @@
-// The training task (`mlprod.worker.tasks.train.training()`), SPEC §6: the newest shown results
-// become a data set (first rows train, rest test), a new model is trained, old and new are
-// evaluated on the same test rows, and the new one is promoted only when its test ROC AUC is
-// higher. Inference keeps running on the current model meanwhile; promotion swaps the model
-// pool atomically. Thread-safe; concurrent runs are serialised.
+// The training task (`mlprod.worker.tasks.train.training()`): the newest shown results plus the
+// generator-labelled training split train a candidate; the offline gate compares it with the
+// serving model on the generator-labelled holdout; one that passes becomes a canary (or, with
+// the canary off, is promoted), one that fails is rejected (docs/ml.md "The learning loop").
+// Inference keeps running meanwhile. Thread-safe; concurrent runs are serialised.
 #pragma once
 
 #include <filesystem>
@@ -14,6 +14,7 @@
 #include "queue/task.h"
 #include "store/store.h"
 #include "tasks/model_pool.h"
+#include "tasks/promotion_policy.h"
 
 namespace mlprod::tasks {
 
@@ -23,14 +24,23 @@ struct TrainingOptions {
   int train_rows = 8000;             // the first rows train, the rest test. Default: 8000
   int min_rows = 100;                // fewer shown results is a clear failure. Default: 100
   ml::TrainOptions train;            // epochs, seed, learning rate, dropout
+  // The generator-labelled data set the baseline was trained on (`dataset_labelled.tsv`): its
+  // training split is mixed into every retraining, its holdout is the offline gate's rows.
+  // Required: a training run without it fails with that reason.
+  std::filesystem::path reference_data;
+  double reference_test_fraction = 0.2;  // the baseline's split (bootstrap.cpp). Default: 0.2
+  PromotionOptions promotion;            // canary share; the test-only gate switch
+  // Test-only (the bad-candidate scenario): the training labels are shuffled before training.
+  // Default: false
+  bool test_shuffle_labels = false;
 };
 
 class TrainingTask {
  public:
   TrainingTask(store::Store& store, ModelPool& models, TrainingOptions options);
 
-  // Returns {"model_id", "promoted", "train_rows", "test_rows", "new": {metrics},
-  // "old": {"model_id", metrics}} — both metric sets on the same test rows.
+  // Returns {"model_id", "state", "reason", "train_rows", "gate": {offline gate evidence},
+  // "shown": {the shown-rows comparison}, "seconds"}.
   Result<nlohmann::json> Run(const queue::TaskMessage& message);
 
  private:
