@@ -252,6 +252,19 @@ $fn$)",
     "FOR EACH STATEMENT EXECUTE FUNCTION mlprod_referenced_by_results('location_id')",
 };
 
+// Version 4: live feedback per model. inferences.feedback is the first answer to a task's list
+// (NULL none yet, -1 no pick, k >= 0 the pick's position, 10 = beyond the list); model_feedback
+// counts those first answers per model and position (-1 no pick, 0..10 picks), so several API
+// processes sharing one database read the same totals (SelectResult, RejectResults).
+constexpr std::string_view kModelFeedbackV4[] = {
+    "ALTER TABLE inferences ADD COLUMN feedback INTEGER",
+    R"(CREATE TABLE model_feedback (
+  model_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (model_id, position)))",
+};
+
 template <size_t N>
 std::vector<std::string> SpellAll(const std::string_view (&sql)[N], const Dialect& d) {
   std::vector<std::string> out;
@@ -274,6 +287,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
       {3, "results references to users and locations checked per statement (PostgreSQL)",
        dialect.backend == Backend::kPostgres ? SpellAll(kReferenceTriggersV3, dialect)
                                              : std::vector<std::string>{}},
+      {4, "live feedback per model: inferences.feedback and model_feedback counters",
+       SpellAll(kModelFeedbackV4, dialect)},
   };
 }
 

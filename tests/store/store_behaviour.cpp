@@ -16,7 +16,7 @@ namespace {
 using ::testing::ElementsAre;
 
 constexpr int kLocations = 30;
-constexpr long long kMigrations = 3;  // versions recorded in schema_migrations (schema.cpp)
+constexpr long long kMigrations = 4;  // versions recorded in schema_migrations (schema.cpp)
 
 std::vector<ScoredLocation> Scores(int n, double offset = 0) {
   std::vector<ScoredLocation> out;
@@ -158,8 +158,8 @@ TEST_P(StoreTest, InferenceLoopFromStartToPick) {
   const std::int64_t pick = (*top)[2].location_id;
   auto selected = store_->SelectResult("loop", pick);
   ASSERT_TRUE(selected.ok() && selected->has_value()) << selected.error().message;
-  EXPECT_EQ((*selected)->label, 1);
-  EXPECT_EQ((*selected)->location_id, pick);
+  EXPECT_EQ((*selected)->row.label, 1);
+  EXPECT_EQ((*selected)->row.location_id, pick);
   EXPECT_EQ(CountEvents(kEventSelection), 1);
   EXPECT_EQ(CountEvents(kEventGoodInference), 1);
   EXPECT_FALSE(store_->SelectResult("loop", 999)->has_value());
