@@ -75,11 +75,29 @@ nlohmann::json ResultRowJson(const store::ResultRow& row) {
   return j;
 }
 
-nlohmann::json ModelJson(const store::ModelRow& m) {
+nlohmann::json LiveFeedbackJson(const store::ModelFeedback& f) {
+  nlohmann::json positions = nlohmann::json::array();
+  double position_sum = 0;
+  for (std::size_t k = 0; k < f.pick_positions.size(); ++k) {
+    positions.push_back(f.pick_positions[k]);
+    position_sum += static_cast<double>(k) * static_cast<double>(f.pick_positions[k]);
+  }
+  nlohmann::json j = {{"lists", f.lists},
+                      {"picks", f.picks},
+                      {"no_picks", f.no_picks},
+                      {"pick_rate", nullptr},
+                      {"mean_pick_position", nullptr},
+                      {"pick_positions", std::move(positions)}};
+  if (f.lists > 0) j["pick_rate"] = static_cast<double>(f.picks) / static_cast<double>(f.lists);
+  if (f.picks > 0) j["mean_pick_position"] = position_sum / static_cast<double>(f.picks);
+  return j;
+}
+
+nlohmann::json ModelJson(const store::ModelRow& m, const store::ModelFeedback& live) {
   return {
-      {"task_id", m.task_id},   {"time_creation", m.time_creation},   {"status", m.status},
-      {"path", m.path},         {"use_percentage", m.use_percentage}, {"train", Metrics(m.train)},
-      {"test", Metrics(m.test)}};
+      {"task_id", m.task_id},    {"time_creation", m.time_creation},   {"status", m.status},
+      {"path", m.path},          {"use_percentage", m.use_percentage}, {"train", Metrics(m.train)},
+      {"test", Metrics(m.test)}, {"live", LiveFeedbackJson(live)}};
 }
 
 nlohmann::json TaskStatusJson(std::string_view task_id, std::string_view status,

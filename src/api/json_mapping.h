@@ -15,7 +15,11 @@ nlohmann::json LocationJson(const Location& location);
 nlohmann::json UserJson(const User& user);
 // `{result_id, task_id, user_id, score, label, shown, model_id, location_id, <location fields>}`.
 nlohmann::json ResultRowJson(const store::ResultRow& row);
-nlohmann::json ModelJson(const store::ModelRow& model);
+// `{lists, picks, no_picks, pick_rate, mean_pick_position, pick_positions[11]}`: pick_rate is
+// null without lists, mean_pick_position (beyond the list counting as 10) null without picks.
+nlohmann::json LiveFeedbackJson(const store::ModelFeedback& feedback);
+// The model row plus its live feedback under "live".
+nlohmann::json ModelJson(const store::ModelRow& model, const store::ModelFeedback& live);
 // TaskStatus: `{"task_id","status","type"}`.
 nlohmann::json TaskStatusJson(std::string_view task_id, std::string_view status,
                               std::string_view type);

@@ -66,12 +66,34 @@ TEST(OpenApi, ResultRowJsonCarriesEveryLocationField) {
   EXPECT_EQ(j["score"], 0.42);
 }
 
+TEST(OpenApi, LiveFeedbackHasRatesOnlyWithAnswers) {
+  const auto none = LiveFeedbackJson(store::ModelFeedback{});
+  EXPECT_TRUE(none["pick_rate"].is_null());
+  EXPECT_TRUE(none["mean_pick_position"].is_null());
+  EXPECT_EQ(none["pick_positions"].size(), 11u);
+
+  store::ModelFeedback f;
+  f.pick_positions[0] = 2;
+  f.pick_positions[10] = 1;  // beyond the list counts as position 10
+  f.picks = 3;
+  f.no_picks = 1;
+  f.lists = 4;
+  const auto j = LiveFeedbackJson(f);
+  EXPECT_DOUBLE_EQ(j["pick_rate"].get<double>(), 0.75);
+  EXPECT_DOUBLE_EQ(j["mean_pick_position"].get<double>(), 10.0 / 3);
+  EXPECT_EQ(j["pick_positions"][10], 1);
+  store::ModelRow m;
+  m.task_id = "baseline";
+  EXPECT_EQ(Problems(Checker().CheckComponent(ModelJson(m, f), "Model")), "");
+  EXPECT_EQ(Problems(Checker().CheckComponent(j, "LiveFeedback")), "");
+}
+
 TEST(OpenApi, ModelAndTaskStatusMatchSchemas) {
   store::ModelRow m;
   m.task_id = "baseline";
   m.use_percentage = 1;
   const auto c = Checker();
-  EXPECT_EQ(Problems(c.CheckComponent(ModelJson(m), "Model")), "");
+  EXPECT_EQ(Problems(c.CheckComponent(ModelJson(m, store::ModelFeedback{}), "Model")), "");
   EXPECT_EQ(Problems(c.CheckComponent(
                 TaskStatusJson("7548290e-0844-49f5-aaa9-0190f9eab9dc", "PENDING", "inference"),
                 "TaskStatus")),
