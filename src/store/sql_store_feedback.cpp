@@ -44,13 +44,12 @@ void SqlStore::CountFirstFeedback(soci::session& s, const std::string& task_id,
 Result<std::optional<Selection>> SqlStore::SelectResult(const std::string& task_id,
                                                         std::int64_t location_id) {
   const long long loc = location_id;
+  // The row and its rank among the task's shown rows (the results route's order), read before
+  // the write so SQLite's single write lock is held only for the writes. Scores never change
+  // and shown only turns on, so the rank can differ only if the list is read again meanwhile.
   std::optional<Selection> out;
-  Status st = Write("select result", [&](soci::session& s) -> Status {
-    out.reset();  // a retried body starts over
-    Query update(s, "UPDATE results SET label = 1 WHERE task_id = :t AND location_id = :l", kReuse);
-    update.Use(task_id).Use(loc).Run();
-    if (update.AffectedRows() == 0) return OkStatus();  // nothing changed, nothing to log
-    // The row and its rank among the task's shown rows in the results route's order.
+  Status st = Read("read selected result", [&](soci::session& s) {
+    out.reset();
     ResultReader r;
     long long rank = 0;
     Query q(s,
@@ -63,19 +62,31 @@ Result<std::optional<Selection>> SqlStore::SelectResult(const std::string& task_
     q.Use(task_id).Use(loc);
     r.Bind(q);
     q.Into(rank);
-    if (!q.Run()) return OkStatus();  // its location is gone: nothing to report
+    if (!q.Run()) return OkStatus();
     Selection sel;
     sel.row = r.Get();
     sel.feedback.model_id = sel.row.model_id;
     sel.feedback.position =
         sel.row.shown ? static_cast<int>(std::min<long long>(rank, kBeyondList)) : kBeyondList;
-    CountFirstFeedback(s, task_id, sel.feedback);
-    const std::string now = NowIso();
-    Status logged = InsertEvents(s, {kEventSelection, kEventGoodInference}, now);
-    if (logged.ok()) out = std::move(sel);
-    return logged;
+    out = std::move(sel);
+    return OkStatus();
   });
   if (!st.ok()) return st.error();
+  if (!out) return out;  // no such result: nothing to write or log
+  bool updated = false;
+  st = Write("select result", [&](soci::session& s) -> Status {
+    out->feedback.counted = false;  // a retried body starts over
+    Query update(s, "UPDATE results SET label = 1 WHERE task_id = :t AND location_id = :l", kReuse);
+    update.Use(task_id).Use(loc).Run();
+    if (update.AffectedRows() == 0) return OkStatus();  // gone meanwhile: nothing to log
+    updated = true;
+    CountFirstFeedback(s, task_id, out->feedback);
+    const std::string now = NowIso();
+    return InsertEvents(s, {kEventSelection, kEventGoodInference}, now);
+  });
+  if (!st.ok()) return st.error();
+  if (!updated) return std::optional<Selection>{};
+  out->row.label = 1;
   return out;
 }
 
