@@ -92,6 +92,11 @@ class ApiService {
   boost::asio::awaitable<Response> StatusWithWait(const Request& request, Lookup lookup,
                                                   OnAnswer on_answer);
   queue::TaskMessage NewTask(std::string_view task_name) const;
+  // Exports a select/reject answer: api_inference_feedback_total always, the per-model
+  // families only when the store counted it (the task's first answer).
+  void RecordFeedback(const store::FeedbackOutcome& outcome);
+  // 200 with the model, its live feedback and its transitions, or the store's error.
+  Response ModelAnswer(const store::ModelRow& model);
 
   ApiDeps deps_;
   std::string expected_authorization_;  // "Bearer <key>"; never logged

@@ -61,6 +61,12 @@
           color: COLORS[0] },
         { label: "since start", values: pct(d.accuracy.total), color: COLORS[1], dash: [6, 4] },
       ] },
+    { id: "picks", title: "Live pick rate by model", unit: "%", range: [0, 100],
+      empty: "No feedback per model yet: no task's result list has been answered",
+      hint: "first answers per task: picked lists / answered lists since start (api_model_feedback_total)",
+      series: (d) => topNamed(d.model_pick_rate, MAX_NAMED).map((m, i) => (
+        { label: m.name.slice(0, 8) || "(unknown)", values: pct(m.col),
+          color: COLORS[i % COLORS.length] })) },
     { id: "drift", title: "Feature drift", unit: "PSI",
       empty: "No drift data yet (drift is measured where inference tasks run)",
       hint: "population stability index of recent requests vs. training data; 0.1 moderate, 0.25 significant",

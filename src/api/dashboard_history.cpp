@@ -150,6 +150,7 @@ nlohmann::json SeriesJson(const std::deque<Point>& points, const HistoryOptions&
       {"accuracy", {{"window", std::move(acc_window)}, {"total", std::move(acc_total)}}},
       {"feedback_rate", std::move(feedback)},
       {"drift_psi", NamedColumns(points, &Point::drift_psi, 10000, false)},
+      {"model_pick_rate", NamedColumns(points, &Point::model_pick_rate, 10000, false)},
   };
 }
 

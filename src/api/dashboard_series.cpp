@@ -91,6 +91,16 @@ Snapshot Reduce(const std::vector<prometheus::MetricFamily>& families, double t)
         if (outcome == "good") s.feedback_good += m.counter.value;
         if (outcome == "bad") s.feedback_bad += m.counter.value;
       }
+    } else if (f.name == "api_model_feedback_total") {
+      std::map<std::string, double> picks, no_picks;
+      for (const auto& m : f.metric) {
+        const std::string model(LabelOf(m, "model_id"));
+        const std::string_view outcome = LabelOf(m, "outcome");
+        if (outcome == "pick") picks[model] += m.counter.value;
+        if (outcome == "no_pick") no_picks[model] += m.counter.value;
+      }
+      s.model_picks = ToNamed(picks);
+      s.model_no_picks = ToNamed(no_picks);
     } else if (f.name == "drift_psi") {
       std::map<std::string, double> by_feature;
       for (const auto& m : f.metric) {
@@ -156,6 +166,10 @@ Point Derive(const Snapshot& prev, const Snapshot& cur, const Snapshot& window_s
         rate(prev.feedback_good + prev.feedback_bad, cur.feedback_good + cur.feedback_bad);
   }
   p.drift_psi = cur.drift_psi;
+  for (const auto& [model, picks] : cur.model_picks) {
+    const double rate = Ratio(picks, ValueOf(cur.model_no_picks, model));
+    if (!std::isnan(rate)) p.model_pick_rate.emplace_back(model, rate);
+  }
   return p;
 }
 

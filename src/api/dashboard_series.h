@@ -30,6 +30,8 @@ struct Snapshot {
   double feedback_good = kNoData;      // api_inference_feedback_total{outcome="good"}; NaN
   double feedback_bad = kNoData;       // ...{outcome="bad"}; NaN when absent
   NamedValues drift_psi;               // drift_psi per `feature` label (max over other labels)
+  NamedValues model_picks;             // api_model_feedback_total{outcome="pick"} per model_id
+  NamedValues model_no_picks;          // ...{outcome="no_pick"} per model_id
 };
 
 // One chart sample. NaN means "no data" (serialised as JSON null).
@@ -44,6 +46,9 @@ struct Point {
   double accuracy_total = 0;   // good/(good+bad) since the process started; NaN: no feedback
   double feedback_rate = 0;    // answers (good + bad) per second over the interval
   NamedValues drift_psi;
+  // picks/(picks + no_picks) per model since the process started (api_model_feedback_total);
+  // only models with at least one counted answer.
+  NamedValues model_pick_rate;
 };
 
 // Routes under this prefix (the page and its polling) are left out of every derived series,

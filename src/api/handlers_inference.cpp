@@ -28,6 +28,13 @@ Response TaskNotFound() { return DetailResponse(404, "Task not found"); }
 
 }  // namespace
 
+void ApiService::RecordFeedback(const store::FeedbackOutcome& outcome) {
+  if (!deps_.metrics) return;
+  // Every answer, as before; per model only the task's first answer (the store's count).
+  deps_.metrics->RecordFeedback(outcome.position != store::kNoPick);
+  if (outcome.counted) deps_.metrics->RecordModelFeedback(outcome.model_id, outcome.position);
+}
+
 ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& task_id, bool known) {
   auto result = deps_.backend.Get(task_id);
   if (!result.ok()) return {ErrorResponse(result.error()), false};
@@ -204,14 +211,14 @@ void ApiService::RegisterInference(Router& router) {
         if (*location_id == -1) {
           auto rejected = deps_.store.RejectResults(*task_id);
           if (!rejected.ok()) return ErrorResponse(rejected.error());
-          if (deps_.metrics) deps_.metrics->RecordFeedback(false);
+          RecordFeedback(*rejected);
           return JsonResponse(nullptr);
         }
-        auto row = deps_.store.SelectResult(*task_id, *location_id);
-        if (!row.ok()) return ErrorResponse(row.error());
-        if (!row->has_value()) return DetailResponse(404, "Result not found");
-        if (deps_.metrics) deps_.metrics->RecordFeedback(true);
-        return JsonResponse(ResultRowJson(**row));
+        auto selected = deps_.store.SelectResult(*task_id, *location_id);
+        if (!selected.ok()) return ErrorResponse(selected.error());
+        if (!selected->has_value()) return DetailResponse(404, "Result not found");
+        RecordFeedback((*selected)->feedback);
+        return JsonResponse(ResultRowJson((*selected)->row));
       },
       Exec::kBlocking);
 }

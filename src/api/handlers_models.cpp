@@ -81,6 +81,16 @@ ApiService::StatusLookup ApiService::LookupTrainingStatus(const std::string& tas
   return {JsonResponse(body), queue::IsReady(state), name};
 }
 
+Response ApiService::ModelAnswer(const store::ModelRow& model) {
+  auto live = deps_.store.GetModelFeedback(model.task_id);
+  if (!live.ok()) return ErrorResponse(live.error());
+  auto transitions = deps_.store.ListModelTransitions(model.task_id);
+  if (!transitions.ok()) return ErrorResponse(transitions.error());
+  nlohmann::json body = ModelJson(model, *live);
+  body["transitions"] = TransitionsJson(*transitions);
+  return JsonResponse(body);
+}
+
 void ApiService::RegisterTraining(Router& router) {
   router.Add(
       Verb::post, "/train/start",
@@ -120,8 +130,13 @@ void ApiService::RegisterTraining(Router& router) {
       [this](const Request&) {
         auto models = deps_.store.ListModels();
         if (!models.ok()) return ErrorResponse(models.error());
+        auto live = deps_.store.ListModelFeedback();
+        if (!live.ok()) return ErrorResponse(live.error());
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& m : *models) out.push_back(ModelJson(m));
+        for (const auto& m : *models) {
+          auto it = live->find(m.task_id);
+          out.push_back(ModelJson(m, it != live->end() ? it->second : store::ModelFeedback{}));
+        }
         return JsonResponse(out);
       },
       Exec::kBlocking);
@@ -132,11 +147,7 @@ void ApiService::RegisterTraining(Router& router) {
         auto model = deps_.store.GetModel(std::string(r.params[0]));
         if (!model.ok()) return ErrorResponse(model.error());
         if (!model->has_value()) return DetailResponse(404, "Model not found");
-        auto transitions = deps_.store.ListModelTransitions((*model)->task_id);
-        if (!transitions.ok()) return ErrorResponse(transitions.error());
-        nlohmann::json body = ModelJson(**model);
-        body["transitions"] = TransitionsJson(*transitions);
-        return JsonResponse(body);
+        return ModelAnswer(**model);
       },
       Exec::kBlocking);
 
@@ -188,7 +199,7 @@ void ApiService::RegisterTraining(Router& router) {
         model = deps_.store.GetModel(task_id);
         if (!model.ok()) return ErrorResponse(model.error());
         if (!model->has_value()) return DetailResponse(404, "Model not found");
-        return JsonResponse(ModelJson(**model));
+        return ModelAnswer(**model);
       },
       Exec::kBlocking);
 }

@@ -83,17 +83,35 @@ nlohmann::json ResultRowJson(const store::ResultRow& row) {
   return j;
 }
 
+nlohmann::json LiveFeedbackJson(const store::ModelFeedback& f) {
+  nlohmann::json positions = nlohmann::json::array();
+  double position_sum = 0;
+  for (std::size_t k = 0; k < f.pick_positions.size(); ++k) {
+    positions.push_back(f.pick_positions[k]);
+    position_sum += static_cast<double>(k) * static_cast<double>(f.pick_positions[k]);
+  }
+  nlohmann::json j = {{"lists", f.lists},
+                      {"picks", f.picks},
+                      {"no_picks", f.no_picks},
+                      {"pick_rate", nullptr},
+                      {"mean_pick_position", nullptr},
+                      {"pick_positions", std::move(positions)}};
+  if (f.lists > 0) j["pick_rate"] = static_cast<double>(f.picks) / static_cast<double>(f.lists);
+  if (f.picks > 0) j["mean_pick_position"] = position_sum / static_cast<double>(f.picks);
+  return j;
+}
+
 nlohmann::json EvidenceJson(const std::string& text) {
   if (text.empty()) return nullptr;
   auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   return j.is_discarded() ? nlohmann::json(text) : j;
 }
 
-nlohmann::json ModelJson(const store::ModelRow& m) {
-  nlohmann::json offline = nullptr;
-  if (const auto evidence = EvidenceJson(m.evidence);
-      evidence.is_object() && evidence.contains("offline")) {
-    offline = evidence["offline"];
+nlohmann::json ModelJson(const store::ModelRow& m, const store::ModelFeedback& live) {
+  nlohmann::json offline = nullptr, canary = nullptr;
+  if (const auto evidence = EvidenceJson(m.evidence); evidence.is_object()) {
+    if (evidence.contains("offline")) offline = evidence["offline"];
+    if (evidence.contains("canary")) canary = evidence["canary"];
   }
   return {{"task_id", m.task_id},
           {"time_creation", m.time_creation},
@@ -104,7 +122,9 @@ nlohmann::json ModelJson(const store::ModelRow& m) {
           {"use_percentage", m.use_percentage},
           {"train", Metrics(m.train)},
           {"test", Metrics(m.test)},
-          {"offline", std::move(offline)}};
+          {"offline", std::move(offline)},
+          {"canary", std::move(canary)},
+          {"live", LiveFeedbackJson(live)}};
 }
 
 nlohmann::json TransitionsJson(const std::vector<store::ModelTransitionRow>& rows) {

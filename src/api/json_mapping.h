@@ -17,9 +17,13 @@ nlohmann::json LocationJson(const Location& location);
 nlohmann::json UserJson(const User& user);
 // `{result_id, task_id, user_id, score, label, shown, model_id, location_id, <location fields>}`.
 nlohmann::json ResultRowJson(const store::ResultRow& row);
-// `{task_id, time_creation, status, state, reason, path, use_percentage, train, test, offline}`:
-// metrics null when not measured, offline the "offline" member of the model's evidence or null.
-nlohmann::json ModelJson(const store::ModelRow& model);
+// `{lists, picks, no_picks, pick_rate, mean_pick_position, pick_positions[11]}`: pick_rate is
+// null without lists, mean_pick_position (beyond the list counting as 10) null without picks.
+nlohmann::json LiveFeedbackJson(const store::ModelFeedback& feedback);
+// `{task_id, time_creation, status, state, reason, path, use_percentage, train, test, offline,
+// canary, live}`: metrics null when not measured, offline and canary the members of the model's
+// evidence or null, live its feedback.
+nlohmann::json ModelJson(const store::ModelRow& model, const store::ModelFeedback& live);
 // `[{time, from, to, reason, evidence, manual}]`, oldest first; from null for the registration.
 nlohmann::json TransitionsJson(const std::vector<store::ModelTransitionRow>& rows);
 // Stored evidence text as JSON (null when empty; kept as a string when it does not parse).

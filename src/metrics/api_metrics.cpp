@@ -47,7 +47,8 @@ ApiMetrics::ApiMetrics(prometheus::Registry& registry, std::string app_name)
                                  "or bad (none was)")
                            .Register(registry)),
       feedback_good_(&feedback_family_.Add({{"outcome", "good"}, {"app_name", app_name_}})),
-      feedback_bad_(&feedback_family_.Add({{"outcome", "bad"}, {"app_name", app_name_}})) {}
+      feedback_bad_(&feedback_family_.Add({{"outcome", "bad"}, {"app_name", app_name_}})),
+      model_feedback_(registry, app_name_) {}
 
 ApiMetrics::~ApiMetrics() = default;
 

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "metrics/model_feedback_metrics.h"
+
 namespace mlprod::metrics {
 
 // Latency buckets (seconds) from 0.5 ms to 10 s; the fast routes land in the first few.
@@ -44,6 +46,12 @@ class ApiMetrics {
   // A user's answer to a result list (PUT /inference/select/): a pick is "good", no pick
   // (location_id -1) is "bad"; live accuracy = good / (good + bad).
   void RecordFeedback(bool picked) { (picked ? feedback_good_ : feedback_bad_)->Increment(); }
+  // A task's first answer as the store counted it (position -1: no pick, 0..10: the pick's
+  // position), exported per model; see model_feedback_metrics.h.
+  void RecordModelFeedback(const std::string& model_id, int position) {
+    model_feedback_.Record(model_id, position);
+  }
+  const ModelFeedbackMetrics& model_feedback() const { return model_feedback_; }
 
   static constexpr std::uint32_t kMaxRoutes = 256;
 
@@ -64,6 +72,7 @@ class ApiMetrics {
   prometheus::Family<prometheus::Counter>& feedback_family_;
   prometheus::Counter* feedback_good_;
   prometheus::Counter* feedback_bad_;
+  ModelFeedbackMetrics model_feedback_;
 
   // Open-addressing table: key 0 = empty. A slot's series pointer is published before its key
   // (release), so a reader that sees the key (acquire) sees a complete entry. Insertions take

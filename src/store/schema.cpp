@@ -256,6 +256,19 @@ $fn$)",
     "FOR EACH STATEMENT EXECUTE FUNCTION mlprod_referenced_by_results('location_id')",
 };
 
+// Version 5: live feedback per model. inferences.feedback is the first answer to a task's list
+// (NULL none yet, -1 no pick, k >= 0 the pick's position, 10 = beyond the list); model_feedback
+// counts those first answers per model and position (-1 no pick, 0..10 picks), so several API
+// processes sharing one database read the same totals (SelectResult, RejectResults).
+constexpr std::string_view kModelFeedbackV5[] = {
+    "ALTER TABLE inferences ADD COLUMN feedback INTEGER",
+    R"(CREATE TABLE model_feedback (
+  model_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (model_id, position)))",
+};
+
 }  // namespace
 
 const Dialect& DialectFor(Backend backend) {
@@ -273,6 +286,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
                                              : std::vector<std::string>{}},
       {4, "typed model lifecycle: models.reason, evidence, nullable metrics, model_transitions",
        ModelLifecycleMigration(dialect)},
+      {5, "live feedback per model: inferences.feedback and model_feedback counters",
+       SpellAll(kModelFeedbackV5, dialect)},
   };
 }
 

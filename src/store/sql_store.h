@@ -43,9 +43,11 @@ class SqlStore final : public Store {
   Result<std::vector<ResultRow>> ListResults(const std::string& task_id, std::int64_t offset,
                                              std::int64_t limit) override;
   Result<std::optional<ResultRow>> GetResult(std::int64_t result_id) override;
-  Result<std::optional<ResultRow>> SelectResult(const std::string& task_id,
+  Result<std::optional<Selection>> SelectResult(const std::string& task_id,
                                                 std::int64_t location_id) override;
-  Status RejectResults(const std::string& task_id) override;
+  Result<FeedbackOutcome> RejectResults(const std::string& task_id) override;
+  Result<ModelFeedback> GetModelFeedback(const std::string& model_id) override;
+  Result<std::map<std::string, ModelFeedback>> ListModelFeedback() override;
 
   Result<std::vector<LabelledResult>> NewestShownResults(int limit) override;
   Status RecordDataset(const std::string& task_id,
@@ -79,6 +81,9 @@ class SqlStore final : public Store {
   // Logs events (SPEC §5) at `now`, all in one statement.
   Status InsertEvents(soci::session& s, std::initializer_list<const char*> events,
                       const std::string& now);
+  // Inside a write: records `outcome` as the task's first answer when it is one (sets
+  // outcome.counted). sql_store_feedback.cpp.
+  void CountFirstFeedback(soci::session& s, const std::string& task_id, FeedbackOutcome& outcome);
 
   DbTarget target_;
   const Dialect& dialect_;

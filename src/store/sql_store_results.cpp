@@ -1,4 +1,4 @@
-// SqlStore: inference results, the user's pick, and training data sets.
+// SqlStore: inference results and training data sets (the user's pick: sql_store_feedback.cpp).
 #include <cmath>
 
 #include "store/query.h"
@@ -162,44 +162,6 @@ Result<std::optional<ResultRow>> SqlStore::GetResult(std::int64_t result_id) {
   });
   if (!st.ok()) return st.error();
   return out;
-}
-
-Result<std::optional<ResultRow>> SqlStore::SelectResult(const std::string& task_id,
-                                                        std::int64_t location_id) {
-  const long long loc = location_id;
-  bool updated = false;
-  Status st = Write("select result", [&](soci::session& s) -> Status {
-    Query update(s, "UPDATE results SET label = 1 WHERE task_id = :t AND location_id = :l", kReuse);
-    update.Use(task_id).Use(loc).Run();
-    if (update.AffectedRows() == 0) return OkStatus();  // nothing changed, nothing to log
-    updated = true;
-    const std::string now = NowIso();
-    return InsertEvents(s, {kEventSelection, kEventGoodInference}, now);
-  });
-  if (!st.ok()) return st.error();
-  std::optional<ResultRow> out;
-  if (!updated) return out;
-  // Read back after the commit, outside SQLite's write lock.
-  st = Read("read selected result", [&](soci::session& s) {
-    ResultReader r;
-    Query q(s, ResultSelect() + " WHERE r.task_id = :t AND r.location_id = :l", kReuse);
-    q.Use(task_id).Use(loc);
-    r.Bind(q);
-    if (q.Run()) out = r.Get();
-    return OkStatus();
-  });
-  if (!st.ok()) return st.error();
-  return out;
-}
-
-Status SqlStore::RejectResults(const std::string& task_id) {
-  return Write("reject results", [&](soci::session& s) -> Status {
-    if (CountTaskResults(s, task_id) == 0) {
-      return MakeError(ErrorCode::kNotFound, "no results for task id '" + task_id + "'");
-    }
-    const std::string now = NowIso();
-    return InsertEvents(s, {kEventSelection, kEventBadInference}, now);
-  });
 }
 
 Result<std::vector<LabelledResult>> SqlStore::NewestShownResults(int limit) {

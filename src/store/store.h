@@ -4,7 +4,9 @@
 // every multi-row change is one transaction, so a failure leaves nothing half-written.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -97,6 +99,33 @@ struct LabelledResult {
   int label = 0;
 };
 
+// Live feedback positions: -1 = "no pick", 0..9 = the pick's 0-based rank among the task's shown
+// results (score desc, result_id asc, as TopResults returns them), 10 = ranked 10th or later, or
+// a location that was never shown ("beyond the list").
+inline constexpr int kNoPick = -1;
+inline constexpr int kBeyondList = 10;
+
+// The answer one select/reject gave to a task's result list.
+struct FeedbackOutcome {
+  std::string model_id;    // the model that scored the task's results
+  int position = kNoPick;  // kNoPick, or 0..kBeyondList
+  bool counted = false;    // true only for the task's first answer (it entered model_feedback)
+};
+
+// A pick: the updated result row and what the pick counted as.
+struct Selection {
+  ResultRow row;
+  FeedbackOutcome feedback;
+};
+
+// Live feedback of one model: first answers per task, counted durably in `model_feedback`.
+struct ModelFeedback {
+  std::int64_t lists = 0;  // picks + no_picks
+  std::int64_t picks = 0;  // sum of pick_positions
+  std::int64_t no_picks = 0;
+  std::array<std::int64_t, kBeyondList + 1> pick_positions{};  // index = position 0..10
+};
+
 struct ContentInfo {
   std::int64_t locations = 0;
   std::int64_t users = 0;
@@ -158,12 +187,20 @@ class Store {
                                                      std::int64_t offset, std::int64_t limit) = 0;
   virtual Result<std::optional<ResultRow>> GetResult(std::int64_t result_id) = 0;
   // The user's pick: sets label 1 on (task_id, location_id) and writes `selection` and
-  // `good_inference` events; returns the updated row, or nullopt when there is no such result.
-  virtual Result<std::optional<ResultRow>> SelectResult(const std::string& task_id,
+  // `good_inference` events; returns the updated row and the pick's position, or nullopt when
+  // there is no such result. In the same transaction, when the task's inferences.feedback is
+  // still NULL (its first answer), sets it to the position and adds one to model_feedback
+  // (counted = true); a repeated or changed answer sets the label but counts nothing.
+  virtual Result<std::optional<Selection>> SelectResult(const std::string& task_id,
                                                         std::int64_t location_id) = 0;
-  // "No pick" (location_id -1): writes `selection` and `bad_inference` events. NotFound when
-  // the task has no results.
-  virtual Status RejectResults(const std::string& task_id) = 0;
+  // "No pick" (location_id -1): writes `selection` and `bad_inference` events and, as
+  // SelectResult does, counts a first answer as kNoPick for the model of the task's results.
+  // NotFound when the task has no results.
+  virtual Result<FeedbackOutcome> RejectResults(const std::string& task_id) = 0;
+  // Live feedback of one model (all zero for a model without any).
+  virtual Result<ModelFeedback> GetModelFeedback(const std::string& model_id) = 0;
+  // Live feedback of every model that has some, by model id.
+  virtual Result<std::map<std::string, ModelFeedback>> ListModelFeedback() = 0;
 
   // --- training ---
   // The newest `limit` shown results (by result_id desc), joined with users and locations.

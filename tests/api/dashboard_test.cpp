@@ -47,6 +47,21 @@ TEST_F(DashboardApiSeries, RequestRateIsTheCounterDeltaOverTheInterval) {
   EXPECT_DOUBLE_EQ(j["route_rates"]["GET /content/info"][0].get<double>(), 1.0);
 }
 
+TEST_F(DashboardApiSeries, PickRatePerModelIsPicksOverAnswersSinceStart) {
+  history_.SampleAt(0);
+  metrics_.RecordModelFeedback("model-a", 0);
+  metrics_.RecordModelFeedback("model-a", 4);
+  metrics_.RecordModelFeedback("model-a", -1);
+  metrics_.RecordModelFeedback("model-a", -1);
+  history_.SampleAt(2);
+  metrics_.RecordModelFeedback("model-b", -1);
+  metrics_.RecordModelFeedback("model-a", 1);
+  history_.SampleAt(4);
+  const auto j = history_.ToJson(900);
+  EXPECT_EQ(j["model_pick_rate"]["model-a"], nlohmann::json({0.5, 0.6}));
+  EXPECT_EQ(j["model_pick_rate"]["model-b"], nlohmann::json({nullptr, 0.0}));
+}
+
 TEST_F(DashboardApiSeries, TheDashboardsOwnRequestsAreNotCounted) {
   history_.SampleAt(0);
   Requests(50, "/dashboard/data", 200, 2.0, 3);
@@ -123,6 +138,7 @@ TEST_F(DashboardHistory, MissingFeedbackAndDriftFamiliesAreNoData) {
   EXPECT_TRUE(j["active_inferences"][0].is_null());
   EXPECT_TRUE(j["drift_psi"].is_object());
   EXPECT_TRUE(j["drift_psi"].empty());
+  EXPECT_TRUE(j["model_pick_rate"].empty());
 }
 
 TEST_F(DashboardHistory, DriftIsThePsiGaugePerFeatureWithNullBeforeItExists) {

@@ -66,23 +66,45 @@ TEST(OpenApi, ResultRowJsonCarriesEveryLocationField) {
   EXPECT_EQ(j["score"], 0.42);
 }
 
+TEST(OpenApi, LiveFeedbackHasRatesOnlyWithAnswers) {
+  const auto none = LiveFeedbackJson(store::ModelFeedback{});
+  EXPECT_TRUE(none["pick_rate"].is_null());
+  EXPECT_TRUE(none["mean_pick_position"].is_null());
+  EXPECT_EQ(none["pick_positions"].size(), 11u);
+
+  store::ModelFeedback f;
+  f.pick_positions[0] = 2;
+  f.pick_positions[10] = 1;  // beyond the list counts as position 10
+  f.picks = 3;
+  f.no_picks = 1;
+  f.lists = 4;
+  const auto j = LiveFeedbackJson(f);
+  EXPECT_DOUBLE_EQ(j["pick_rate"].get<double>(), 0.75);
+  EXPECT_DOUBLE_EQ(j["mean_pick_position"].get<double>(), 10.0 / 3);
+  EXPECT_EQ(j["pick_positions"][10], 1);
+  store::ModelRow m;
+  m.task_id = "baseline";
+  EXPECT_EQ(Problems(Checker().CheckComponent(ModelJson(m, f), "Model")), "");
+  EXPECT_EQ(Problems(Checker().CheckComponent(j, "LiveFeedback")), "");
+}
+
 TEST(OpenApi, ModelAndTaskStatusMatchSchemas) {
   store::ModelRow m;
   m.task_id = "baseline";
   m.status = "promoted";
   m.use_percentage = 1;
   const auto c = Checker();
-  EXPECT_EQ(Problems(c.CheckComponent(ModelJson(m), "Model")), "");
+  EXPECT_EQ(Problems(c.CheckComponent(ModelJson(m, store::ModelFeedback{}), "Model")), "");
   // Unmeasured metrics are null, and the offline comparison comes from the evidence.
   m.test.auc = 0.7;
   m.evidence = R"({"offline":{"rule":"r","test_rows":3}})";
-  const auto j = ModelJson(m);
+  const auto j = ModelJson(m, store::ModelFeedback{});
   EXPECT_TRUE(j["test"]["acc"].is_null());
   EXPECT_EQ(j["test"]["auc"], 0.7);
   EXPECT_EQ(j["offline"]["test_rows"], 3);
   EXPECT_EQ(j["state"], "promoted");
   EXPECT_EQ(Problems(c.CheckComponent(j, "Model")), "");
-  EXPECT_FALSE(c.CheckComponent(ModelJson(store::ModelRow{.status = "SUCCESS"}), "Model").empty());
+  EXPECT_FALSE(c.CheckComponent(ModelJson(store::ModelRow{.status = "SUCCESS"}, store::ModelFeedback{}), "Model").empty());
   EXPECT_EQ(Problems(c.CheckComponent(
                 TaskStatusJson("7548290e-0844-49f5-aaa9-0190f9eab9dc", "PENDING", "inference"),
                 "TaskStatus")),

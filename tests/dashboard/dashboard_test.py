@@ -19,8 +19,8 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = (os.environ.get("MLPROD_TEST_ARTIFACTS")
              or os.environ.get("MLPROD_DEFAULT_ARTIFACTS")
              or os.path.join(os.path.dirname(BINARY), "..", "..", "test-artifacts"))
-# Panels that must show data after traffic in every mode; accuracy and drift only when the
-# process exposes their metric families.
+# Panels that must show data after traffic in every mode; accuracy, picks and drift only when
+# the process exposes their metric families.
 ALWAYS = ["requests", "latency", "routes", "active"]
 
 
@@ -73,13 +73,16 @@ class Dashboard(ServeTestCase):
         if "api_inference_feedback_total{" in exposition:
             required.append("accuracy")
             self.assertTrue(any(v is not None for v in data["accuracy"]["total"]))
+        if "api_model_feedback_total{" in exposition:
+            required.append("picks")
+            self.assertTrue(data["model_pick_rate"], data.get("model_pick_rate"))
         if "drift_psi{" in exposition:
             required.append("drift")
 
         dom = chromium(self.url + "/dashboard", "--dump-dom")
         self.assertRegex(dom, r"<body[^>]*data-state=\"live\"", dom[:2000])
         points = panel_points(dom)
-        self.assertEqual(sorted(points), sorted(ALWAYS + ["accuracy", "drift"]), dom[:2000])
+        self.assertEqual(sorted(points), sorted(ALWAYS + ["accuracy", "picks", "drift"]), dom[:2000])
         for pid in required:
             self.assertGreater(points[pid], 0, f"panel {pid} has no data: {points}")
         self.assertGreaterEqual(len(re.findall(r"<canvas", dom)), len(required), points)

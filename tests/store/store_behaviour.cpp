@@ -158,8 +158,8 @@ TEST_P(StoreTest, InferenceLoopFromStartToPick) {
   const std::int64_t pick = (*top)[2].location_id;
   auto selected = store_->SelectResult("loop", pick);
   ASSERT_TRUE(selected.ok() && selected->has_value()) << selected.error().message;
-  EXPECT_EQ((*selected)->label, 1);
-  EXPECT_EQ((*selected)->location_id, pick);
+  EXPECT_EQ((*selected)->row.label, 1);
+  EXPECT_EQ((*selected)->row.location_id, pick);
   EXPECT_EQ(CountEvents(kEventSelection), 1);
   EXPECT_EQ(CountEvents(kEventGoodInference), 1);
   EXPECT_FALSE(store_->SelectResult("loop", 999)->has_value());

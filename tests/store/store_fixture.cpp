@@ -32,6 +32,10 @@ class SqliteDatabase : public TestDatabase {
     Query(s, sql).Into(n).Run();
     return n;
   }
+  void ExecSql(const std::string& sql) override {
+    soci::session s(soci::sqlite3, "db=" + (dir_ / "store.db").string());
+    Exec(s, sql);
+  }
 
  private:
   std::filesystem::path dir_;
@@ -71,6 +75,10 @@ class PostgresDatabase : public TestDatabase {
     long long n = -1;
     Query(s, sql).Into(n).Run();
     return n;
+  }
+  void ExecSql(const std::string& sql) override {
+    soci::session s(soci::postgresql, ConnectString(url()));
+    Exec(s, sql);
   }
 
  private:

@@ -24,6 +24,8 @@ class TestDatabase {
   virtual std::string url() const = 0;
   // Runs a SELECT COUNT(*)-style query that returns one integer.
   virtual long long CountSql(const std::string& sql) = 0;
+  // Runs one statement without results (e.g. DDL that injects a failure).
+  virtual void ExecSql(const std::string& sql) = 0;
 };
 
 struct BackendParam {

@@ -1,0 +1,141 @@
+// SqlStore: the user's answer to a result list (pick or no pick) and the live feedback per model
+// it counts (schema migration 4: inferences.feedback, model_feedback).
+#include <algorithm>
+
+#include "store/query.h"
+#include "store/rows.h"
+#include "store/sql_store.h"
+
+namespace mlprod::store {
+namespace {
+
+void Add(ModelFeedback& f, int position, long long n) {
+  if (position == kNoPick) {
+    f.no_picks += n;
+  } else if (position >= 0 && position <= kBeyondList) {
+    f.pick_positions[static_cast<size_t>(position)] += n;
+    f.picks += n;
+  } else {
+    return;  // not a position this store writes
+  }
+  f.lists += n;
+}
+
+}  // namespace
+
+void SqlStore::CountFirstFeedback(soci::session& s, const std::string& task_id,
+                                  FeedbackOutcome& outcome) {
+  // The row lock taken by this UPDATE makes a concurrent first answer (another API process)
+  // wait and then see feedback set: exactly one of them counts.
+  Query first(s, "UPDATE inferences SET feedback = :p WHERE task_id = :t AND feedback IS NULL",
+              kReuse);
+  first.Use(outcome.position).Use(task_id).Run();
+  if (first.AffectedRows() == 0) return;
+  Query(s,
+        "INSERT INTO model_feedback (model_id, position, n) VALUES (:m, :p, 1) "
+        "ON CONFLICT (model_id, position) DO UPDATE SET n = model_feedback.n + 1",
+        kReuse)
+      .Use(outcome.model_id)
+      .Use(outcome.position)
+      .Run();
+  outcome.counted = true;
+}
+
+Result<std::optional<Selection>> SqlStore::SelectResult(const std::string& task_id,
+                                                        std::int64_t location_id) {
+  const long long loc = location_id;
+  // The row and its rank among the task's shown rows (the results route's order), read before
+  // the write so SQLite's single write lock is held only for the writes. Scores never change
+  // and shown only turns on, so the rank can differ only if the list is read again meanwhile.
+  std::optional<Selection> out;
+  Status st = Read("read selected result", [&](soci::session& s) {
+    out.reset();
+    ResultReader r;
+    long long rank = 0;
+    Query q(s,
+            std::string("SELECT ") + ResultReader::kColumns + ", " + LocationReader::kColumns +
+                ", (SELECT COUNT(*) FROM results x WHERE x.task_id = r.task_id AND x.shown AND "
+                "(x.score > r.score OR (x.score = r.score AND x.result_id < r.result_id)))"
+                " FROM results r JOIN locations l ON l.location_id = r.location_id"
+                " WHERE r.task_id = :t AND r.location_id = :l",
+            kReuse);
+    q.Use(task_id).Use(loc);
+    r.Bind(q);
+    q.Into(rank);
+    if (!q.Run()) return OkStatus();
+    Selection sel;
+    sel.row = r.Get();
+    sel.feedback.model_id = sel.row.model_id;
+    sel.feedback.position =
+        sel.row.shown ? static_cast<int>(std::min<long long>(rank, kBeyondList)) : kBeyondList;
+    out = std::move(sel);
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  if (!out) return out;  // no such result: nothing to write or log
+  bool updated = false;
+  st = Write("select result", [&](soci::session& s) -> Status {
+    out->feedback.counted = false;  // a retried body starts over
+    Query update(s, "UPDATE results SET label = 1 WHERE task_id = :t AND location_id = :l", kReuse);
+    update.Use(task_id).Use(loc).Run();
+    if (update.AffectedRows() == 0) return OkStatus();  // gone meanwhile: nothing to log
+    updated = true;
+    CountFirstFeedback(s, task_id, out->feedback);
+    const std::string now = NowIso();
+    return InsertEvents(s, {kEventSelection, kEventGoodInference}, now);
+  });
+  if (!st.ok()) return st.error();
+  if (!updated) return std::optional<Selection>{};
+  out->row.label = 1;
+  return out;
+}
+
+Result<FeedbackOutcome> SqlStore::RejectResults(const std::string& task_id) {
+  FeedbackOutcome outcome;
+  Status st = Write("reject results", [&](soci::session& s) -> Status {
+    outcome = FeedbackOutcome{};
+    Query model(s, "SELECT model_id FROM results WHERE task_id = :t LIMIT 1", kReuse);
+    model.Use(task_id).Into(outcome.model_id);
+    if (!model.Run()) {
+      return MakeError(ErrorCode::kNotFound, "no results for task id '" + task_id + "'");
+    }
+    CountFirstFeedback(s, task_id, outcome);
+    const std::string now = NowIso();
+    return InsertEvents(s, {kEventSelection, kEventBadInference}, now);
+  });
+  if (!st.ok()) return st.error();
+  return outcome;
+}
+
+Result<ModelFeedback> SqlStore::GetModelFeedback(const std::string& model_id) {
+  ModelFeedback out;
+  Status st = Read("model feedback", [&](soci::session& s) {
+    out = ModelFeedback{};
+    int position = 0;
+    long long n = 0;
+    Query q(s, "SELECT position, n FROM model_feedback WHERE model_id = :m", kReuse);
+    q.Use(model_id).Into(position).Into(n);
+    for (bool row = q.Run(); row; row = q.Next()) Add(out, position, n);
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+Result<std::map<std::string, ModelFeedback>> SqlStore::ListModelFeedback() {
+  std::map<std::string, ModelFeedback> out;
+  Status st = Read("list model feedback", [&](soci::session& s) {
+    out.clear();
+    std::string model_id;
+    int position = 0;
+    long long n = 0;
+    Query q(s, "SELECT model_id, position, n FROM model_feedback", kReuse);
+    q.Into(model_id).Into(position).Into(n);
+    for (bool row = q.Run(); row; row = q.Next()) Add(out[model_id], position, n);
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+}  // namespace mlprod::store

@@ -1,0 +1,170 @@
+// The live feedback part of the Store contract (picks, no picks, model_feedback), run against
+// every backend (instantiated in sqlite_store_test.cpp and postgres_store_test.cpp).
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "store_fixture.h"
+
+namespace mlprod::store::testing {
+namespace {
+
+constexpr int kLocations = 30;
+
+// Scores not in location order, so the rank is really computed from scores.
+std::vector<ScoredLocation> Scores(int n) {
+  std::vector<ScoredLocation> out;
+  for (int i = 1; i <= n; ++i) out.push_back({i, ((i * 7) % n) / double(n)});
+  return out;
+}
+
+// A task "task" scored by `model` with `shown` results shown; returns them in shown order.
+std::vector<ResultRow> ShownTask(Store& store, const std::string& task, const std::string& model,
+                                 int shown,
+                                 std::vector<ScoredLocation> scores = Scores(kLocations)) {
+  auto uid = store.StartInference(SampleUser(task), task);
+  EXPECT_TRUE(uid.ok());
+  EXPECT_TRUE(store.SaveResults(task, *uid, model, scores).ok());
+  auto top = store.TopResults(task, shown);
+  EXPECT_TRUE(top.ok());
+  return top.ok() ? *top : std::vector<ResultRow>{};
+}
+
+TEST_P(StoreTest, FirstPickCountsOnceAtItsShownPosition) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  const auto top = ShownTask(*store_, "a", "m1", 10);
+  ASSERT_EQ(top.size(), 10u);
+
+  auto first = store_->SelectResult("a", top[3].location_id);
+  ASSERT_TRUE(first.ok() && first->has_value()) << first.error().message;
+  EXPECT_EQ((*first)->row.label, 1);
+  EXPECT_EQ((*first)->feedback.model_id, "m1");
+  EXPECT_EQ((*first)->feedback.position, 3);
+  EXPECT_TRUE((*first)->feedback.counted);
+  EXPECT_EQ(db_->CountSql("SELECT feedback FROM inferences WHERE task_id = 'a'"), 3);
+
+  // A changed pick and a later "no pick" set labels and log events but count nothing more.
+  auto again = store_->SelectResult("a", top[0].location_id);
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_EQ((*again)->row.label, 1);
+  EXPECT_EQ((*again)->feedback.position, 0);
+  EXPECT_FALSE((*again)->feedback.counted);
+  auto rejected = store_->RejectResults("a");
+  ASSERT_TRUE(rejected.ok());
+  EXPECT_FALSE(rejected->counted);
+  EXPECT_EQ(CountEvents(kEventSelection), 3);
+
+  auto f = store_->GetModelFeedback("m1");
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  EXPECT_EQ(f->lists, 1);
+  EXPECT_EQ(f->picks, 1);
+  EXPECT_EQ(f->no_picks, 0);
+  EXPECT_EQ(f->pick_positions[3], 1);
+  EXPECT_EQ(f->pick_positions[0], 0);
+  EXPECT_EQ(db_->CountSql("SELECT feedback FROM inferences WHERE task_id = 'a'"), 3);
+}
+
+TEST_P(StoreTest, PickNeverShownCountsAsBeyondTheList) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  const auto top = ShownTask(*store_, "a", "m1", 5);
+  std::int64_t unshown = 0;
+  for (std::int64_t id = 1; id <= kLocations && unshown == 0; ++id) {
+    bool shown = false;
+    for (const auto& r : top) shown = shown || r.location_id == id;
+    if (!shown) unshown = id;
+  }
+  auto sel = store_->SelectResult("a", unshown);
+  ASSERT_TRUE(sel.ok() && sel->has_value());
+  EXPECT_EQ((*sel)->feedback.position, kBeyondList);
+  EXPECT_EQ(store_->GetModelFeedback("m1")->pick_positions[kBeyondList], 1);
+}
+
+TEST_P(StoreTest, EqualScoresRankByResultId) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  std::vector<ScoredLocation> equal;
+  for (int i = 1; i <= kLocations; ++i) equal.push_back({i, 0.5});
+  const auto top = ShownTask(*store_, "a", "m1", 10, equal);
+  ASSERT_EQ(top.size(), 10u);
+  auto sel = store_->SelectResult("a", top[6].location_id);
+  ASSERT_TRUE(sel.ok() && sel->has_value());
+  EXPECT_EQ((*sel)->feedback.position, 6);
+}
+
+TEST_P(StoreTest, NoPickCountsForTheModelOfTheTaskResults) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  ShownTask(*store_, "a", "m1", 10);
+  const auto b = ShownTask(*store_, "b", "m2", 10);
+  auto rejected = store_->RejectResults("b");
+  ASSERT_TRUE(rejected.ok()) << rejected.error().message;
+  EXPECT_EQ(rejected->model_id, "m2");
+  EXPECT_EQ(rejected->position, kNoPick);
+  EXPECT_TRUE(rejected->counted);
+  // A pick after the no pick changes the label only.
+  auto late = store_->SelectResult("b", b[0].location_id);
+  ASSERT_TRUE(late.ok() && late->has_value());
+  EXPECT_FALSE((*late)->feedback.counted);
+  ASSERT_TRUE(store_->SelectResult("a", b[1].location_id).ok());
+  EXPECT_EQ(db_->CountSql("SELECT feedback FROM inferences WHERE task_id = 'b'"), -1);
+
+  auto all = store_->ListModelFeedback();
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(all->at("m2").no_picks, 1);
+  EXPECT_EQ(all->at("m2").picks, 0);
+  EXPECT_EQ(all->at("m2").lists, 1);
+  EXPECT_EQ(all->at("m1").picks, 1);
+  auto unknown = store_->GetModelFeedback("never-used");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->lists, 0);
+  EXPECT_EQ(unknown->pick_positions[0], 0);
+}
+
+TEST_P(StoreTest, ConcurrentFirstAnswersFromTwoStoresCountOnce) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  const auto top = ShownTask(*store_, "a", "m1", 10);
+  auto other = OpenAnother();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    Store& s = i % 2 == 0 ? *store_ : *other;
+    threads.emplace_back([&s, &top, i] {
+      if (i % 4 == 3) {
+        EXPECT_TRUE(s.RejectResults("a").ok());
+      } else {
+        EXPECT_TRUE(s.SelectResult("a", top[static_cast<size_t>(i)].location_id).ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(store_->GetModelFeedback("m1")->lists, 1);
+  EXPECT_EQ(db_->CountSql("SELECT SUM(n) FROM model_feedback"), 1);
+  EXPECT_EQ(CountEvents(kEventSelection), 8);
+}
+
+TEST_P(StoreTest, FailedCountLeavesNeitherLabelNorFeedback) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  const auto top = ShownTask(*store_, "a", "m1", 10);
+  // Make the counter upsert fail inside the select's transaction.
+  const bool pg = GetParam().name != "sqlite";
+  if (pg) {
+    db_->ExecSql("ALTER TABLE model_feedback ADD CONSTRAINT injected CHECK (n < 1)");
+  } else {
+    db_->ExecSql(
+        "CREATE TRIGGER injected BEFORE INSERT ON model_feedback BEGIN "
+        "SELECT RAISE(ABORT, 'injected'); END");
+  }
+  EXPECT_FALSE(store_->SelectResult("a", top[2].location_id).ok());
+  EXPECT_FALSE(store_->RejectResults("a").ok());
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE label = 1"), 0);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM inferences WHERE feedback IS NOT NULL"), 0);
+  EXPECT_EQ(CountEvents(kEventSelection), 0);
+
+  db_->ExecSql(pg ? "ALTER TABLE model_feedback DROP CONSTRAINT injected"
+                  : "DROP TRIGGER injected");
+  auto sel = store_->SelectResult("a", top[2].location_id);
+  ASSERT_TRUE(sel.ok() && sel->has_value()) << sel.error().message;
+  EXPECT_TRUE((*sel)->feedback.counted);
+  EXPECT_EQ(store_->GetModelFeedback("m1")->pick_positions[2], 1);
+}
+
+}  // namespace
+}  // namespace mlprod::store::testing
