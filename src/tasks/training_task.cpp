@@ -144,7 +144,7 @@ Result<nlohmann::json> TrainingTask::Train(const std::string& task_id,
                                                 .new_test = ml::Evaluate(*model, shown_test),
                                                 .train_rows = shown_train.rows(),
                                                 .test_rows = shown_test.rows()});
-  const nlohmann::json evidence = {{"gate", gate.evidence}, {"shown", shown}};
+  const nlohmann::json evidence = {{"offline", {{"gate", gate.evidence}, {"shown", shown}}}};
 
   MLPROD_RETURN_IF_ERROR(ml::SaveModel(*model, path));
   MLPROD_RETURN_IF_ERROR(store_.TransitionModel({.model_id = task_id,

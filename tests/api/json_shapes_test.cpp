@@ -84,6 +84,7 @@ TEST(OpenApi, LiveFeedbackHasRatesOnlyWithAnswers) {
   EXPECT_EQ(j["pick_positions"][10], 1);
   store::ModelRow m;
   m.task_id = "baseline";
+  m.status = "promoted";
   EXPECT_EQ(Problems(Checker().CheckComponent(ModelJson(m, f), "Model")), "");
   EXPECT_EQ(Problems(Checker().CheckComponent(j, "LiveFeedback")), "");
 }

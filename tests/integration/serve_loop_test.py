@@ -92,7 +92,17 @@ class ServeLoop(ServeTestCase):
         ids = [m["task_id"] for m in models]
         self.assertIn("baseline", ids)
         self.assertIn(task["task_id"], ids)
-        self.assertAlmostEqual(sum(m["use_percentage"] for m in models), 1.0)
+        # The offline gate compared both models on the generator-labelled holdout; a candidate
+        # that passed is a canary on 10 % of inferences next to the baseline, else rejected.
+        gate = model["offline"]["gate"]
+        self.assertEqual(gate["holdout_rows"], 2000, gate)
+        self.assertEqual(gate["current"]["model_id"], "baseline")
+        self.assertIn(model["state"], ("canary", "rejected"), model)
+        share = {m["task_id"]: m["use_percentage"] for m in models}
+        self.assertEqual(share["baseline"], 1.0)
+        self.assertEqual(share[task["task_id"]], 0.1 if model["state"] == "canary" else 0.0)
+        passed = gate["candidate"]["auc"] > gate["current"]["auc"]
+        self.assertEqual(model["state"] == "canary", passed, gate)
 
 
 class ServeRestart(unittest.TestCase):

@@ -40,7 +40,11 @@ class TaskFixture : public ::testing::Test {
     ASSERT_TRUE(dataset.ok()) << dataset.error().message;
     dataset_ = std::move(dataset.value());
     ASSERT_TRUE(store_->LoadLocationsIfEmpty(dataset_.locations).ok());
+    // The generator-labelled set as the first start writes it: the reference data of training.
+    ASSERT_TRUE(data::WriteDataset(dataset_, dir_ / "dataset").ok());
   }
+
+  std::filesystem::path ReferenceData() const { return dir_ / "dataset" / "dataset_labelled.tsv"; }
 
   void TearDown() override {
     store_.reset();

@@ -9,15 +9,20 @@ namespace {
 
 class TrainingTaskTest : public TaskFixture {
  protected:
-  // Trains on the newest `window` shown results, the newest `train_rows` of them training.
-  nlohmann::json RunTraining(const std::string& task_id, int window, int train_rows) {
-    ModelPool pool(*store_);
-    EXPECT_TRUE(pool.Refresh().ok());
+  TrainingOptions Options(int window, int train_rows) {
     TrainingOptions options;
     options.models_dir = dir_ / "models";
+    options.reference_data = ReferenceData();
     options.newest_results = window;
     options.train_rows = train_rows;
     options.train.epochs = 30;
+    return options;
+  }
+
+  // Trains on the newest `window` shown results, the newest `train_rows` of them training.
+  nlohmann::json RunTraining(const std::string& task_id, const TrainingOptions& options) {
+    ModelPool pool(*store_);
+    EXPECT_TRUE(pool.Refresh().ok());
     TrainingTask task(*store_, pool, options);
     queue::TaskMessage message;
     message.id = task_id;
@@ -31,54 +36,58 @@ class TrainingTaskTest : public TaskFixture {
     return *result;
   }
 
+  std::vector<std::string> Path(const std::string& model_id) {
+    auto history = store_->ListModelTransitions(model_id);
+    EXPECT_TRUE(history.ok());
+    std::vector<std::string> path;
+    for (const auto& t : *history) path.push_back(t.from_state + ">" + t.to_state);
+    return path;
+  }
+
   std::string last_primary_;
 };
 
-TEST_F(TrainingTaskTest, PromotesNewModelWhenItsTestAucIsHigher) {
+TEST_F(TrainingTaskTest, ACandidateThatBeatsTheServingModelOnTheHoldoutBecomesACanary) {
   RegisterBaseline(/*noise=*/true);  // the old model learned nothing
   const int rows = PlayUsers(0, 400, /*garbage=*/false);
-  const auto out = RunTraining("train-better", rows, rows * 8 / 9);
+  const auto out = RunTraining("train-better", Options(rows, rows * 8 / 9));
   ASSERT_FALSE(out.is_null());
-  EXPECT_TRUE(out["promoted"].get<bool>()) << out.dump();
-  EXPECT_GT(out["new"]["auc"].get<double>(), out["old"]["auc"].get<double>());
-  EXPECT_EQ(out["old"]["model_id"], "baseline");
-  EXPECT_EQ(last_primary_, "train-better");
-
-  auto active = store_->ActiveModels();
-  ASSERT_TRUE(active.ok());
-  ASSERT_EQ(active->size(), 1u);
-  EXPECT_EQ(active->front().task_id, "train-better");
-  EXPECT_DOUBLE_EQ(active->front().use_percentage, 1.0);
-  auto old = store_->GetModel("baseline");
-  ASSERT_TRUE(old.ok() && old->has_value());
-  EXPECT_DOUBLE_EQ((*old)->use_percentage, 0.0);
-  EXPECT_EQ((*old)->status, "retired");
-  // All ten metrics are stored and sane.
+  EXPECT_EQ(out["state"], "canary") << out.dump();
+  const auto& gate = out["gate"];
+  EXPECT_EQ(gate["holdout_rows"], 800);  // the last 20 % of the 4000 reference rows
+  EXPECT_EQ(gate["current"]["model_id"], "baseline");
+  EXPECT_GT(gate["candidate"]["auc"].get<double>(), gate["current"]["auc"].get<double>());
+  // Shown rows plus the reference training split.
+  EXPECT_EQ(out["train_rows"], rows * 8 / 9 + 3200);
+  // The serving model keeps its share; the canary's share is its interleaved fraction.
+  EXPECT_EQ(last_primary_, "baseline");
   auto row = store_->GetModel("train-better");
   ASSERT_TRUE(row.ok() && row->has_value());
-  EXPECT_EQ((*row)->status, "promoted");
-  for (const auto& m : {(*row)->train.acc, (*row)->train.auc, (*row)->train.pre, (*row)->train.rec,
-                        (*row)->train.f1, (*row)->test.acc, (*row)->test.auc, (*row)->test.pre,
-                        (*row)->test.rec, (*row)->test.f1}) {
+  EXPECT_EQ((*row)->status, "canary");
+  EXPECT_DOUBLE_EQ((*row)->use_percentage, 0.1);
+  EXPECT_NE((*row)->reason.find("passes the offline gate"), std::string::npos) << (*row)->reason;
+  EXPECT_EQ((*store_->GetModel("baseline"))->status, "promoted");
+  EXPECT_DOUBLE_EQ((*store_->GetModel("baseline"))->use_percentage, 1.0);
+  // The registry's test metrics are the holdout's, so they compare with the baseline's.
+  ASSERT_TRUE((*row)->test.auc.has_value());
+  EXPECT_DOUBLE_EQ(*(*row)->test.auc, gate["candidate"]["auc"].get<double>());
+  for (const auto& m :
+       {(*row)->train.acc, (*row)->train.auc, (*row)->train.pre, (*row)->train.rec,
+        (*row)->train.f1, (*row)->test.acc, (*row)->test.pre, (*row)->test.rec, (*row)->test.f1}) {
     ASSERT_TRUE(m.has_value());
     EXPECT_GT(*m, 0.0);
     EXPECT_LE(*m, 1.0);
   }
-  // The path through the lifecycle, each step with its reason; the offline comparison is the
-  // evidence of training→candidate and of the decision.
-  auto history = store_->ListModelTransitions("train-better");
-  ASSERT_TRUE(history.ok());
-  std::vector<std::string> path;
-  for (const auto& t : *history) path.push_back(t.from_state + ">" + t.to_state);
-  EXPECT_EQ(path, (std::vector<std::string>{">pending", "pending>training", "training>candidate",
-                                            "candidate>promoted"}));
-  const auto offline = nlohmann::json::parse((*history)[2].evidence)["offline"];
-  EXPECT_EQ(offline["old"]["model_id"], "baseline");
-  EXPECT_EQ(offline["test_rows"], out["test_rows"]);
-  EXPECT_DOUBLE_EQ(offline["new"]["auc"].get<double>(), out["new"]["auc"].get<double>());
-  EXPECT_NE(offline["rule"].get<std::string>().find("test ROC AUC"), std::string::npos);
-  EXPECT_NE((*row)->reason.find("higher"), std::string::npos) << (*row)->reason;
-  EXPECT_TRUE(std::filesystem::exists(dir_ / "models" / "train-better" / "model.json"));
+  EXPECT_EQ(Path("train-better"),
+            (std::vector<std::string>{">pending", "pending>training", "training>candidate",
+                                      "candidate>canary"}));
+  // The evidence: the gate and, for information, the reference's comparison on shown rows.
+  const auto evidence = nlohmann::json::parse((*row)->evidence)["offline"];
+  EXPECT_EQ(evidence["gate"], gate);
+  EXPECT_EQ(evidence["shown"]["old"]["model_id"], "baseline");
+  EXPECT_EQ(evidence["shown"]["test_rows"], rows - rows * 8 / 9);
+  EXPECT_NE(evidence["shown"]["rule"].get<std::string>().find("information only"),
+            std::string::npos);
   // The retrained model carries the drift reference of its training rows.
   auto saved = ml::LoadModel(dir_ / "models" / "train-better");
   ASSERT_TRUE(saved.ok()) << saved.error().message;
@@ -86,24 +95,69 @@ TEST_F(TrainingTaskTest, PromotesNewModelWhenItsTestAucIsHigher) {
   EXPECT_EQ(saved->metadata().input_profile->rows, saved->metadata().train_records);
 }
 
-TEST_F(TrainingTaskTest, KeepsOldModelWhenNewOneIsWorseOnTheSameTestRows) {
+TEST_F(TrainingTaskTest, WithTheCanaryOffAPassingCandidateIsPromotedOnTheGateAlone) {
+  RegisterBaseline(/*noise=*/true);
+  const int rows = PlayUsers(0, 400, /*garbage=*/false);
+  TrainingOptions options = Options(rows, rows * 8 / 9);
+  options.promotion.canary_share = 0;
+  const auto out = RunTraining("train-direct", options);
+  EXPECT_EQ(out["state"], "promoted") << out.dump();
+  EXPECT_EQ(last_primary_, "train-direct");
+  EXPECT_EQ((*store_->GetModel("baseline"))->status, "retired");
+  EXPECT_DOUBLE_EQ((*store_->GetModel("baseline"))->use_percentage, 0.0);
+  EXPECT_EQ(Path("train-direct").back(), "candidate>promoted");
+}
+
+TEST_F(TrainingTaskTest, ACandidateWorseOnTheHoldoutIsRejectedWhateverTheShownRowsSay) {
   RegisterBaseline(/*noise=*/false);  // a good old model
-  // The oldest rows (the test split) carry real picks; the newest (training) are inverted.
-  const int real = PlayUsers(0, 100, /*garbage=*/false);
-  const int garbage = PlayUsers(100, 400, /*garbage=*/true);
-  const auto out = RunTraining("train-worse", real + garbage, garbage);
-  EXPECT_EQ(out["test_rows"], real);
+  // Every shown list picked its worst location: a candidate learning that ranks badly.
+  const int garbage = PlayUsers(0, 400, /*garbage=*/true);
+  const auto out = RunTraining("train-worse", Options(garbage, garbage * 8 / 9));
   ASSERT_FALSE(out.is_null());
-  EXPECT_FALSE(out["promoted"].get<bool>()) << out.dump();
-  EXPECT_LT(out["new"]["auc"].get<double>(), out["old"]["auc"].get<double>());
+  EXPECT_EQ(out["state"], "rejected") << out.dump();
+  EXPECT_LT(out["gate"]["candidate"]["auc"].get<double>(),
+            out["gate"]["current"]["auc"].get<double>());
   EXPECT_EQ(last_primary_, "baseline");
   auto row = store_->GetModel("train-worse");
   ASSERT_TRUE(row.ok() && row->has_value());
   EXPECT_DOUBLE_EQ((*row)->use_percentage, 0.0);
   EXPECT_EQ((*row)->status, "rejected");
-  EXPECT_NE((*row)->reason.find("not higher"), std::string::npos) << (*row)->reason;
-  EXPECT_EQ(out["state"], "rejected");
+  EXPECT_NE((*row)->reason.find("does not beat the current model"), std::string::npos)
+      << (*row)->reason;
   EXPECT_EQ((*store_->GetModel("baseline"))->status, "promoted");
+}
+
+TEST_F(TrainingTaskTest, TheTestSwitchSendsACandidateOnShuffledLabelsToTheCanary) {
+  RegisterBaseline(/*noise=*/false);
+  const int rows = PlayUsers(0, 400, /*garbage=*/false);
+  TrainingOptions options = Options(rows, rows * 8 / 9);
+  options.test_shuffle_labels = true;
+  options.promotion.ignore_gate = true;
+  const auto out = RunTraining("train-bad", options);
+  EXPECT_EQ(out["state"], "canary") << out.dump();
+  // The gate saw through it; only the switch let it pass.
+  EXPECT_LT(out["gate"]["candidate"]["auc"].get<double>(),
+            out["gate"]["current"]["auc"].get<double>());
+  EXPECT_NE(out["reason"].get<std::string>().find("IGNORED"), std::string::npos) << out.dump();
+}
+
+TEST_F(TrainingTaskTest, FailsWithItsReasonWithoutTheReferenceData) {
+  RegisterBaseline(/*noise=*/false);
+  const int rows = PlayUsers(0, 200, /*garbage=*/false);
+  TrainingOptions options = Options(rows, rows * 8 / 9);
+  options.reference_data = dir_ / "missing" / "dataset_labelled.tsv";
+  ModelPool pool(*store_);
+  ASSERT_TRUE(pool.Refresh().ok());
+  TrainingTask task(*store_, pool, options);
+  queue::TaskMessage message;
+  message.id = "train-noref";
+  auto result = task.Run(message);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("missing/dataset_labelled.tsv"), std::string::npos);
+  auto row = store_->GetModel("train-noref");
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ((*row)->status, "failed");
+  EXPECT_EQ((*row)->reason, result.error().message);
 }
 
 TEST_F(TrainingTaskTest, FailsClearlyWithTooFewShownResults) {
