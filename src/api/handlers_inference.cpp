@@ -32,7 +32,10 @@ void ApiService::RecordFeedback(const store::FeedbackOutcome& outcome) {
   if (!deps_.metrics) return;
   // Every answer, as before; per model only the task's first answer (the store's count).
   deps_.metrics->RecordFeedback(outcome.position != store::kNoPick);
-  if (outcome.counted) deps_.metrics->RecordModelFeedback(outcome.model_id, outcome.position);
+  // An interleaved list (outcome.canary) is the canary's evidence, not one model's list.
+  if (outcome.counted && outcome.canary.empty()) {
+    deps_.metrics->RecordModelFeedback(outcome.model_id, outcome.position);
+  }
 }
 
 ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& task_id, bool known) {

@@ -18,6 +18,7 @@
 #include "app/task_set.h"
 #include "data/profiles.h"
 #include "metrics/worker_metrics.h"
+#include "tasks/canary_judge.h"
 #include "worker/worker.h"
 
 namespace mlprod::app {
@@ -31,6 +32,7 @@ struct ServeFlags {
   int io_threads = 2;
   drift::DriftOptions drift;
   LearningFlags learning;
+  tasks::CanaryRuleOptions canary;
 };
 
 int RunServer(const std::string& command, const ServeFlags& f, bool with_workers) {
@@ -86,6 +88,9 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
   if (config->api_key.empty()) {
     spdlog::warn("MLPROD_API_KEY is not set: training and model routes are open to anyone");
   }
+  // Every API process judges canaries; the store's compare-and-set lets one of them act.
+  tasks::CanaryJudge judge(*rt->store, f.canary);
+  judge.Start(std::chrono::seconds(1));
   if (worker) worker->Start();
   if (auto st = server.Start(); !st.ok()) {
     if (worker) worker->Stop();
@@ -116,6 +121,16 @@ void AddServerFlags(CLI::App& sub, ServeFlags& f) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   AddProcessFlags(sub, f.process);
+  sub.add_option("--canary-alpha", f.canary.alpha,
+                 "Canary decisions: the sequential test's error level (chance of promoting or "
+                 "rolling back a canary that is as good as the current model)")
+      ->check(CLI::Range(1e-6, 0.5))
+      ->capture_default_str();
+  sub.add_option("--canary-max-lists", f.canary.max_decisive,
+                 "Canary decisions: interleaved lists with a pick after which an undecided "
+                 "canary is rolled back (the current model stays)")
+      ->check(CLI::Range(10, 100000000))
+      ->capture_default_str();
 }
 
 constexpr const char* kEnvHelp =

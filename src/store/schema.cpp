@@ -269,6 +269,20 @@ constexpr std::string_view kModelFeedbackV5[] = {
   PRIMARY KEY (model_id, position)))",
 };
 
+// Version 6: the canary's interleaved lists. results.shown_rank is a row's position in an
+// interleaved list (NULL in a list ranked by one model: its order is the score's);
+// inferences.canary names the candidate a list was interleaved with; canary_outcomes counts
+// the first answers to those lists (the canary judge's evidence).
+constexpr std::string_view kCanaryV6[] = {
+    "ALTER TABLE results ADD COLUMN shown_rank INTEGER",
+    "ALTER TABLE inferences ADD COLUMN canary TEXT",
+    R"(CREATE TABLE canary_outcomes (
+  candidate_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (candidate_id, outcome)))",
+};
+
 }  // namespace
 
 const Dialect& DialectFor(Backend backend) {
@@ -288,6 +302,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
        ModelLifecycleMigration(dialect)},
       {5, "live feedback per model: inferences.feedback and model_feedback counters",
        SpellAll(kModelFeedbackV5, dialect)},
+      {6, "canary: results.shown_rank, inferences.canary, canary_outcomes",
+       SpellAll(kCanaryV6, dialect)},
   };
 }
 

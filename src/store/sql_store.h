@@ -39,6 +39,10 @@ class SqlStore final : public Store {
 
   Status SaveResults(const std::string& task_id, std::int64_t user_id, const std::string& model_id,
                      std::span<const ScoredLocation> scores) override;
+  Status SaveInterleavedResults(const std::string& task_id, std::int64_t user_id,
+                                const std::string& current_id,
+                                std::span<const ScoredLocation> scores,
+                                const Interleaving& interleaving) override;
   Result<std::vector<ResultRow>> TopResults(const std::string& task_id, int limit) override;
   Result<std::vector<ResultRow>> ListResults(const std::string& task_id, std::int64_t offset,
                                              std::int64_t limit) override;
@@ -46,6 +50,7 @@ class SqlStore final : public Store {
   Result<std::optional<Selection>> SelectResult(const std::string& task_id,
                                                 std::int64_t location_id) override;
   Result<FeedbackOutcome> RejectResults(const std::string& task_id) override;
+  Result<CanaryOutcomes> GetCanaryOutcomes(const std::string& candidate_id) override;
   Result<ModelFeedback> GetModelFeedback(const std::string& model_id) override;
   Result<std::map<std::string, ModelFeedback>> ListModelFeedback() override;
 
@@ -72,6 +77,9 @@ class SqlStore final : public Store {
   Status Write(std::string_view what, const Body& body) { return Run(what, true, body); }
 
   std::unique_ptr<soci::session> OpenSession() const;
+  // SaveResults and SaveInterleavedResults (interleaving null for a plain list).
+  Status SaveRows(const std::string& task_id, std::int64_t user_id, const std::string& model_id,
+                  std::span<const ScoredLocation> scores, const Interleaving* interleaving);
   // " LIMIT n OFFSET o" in a form both dialects accept; limit < 0 means all.
   std::string LimitOffset(std::int64_t limit, std::int64_t offset) const;
   // Inserts one model_transitions row.

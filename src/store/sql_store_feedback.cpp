@@ -1,5 +1,6 @@
 // SqlStore: the user's answer to a result list (pick or no pick) and the live feedback per model
-// it counts (schema migration 4: inferences.feedback, model_feedback).
+// it counts (schema migration 5: inferences.feedback, model_feedback; migration 6: the canary's
+// interleaved lists in canary_outcomes).
 #include <algorithm>
 
 #include "store/query.h"
@@ -31,6 +32,24 @@ void SqlStore::CountFirstFeedback(soci::session& s, const std::string& task_id,
               kReuse);
   first.Use(outcome.position).Use(task_id).Run();
   if (first.AffectedRows() == 0) return;
+  outcome.counted = true;
+  Query canary(s, "SELECT COALESCE(canary, '') FROM inferences WHERE task_id = :t", kReuse);
+  canary.Use(task_id).Into(outcome.canary);
+  canary.Run();
+  if (!outcome.canary.empty()) {
+    // An interleaved list is evidence for the canary, not a list one model ranked alone.
+    const std::string result = outcome.position == kNoPick          ? "no_pick"
+                               : outcome.model_id == outcome.canary ? "candidate"
+                                                                    : "current";
+    Query(s,
+          "INSERT INTO canary_outcomes (candidate_id, outcome, n) VALUES (:c, :o, 1) "
+          "ON CONFLICT (candidate_id, outcome) DO UPDATE SET n = canary_outcomes.n + 1",
+          kReuse)
+        .Use(outcome.canary)
+        .Use(result)
+        .Run();
+    return;
+  }
   Query(s,
         "INSERT INTO model_feedback (model_id, position, n) VALUES (:m, :p, 1) "
         "ON CONFLICT (model_id, position) DO UPDATE SET n = model_feedback.n + 1",
@@ -38,7 +57,6 @@ void SqlStore::CountFirstFeedback(soci::session& s, const std::string& task_id,
       .Use(outcome.model_id)
       .Use(outcome.position)
       .Run();
-  outcome.counted = true;
 }
 
 Result<std::optional<Selection>> SqlStore::SelectResult(const std::string& task_id,
@@ -55,7 +73,8 @@ Result<std::optional<Selection>> SqlStore::SelectResult(const std::string& task_
     Query q(s,
             std::string("SELECT ") + ResultReader::kColumns + ", " + LocationReader::kColumns +
                 ", (SELECT COUNT(*) FROM results x WHERE x.task_id = r.task_id AND x.shown AND "
-                "(x.score > r.score OR (x.score = r.score AND x.result_id < r.result_id)))"
+                "(CASE WHEN r.shown_rank IS NULL THEN (x.score > r.score OR (x.score = r.score "
+                "AND x.result_id < r.result_id)) ELSE x.shown_rank < r.shown_rank END))"
                 " FROM results r JOIN locations l ON l.location_id = r.location_id"
                 " WHERE r.task_id = :t AND r.location_id = :l",
             kReuse);
@@ -105,6 +124,25 @@ Result<FeedbackOutcome> SqlStore::RejectResults(const std::string& task_id) {
   });
   if (!st.ok()) return st.error();
   return outcome;
+}
+
+Result<CanaryOutcomes> SqlStore::GetCanaryOutcomes(const std::string& candidate_id) {
+  CanaryOutcomes out;
+  Status st = Read("canary outcomes", [&](soci::session& s) {
+    out = CanaryOutcomes{};
+    std::string outcome;
+    long long n = 0;
+    Query q(s, "SELECT outcome, n FROM canary_outcomes WHERE candidate_id = :c", kReuse);
+    q.Use(candidate_id).Into(outcome).Into(n);
+    for (bool row = q.Run(); row; row = q.Next()) {
+      if (outcome == "candidate") out.candidate_wins = n;
+      if (outcome == "current") out.current_wins = n;
+      if (outcome == "no_pick") out.no_picks = n;
+    }
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return out;
 }
 
 Result<ModelFeedback> SqlStore::GetModelFeedback(const std::string& model_id) {

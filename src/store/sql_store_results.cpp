@@ -29,6 +29,26 @@ long long CountTaskResults(soci::session& s, const std::string& task_id) {
 
 Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
                              const std::string& model_id, std::span<const ScoredLocation> scores) {
+  return SaveRows(task_id, user_id, model_id, scores, nullptr);
+}
+
+Status SqlStore::SaveInterleavedResults(const std::string& task_id, std::int64_t user_id,
+                                        const std::string& current_id,
+                                        std::span<const ScoredLocation> scores,
+                                        const Interleaving& interleaving) {
+  if (interleaving.ranks.size() != scores.size() ||
+      interleaving.from_candidate.size() != scores.size() || interleaving.candidate_id.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "task " + task_id +
+                         ": an interleaving needs a candidate and one rank and "
+                         "team per score");
+  }
+  return SaveRows(task_id, user_id, current_id, scores, &interleaving);
+}
+
+Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
+                          const std::string& model_id, std::span<const ScoredLocation> scores,
+                          const Interleaving* il) {
   if (task_id.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty task id");
   for (const ScoredLocation& sl : scores) {
     if (!std::isfinite(sl.score)) {
@@ -42,19 +62,24 @@ Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
   // connection. A plain INSERT, not ON CONFLICT DO NOTHING (whose speculative insertion costs
   // PostgreSQL ~20 % more per row): the unique (task_id, location_id) index still makes a
   // concurrent duplicate (two workers on one task) fail instead of writing a second copy.
+  // A plain list binds (location, score) per row and the model once; an interleaved one binds
+  // (location, score, model, rank) per row.
   std::vector<std::string> inserts;
   const std::string p = dialect_.param;
-  const std::string row = ", (" + p + ", " + p + ")";
+  const std::string row =
+      il ? ", (" + p + ", " + p + ", " + p + ", " + p + ")" : ", (" + p + ", " + p + ")";
+  const std::string first_row =
+      "(CAST(" + p + " AS BIGINT), CAST(" + p + " AS DOUBLE PRECISION)" +
+      (il ? ", CAST(" + p + " AS TEXT), CAST(" + p + " AS INTEGER))" : std::string(")"));
   for (size_t begin = 0; begin < scores.size(); begin += kRowsPerInsert) {
     const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
     std::string sql =
-        "INSERT INTO results (task_id, user_id, location_id, score, label, shown, model_id) "
-        "SELECT CAST(" +
-        p + " AS TEXT), CAST(" + p +
-        " AS BIGINT), column1, column2, 0, false, "
-        "CAST(" +
-        p + " AS TEXT) FROM (VALUES (CAST(" + p + " AS BIGINT), CAST(" + p +
-        " AS DOUBLE PRECISION))";
+        "INSERT INTO results (task_id, user_id, location_id, score, label, shown, "
+        "model_id" +
+        std::string(il ? ", shown_rank" : "") + ") SELECT CAST(" + p + " AS TEXT), CAST(" + p +
+        " AS BIGINT), column1, column2, 0, false, " +
+        (il ? std::string("column3, column4") : "CAST(" + p + " AS TEXT)") + " FROM (VALUES " +
+        first_row;
     sql.reserve(sql.size() + (end - begin) * row.size() + 80);
     for (size_t i = begin + 1; i < end; ++i) sql += row;
     sql += ") AS v";
@@ -67,21 +92,36 @@ Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
   Status saved = Write("save results", [&](soci::session& s) {
     for (size_t chunk = 0; chunk < inserts.size(); ++chunk) {
       Query q(s, inserts[chunk], kReuse);
-      q.Use(task_id).Use(uid).Use(model_id);
+      q.Use(task_id).Use(uid);
+      if (!il) q.Use(model_id);
       const size_t begin = chunk * kRowsPerInsert;
       const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
-      for (size_t i = begin; i < end; ++i) q.Use(scores[i].location_id).Use(scores[i].score);
+      for (size_t i = begin; i < end; ++i) {
+        q.Use(scores[i].location_id).Use(scores[i].score);
+        if (il) q.Use(il->from_candidate[i] ? il->candidate_id : model_id).Use(il->ranks[i]);
+      }
       if (chunk == 0) q.Use(task_id);
       q.Run();
       // A redelivered task: its rows are already committed, nothing to do.
       if (chunk == 0 && q.AffectedRows() == 0) return OkStatus();
     }
     const std::string now = NowIso();
-    Query(s, "UPDATE inferences SET status = 'SUCCESS', time_update = :n WHERE task_id = :t",
-          kReuse)
-        .Use(now)
-        .Use(task_id)
-        .Run();
+    if (il) {
+      Query(s,
+            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, canary = :c "
+            "WHERE task_id = :t",
+            kReuse)
+          .Use(now)
+          .Use(il->candidate_id)
+          .Use(task_id)
+          .Run();
+    } else {
+      Query(s, "UPDATE inferences SET status = 'SUCCESS', time_update = :n WHERE task_id = :t",
+            kReuse)
+          .Use(now)
+          .Use(task_id)
+          .Run();
+    }
     return OkStatus();
   });
   if (saved.ok() || saved.error().code != ErrorCode::kConflict) return saved;
@@ -102,7 +142,9 @@ Result<std::vector<ResultRow>> SqlStore::TopResults(const std::string& task_id, 
   Status st = Read("top results", [&](soci::session& s) {
     ResultReader r;
     const long long n = limit;
-    Query q(s, ResultSelect() + " WHERE r.task_id = :t ORDER BY r.score DESC, r.result_id LIMIT :n",
+    Query q(s,
+            ResultSelect() +
+                " WHERE r.task_id = :t ORDER BY r.shown_rank, r.score DESC, r.result_id LIMIT :n",
             kReuse);
     q.Use(task_id).Use(n);
     r.Bind(q);

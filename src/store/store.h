@@ -91,6 +91,22 @@ struct ScoredLocation {
   double score = 0;
 };
 
+// A canary inference's list (tasks/interleave.h): the current model's and the candidate's
+// rankings interleaved. Per entry of the scores: its shown position and whether the candidate
+// contributed it (its score is then the candidate's). Spans as long as the scores.
+struct Interleaving {
+  std::string candidate_id;
+  std::span<const int> ranks;
+  std::span<const std::uint8_t> from_candidate;
+};
+
+// The canary's live evidence: first answers to interleaved lists (schema migration 6).
+struct CanaryOutcomes {
+  std::int64_t candidate_wins = 0;  // the pick was the candidate's item
+  std::int64_t current_wins = 0;    // the pick was the current model's item
+  std::int64_t no_picks = 0;
+};
+
 // One training example: the user and location of a shown result and its label.
 struct LabelledResult {
   std::int64_t result_id = 0;
@@ -107,9 +123,12 @@ inline constexpr int kBeyondList = 10;
 
 // The answer one select/reject gave to a task's result list.
 struct FeedbackOutcome {
-  std::string model_id;    // the model that scored the task's results
+  std::string model_id;    // the model that scored the task's results (or the picked row)
   int position = kNoPick;  // kNoPick, or 0..kBeyondList
-  bool counted = false;    // true only for the task's first answer (it entered model_feedback)
+  // The canary of an interleaved list ("" otherwise): its first answer counts in
+  // canary_outcomes instead of model_feedback (which holds lists one model ranked alone).
+  std::string canary;
+  bool counted = false;  // true only for the task's first answer (it entered model_feedback)
 };
 
 // A pick: the updated result row and what the pick counted as.
@@ -179,8 +198,15 @@ class Store {
   virtual Status SaveResults(const std::string& task_id, std::int64_t user_id,
                              const std::string& model_id,
                              std::span<const ScoredLocation> scores) = 0;
-  // The best `limit` results of the task by score (desc), joined with their locations; marks
-  // them shown, sets the inference time_get, writes a `results` event.
+  // SaveResults for an interleaved list: each row records its rank and the model that
+  // contributed it (current_id or the candidate); the inference records the candidate.
+  virtual Status SaveInterleavedResults(const std::string& task_id, std::int64_t user_id,
+                                        const std::string& current_id,
+                                        std::span<const ScoredLocation> scores,
+                                        const Interleaving& interleaving) = 0;
+  // The first `limit` results of the task in shown order (by rank for an interleaved list,
+  // else by score desc), joined with their locations; marks them shown, sets the inference
+  // time_get, writes a `results` event.
   virtual Result<std::vector<ResultRow>> TopResults(const std::string& task_id, int limit) = 0;
   // All results of a task (debug read), or of every task when task_id is empty.
   virtual Result<std::vector<ResultRow>> ListResults(const std::string& task_id,
@@ -199,6 +225,8 @@ class Store {
   virtual Result<FeedbackOutcome> RejectResults(const std::string& task_id) = 0;
   // Live feedback of one model (all zero for a model without any).
   virtual Result<ModelFeedback> GetModelFeedback(const std::string& model_id) = 0;
+  // First answers to the lists interleaved with this candidate (all zero when none).
+  virtual Result<CanaryOutcomes> GetCanaryOutcomes(const std::string& candidate_id) = 0;
   // Live feedback of every model that has some, by model id.
   virtual Result<std::map<std::string, ModelFeedback>> ListModelFeedback() = 0;
 

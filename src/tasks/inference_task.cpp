@@ -3,6 +3,8 @@
 #include <chrono>
 #include <vector>
 
+#include "tasks/interleave.h"
+
 namespace mlprod::tasks {
 
 InferenceTask::InferenceTask(store::Store& store, ModelPool& models, drift::DriftMonitor* drift)
@@ -33,8 +35,9 @@ Result<nlohmann::json> InferenceTask::Run(const queue::TaskMessage& message) {
   if (!user->has_value()) {
     return MakeError(ErrorCode::kNotFound, "user " + std::to_string(*user_id) + " not found");
   }
-  auto model = models_.Pick(message.id);
-  if (!model.ok()) return model.error();
+  auto assignment = models_.Assign(message.id);
+  if (!assignment.ok()) return assignment.error();
+  const ServingModel* model = &assignment->model;
 
   // Per-thread buffers: the hot path allocates only when the location count grows.
   thread_local std::vector<float> probabilities;
@@ -47,14 +50,49 @@ Result<nlohmann::json> InferenceTask::Run(const queue::TaskMessage& message) {
   for (std::size_t i = 0; i < scorer.size(); ++i) {
     scored[i] = store::ScoredLocation{ids[i], static_cast<double>(probabilities[i])};
   }
-  MLPROD_RETURN_IF_ERROR(store_.SaveResults(message.id, *user_id, model->model_id, scored));
+  if (assignment->candidate) {
+    MLPROD_RETURN_IF_ERROR(SaveInterleaved(message.id, *user_id, **user, *model,
+                                           *assignment->candidate, probabilities, scored));
+  } else {
+    MLPROD_RETURN_IF_ERROR(store_.SaveResults(message.id, *user_id, model->model_id, scored));
+  }
   if (drift_ != nullptr) {
     auto primary = models_.Primary();
     const ServingModel& reference = primary.ok() ? *primary : *model;
     drift_->Observe(**user, reference.model_id, reference.scorer->model());
   }
-  return nlohmann::json{
+  nlohmann::json out = {
       {"user_id", *user_id}, {"model_id", model->model_id}, {"results", scored.size()}};
+  if (assignment->candidate) out["interleaved_with"] = assignment->candidate->model_id;
+  return out;
+}
+
+Status InferenceTask::SaveInterleaved(const std::string& task_id, std::int64_t user_id,
+                                      const User& user, const ServingModel& current,
+                                      const ServingModel& candidate,
+                                      std::span<const float> current_scores,
+                                      std::span<store::ScoredLocation> scored) {
+  const auto& cand = *candidate.scorer;
+  if (cand.location_ids() != current.scorer->location_ids()) {
+    return MakeError(
+        ErrorCode::kInternal,
+        "canary " + candidate.model_id + " scores another location set than " + current.model_id);
+  }
+  std::vector<float> candidate_scores(cand.size());
+  MLPROD_RETURN_IF_ERROR(cand.Score(user, candidate_scores));
+  const auto seed = static_cast<std::uint64_t>(ModelPool::SplitPoint(task_id) * 9007199254740992.0);
+  const auto list = TeamDraft(RankByScore(current_scores), RankByScore(candidate_scores), seed);
+  std::vector<int> ranks(scored.size());
+  std::vector<std::uint8_t> from_candidate(scored.size());
+  for (std::size_t pos = 0; pos < list.size(); ++pos) {
+    const auto i = static_cast<std::size_t>(list[pos].index);
+    ranks[i] = static_cast<int>(pos);
+    from_candidate[i] = list[pos].candidate;
+    if (list[pos].candidate) scored[i].score = candidate_scores[i];
+  }
+  return store_.SaveInterleavedResults(
+      task_id, user_id, current.model_id, scored,
+      store::Interleaving{candidate.model_id, ranks, from_candidate});
 }
 
 }  // namespace mlprod::tasks

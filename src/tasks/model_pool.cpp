@@ -45,7 +45,8 @@ Status ModelPool::Refresh() {
   int loaded = 0;
   std::string first_failure;
   for (const auto& row : *rows) {
-    ServingModel serving{row.task_id, row.use_percentage, nullptr};
+    ServingModel serving{row.task_id, row.use_percentage, nullptr,
+                         row.state() == store::ModelState::kCanary};
     if (old) {
       auto it = std::find_if(old->models.begin(), old->models.end(),
                              [&](const ServingModel& m) { return m.model_id == row.task_id; });
@@ -77,7 +78,16 @@ Status ModelPool::Refresh() {
                          " active models can be loaded (first: " + first_failure + ")");
   }
   next->loaded_at = std::chrono::steady_clock::now();
-  if (observer_) observer_(next->models, loaded);
+  // A canary is interleaved with the primary on its share of tasks instead of taking a slice of
+  // the split (when it is the only active model, it is simply the model).
+  auto canary = std::find_if(next->models.begin(), next->models.end(),
+                             [](const ServingModel& m) { return m.canary; });
+  if (canary != next->models.end() && next->models.size() > 1) {
+    next->total_share -= canary->use_percentage;
+    next->canary = std::move(*canary);
+    next->models.erase(canary);
+  }
+  if (observer_) observer_(ActiveOf(*next), loaded);
   snapshot_.store(std::move(next));
   return OkStatus();
 }
@@ -102,20 +112,49 @@ Result<ServingModel> ModelPool::Pick(std::string_view task_id) const {
   return snap->models.back();
 }
 
-Result<ServingModel> ModelPool::Primary() const {
+Result<ModelPool::Assignment> ModelPool::Assign(std::string_view task_id) const {
   auto snap = snapshot_.load();
-  if (!snap || snap->models.empty()) {
-    return MakeError(ErrorCode::kUnavailable, "no model loaded yet");
+  auto model = Pick(task_id);
+  if (!model.ok()) return model.error();
+  Assignment out{std::move(model.value()), std::nullopt};
+  if (snap->canary && CanaryPoint(task_id) < snap->canary->use_percentage) {
+    out.model = PrimaryOf(*snap);
+    out.candidate = snap->canary;
   }
-  return *std::max_element(snap->models.begin(), snap->models.end(),
+  return out;
+}
+
+double ModelPool::CanaryPoint(std::string_view task_id) {
+  // Independent of SplitPoint, so the canary's tasks are a fair sample of every split arm.
+  std::string salted(task_id);
+  salted += "#canary";
+  return SplitPoint(salted);
+}
+
+ServingModel ModelPool::PrimaryOf(const Snapshot& snap) {
+  return *std::max_element(snap.models.begin(), snap.models.end(),
                            [](const ServingModel& a, const ServingModel& b) {
                              return a.use_percentage < b.use_percentage;
                            });
 }
 
+std::vector<ServingModel> ModelPool::ActiveOf(const Snapshot& snap) {
+  std::vector<ServingModel> out = snap.models;
+  if (snap.canary) out.push_back(*snap.canary);
+  return out;
+}
+
+Result<ServingModel> ModelPool::Primary() const {
+  auto snap = snapshot_.load();
+  if (!snap || snap->models.empty()) {
+    return MakeError(ErrorCode::kUnavailable, "no model loaded yet");
+  }
+  return PrimaryOf(*snap);
+}
+
 std::vector<ServingModel> ModelPool::Active() const {
   auto snap = snapshot_.load();
-  return snap ? snap->models : std::vector<ServingModel>{};
+  return snap ? ActiveOf(*snap) : std::vector<ServingModel>{};
 }
 
 std::shared_ptr<const std::vector<Location>> ModelPool::locations() const {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@ struct ServingModel {
   std::string model_id;  // the model's task id in the store
   double use_percentage = 0;
   std::shared_ptr<const ml::LocationScorer> scorer;
+  bool canary = false;  // in the canary state: interleaved with the primary (Assign)
 };
 
 class ModelPool {
@@ -44,10 +46,20 @@ class ModelPool {
   Status RefreshIfOlderThan(std::chrono::steady_clock::duration max_age);
 
   // The model that scores this task: a point in [0, 1) from a hash of the task id falls into
-  // one model's share of the summed use_percentages. kUnavailable before the first Refresh.
+  // one model's share of the summed use_percentages of the models that are not a canary.
+  // kUnavailable before the first Refresh.
   Result<ServingModel> Pick(std::string_view task_id) const;
-  // The model with the largest share (the "old" model a new training run must beat).
+  // What scores this task: Pick's model, or — on a canary's share of tasks (a second, independent
+  // hash point below the canary's use_percentage) — the primary with the canary as candidate,
+  // to be interleaved (tasks/interleave.h).
+  struct Assignment {
+    ServingModel model;
+    std::optional<ServingModel> candidate;
+  };
+  Result<Assignment> Assign(std::string_view task_id) const;
+  // The non-canary model with the largest share (the "old" model a new training run must beat).
   Result<ServingModel> Primary() const;
+  // Every loaded active model, the canary last.
   std::vector<ServingModel> Active() const;
 
   // The locations every model scores, in location_id order (empty before the first Refresh).
@@ -55,13 +67,18 @@ class ModelPool {
 
   // The deterministic point in [0, 1) a task id maps to (exposed for tests).
   static double SplitPoint(std::string_view task_id);
+  static double CanaryPoint(std::string_view task_id);
 
  private:
   struct Snapshot {
-    std::vector<ServingModel> models;
-    double total_share = 0;
+    std::vector<ServingModel> models;    // the split (not empty once loaded)
+    std::optional<ServingModel> canary;  // interleaved on its share of tasks
+    double total_share = 0;              // of `models`
     std::chrono::steady_clock::time_point loaded_at;
   };
+
+  static ServingModel PrimaryOf(const Snapshot& snap);
+  static std::vector<ServingModel> ActiveOf(const Snapshot& snap);
 
   store::Store& store_;
   RefreshObserver observer_;

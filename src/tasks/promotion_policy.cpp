@@ -24,9 +24,9 @@ PromotionDecision DecidePromotion(const GateDecision& gate, const PromotionOptio
   if (!gate.pass && !options.ignore_gate) {
     return {store::ModelState::kRejected, 0, "offline gate: " + gate.reason};
   }
-  const std::string why =
-      gate.pass ? "offline gate: " + gate.reason
-                : "offline gate IGNORED by the test switch (" + gate.reason + ")";
+  const std::string why = gate.pass
+                              ? "offline gate: " + gate.reason
+                              : "offline gate IGNORED by the test switch (" + gate.reason + ")";
   if (options.canary_share <= 0) {
     return {store::ModelState::kPromoted, 1.0, why + "; canary off: promoted"};
   }

@@ -166,12 +166,9 @@ Result<nlohmann::json> TrainingTask::Train(const std::string& task_id,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("training {}: {}: {} ({:.2f} s)", task_id, store::ModelStateName(decision.to),
                decision.reason, seconds);
-  return nlohmann::json{{"model_id", task_id},
-                        {"state", store::ModelStateName(decision.to)},
-                        {"reason", decision.reason},
-                        {"train_rows", train.rows()},
-                        {"gate", gate.evidence},
-                        {"shown", shown},
+  return nlohmann::json{{"model_id", task_id},       {"state", store::ModelStateName(decision.to)},
+                        {"reason", decision.reason}, {"train_rows", train.rows()},
+                        {"gate", gate.evidence},     {"shown", shown},
                         {"seconds", seconds}};
 }
 

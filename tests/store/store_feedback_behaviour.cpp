@@ -168,3 +168,68 @@ TEST_P(StoreTest, FailedCountLeavesNeitherLabelNorFeedback) {
 
 }  // namespace
 }  // namespace mlprod::store::testing
+
+namespace mlprod::store::testing {
+namespace {
+
+// A canary's task: locations 1..n, shown in the order n, n-1, ..., 1 (the reverse of their
+// scores' order), odd locations from the candidate "cand", even ones from "cur".
+void InterleavedTask(Store& store, const std::string& task, int n) {
+  auto uid = store.StartInference(SampleUser(task), task);
+  ASSERT_TRUE(uid.ok());
+  std::vector<ScoredLocation> scores;
+  std::vector<int> ranks;
+  std::vector<std::uint8_t> from_candidate;
+  for (int i = 1; i <= n; ++i) {
+    scores.push_back({i, i / double(n + 1)});  // location n scores highest...
+    ranks.push_back(i - 1);                    // ...but location 1 is shown first
+    from_candidate.push_back(i % 2);
+  }
+  ASSERT_TRUE(
+      store.SaveInterleavedResults(task, *uid, "cur", scores, {"cand", ranks, from_candidate})
+          .ok());
+}
+
+TEST_P(StoreTest, AnInterleavedListIsShownInItsOwnOrderWithEachRowsModel) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  InterleavedTask(*store_, "il", 12);
+  auto top = store_->TopResults("il", 4);
+  ASSERT_TRUE(top.ok()) << top.error().message;
+  ASSERT_EQ(top->size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ((*top)[i].location_id, i + 1);
+    EXPECT_EQ((*top)[i].model_id, i % 2 == 0 ? "cand" : "cur");
+  }
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM inferences WHERE canary = 'cand'"), 1);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE task_id = 'il'"), 12);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE shown_rank IS NOT NULL"), 12);
+}
+
+TEST_P(StoreTest, FirstAnswersToInterleavedListsCountForTheCanaryNotPerModel) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  for (const char* t : {"c1", "c2", "c3", "c4"}) {
+    InterleavedTask(*store_, t, 12);
+    ASSERT_TRUE(store_->TopResults(t, 10).ok());
+  }
+  // Picks of the candidate's item (location 3, shown third), the current model's (location 2),
+  // a no pick, and a repeated answer that does not count.
+  auto a = store_->SelectResult("c1", 3);
+  ASSERT_TRUE(a.ok() && a->has_value()) << a.error().message;
+  EXPECT_EQ((*a)->feedback.position, 2);  // by shown rank, not by score
+  EXPECT_EQ((*a)->feedback.canary, "cand");
+  EXPECT_TRUE((*a)->feedback.counted);
+  ASSERT_TRUE(store_->SelectResult("c2", 2).ok());
+  ASSERT_TRUE(store_->RejectResults("c3").ok());
+  ASSERT_TRUE(store_->SelectResult("c1", 4).ok());
+  auto o = store_->GetCanaryOutcomes("cand");
+  ASSERT_TRUE(o.ok()) << o.error().message;
+  EXPECT_EQ(o->candidate_wins, 1);
+  EXPECT_EQ(o->current_wins, 1);
+  EXPECT_EQ(o->no_picks, 1);
+  EXPECT_EQ(store_->GetModelFeedback("cand")->lists, 0);
+  EXPECT_EQ(store_->GetModelFeedback("cur")->lists, 0);
+  EXPECT_EQ(store_->GetCanaryOutcomes("other")->candidate_wins, 0);
+}
+
+}  // namespace
+}  // namespace mlprod::store::testing

@@ -15,7 +15,7 @@ class InferenceDriftTest : public TaskFixture {};
 
 TEST_F(InferenceDriftTest, FeedsEveryScoredUserWithThePrimaryModel) {
   RegisterBaseline(false);
-  RegisterCanary(0.4);
+  RegisterSecondModel("canary", "promoted", 0.4);
 
   ModelPool pool(*store_);
   ASSERT_TRUE(pool.Refresh().ok());

@@ -21,7 +21,7 @@ TEST_F(ModelPoolTest, RefreshFailsClearlyWithoutActiveModel) {
 TEST_F(ModelPoolTest, SplitsTrafficByUsePercentageDeterministically) {
   RegisterBaseline(false);
   // A second model sharing the traffic 30/70 with the baseline (same weights, other id).
-  RegisterCanary(0.3);
+  RegisterSecondModel("canary", "promoted", 0.3);
 
   ModelPool pool(*store_);
   ASSERT_TRUE(pool.Refresh().ok());
@@ -37,6 +37,30 @@ TEST_F(ModelPoolTest, SplitsTrafficByUsePercentageDeterministically) {
   }
   // Binomial(4000, 0.3): 4 sigma is about 116.
   EXPECT_NEAR(canary_picks, 0.3 * n, 120);
+}
+
+TEST_F(ModelPoolTest, ACanaryIsInterleavedOnItsShareAndNeverPickedAlone) {
+  RegisterBaseline(false);
+  RegisterSecondModel("cand", "canary", 0.2);
+  ModelPool pool(*store_);
+  ASSERT_TRUE(pool.Refresh().ok());
+  EXPECT_EQ(pool.Primary()->model_id, "baseline");
+  EXPECT_EQ(pool.Active().size(), 2u);
+  int interleaved = 0;
+  const int n = 4000;
+  for (int i = 0; i < n; ++i) {
+    const auto id = "task-" + std::to_string(i);
+    auto a = pool.Assign(id);
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a->model.model_id, "baseline");
+    EXPECT_EQ(pool.Pick(id)->model_id, "baseline");
+    if (a->candidate) {
+      EXPECT_EQ(a->candidate->model_id, "cand");
+      EXPECT_EQ(pool.Assign(id)->candidate.has_value(), true);  // deterministic per task
+      ++interleaved;
+    }
+  }
+  EXPECT_NEAR(interleaved, 0.2 * n, 110);  // Binomial(4000, 0.2): 4 sigma is about 101
 }
 
 TEST_F(ModelPoolTest, AnActiveModelWhoseFolderDoesNotLoadIsSkipped) {
@@ -98,6 +122,39 @@ TEST_F(ModelPoolTest, InferenceScoresEveryLocationOnceAndIsIdempotent) {
     EXPECT_LE(r.score, 1.0);
   }
   EXPECT_EQ(ids.size(), dataset_.locations.size());
+}
+
+TEST_F(ModelPoolTest, ACanaryTaskStoresTheInterleavedListWithEachRowsModel) {
+  RegisterBaseline(false);
+  RegisterSecondModel("cand", "canary", 0.5);
+  ModelPool pool(*store_);
+  ASSERT_TRUE(pool.Refresh().ok());
+  InferenceTask task(*store_, pool);
+  std::string task_id;
+  do task_id = NewUuid();
+  while (!pool.Assign(task_id)->candidate);
+  auto user_id = store_->StartInference(dataset_.users[0].user, task_id);
+  ASSERT_TRUE(user_id.ok());
+  queue::TaskMessage message;
+  message.id = task_id;
+  message.args = nlohmann::json::array({*user_id});
+  auto out = task.Run(message);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ((*out)["interleaved_with"], "cand");
+  auto top = store_->TopResults(task_id, static_cast<int>(dataset_.locations.size()));
+  ASSERT_TRUE(top.ok());
+  ASSERT_EQ(top->size(), dataset_.locations.size());
+  // Both models rank alike (same weights): the interleaved list is that ranking, its positions
+  // alternating between the teams pair by pair.
+  int from_candidate = 0;
+  for (std::size_t i = 0; i < top->size(); ++i) {
+    if (i > 0) {
+      EXPECT_GE((*top)[i - 1].score, (*top)[i].score) << i;
+    }
+    from_candidate += (*top)[i].model_id == "cand";
+  }
+  EXPECT_EQ(from_candidate, static_cast<int>(dataset_.locations.size() / 2));
+  EXPECT_NE((*top)[0].model_id, (*top)[1].model_id);
 }
 
 TEST_F(ModelPoolTest, InferenceRejectsBadArgumentsAndUnknownUsers) {

@@ -77,17 +77,20 @@ class TaskFixture : public ::testing::Test {
     ASSERT_TRUE(store_->RegisterModel(row).ok());
   }
 
-  // A second active model "canary" with the baseline's weights, taking `share` of the traffic
-  // (the baseline keeps the rest). Call after RegisterBaseline.
-  void RegisterCanary(double share) {
+  // A second active model `id` with the baseline's weights in `state`: "canary" (interleaved
+  // on `share` of the tasks) or "promoted" (taking `share` of the split, the baseline keeping
+  // the rest). Call after RegisterBaseline.
+  void RegisterSecondModel(const std::string& id, const std::string& state, double share) {
     auto baseline = store_->GetModel("baseline");
     ASSERT_TRUE(baseline.ok() && baseline->has_value());
-    store::ModelRow canary = **baseline;
-    canary.task_id = "canary";
-    canary.status = "canary";
-    canary.use_percentage = share;
-    ASSERT_TRUE(store_->RegisterModel(canary).ok());
-    ASSERT_TRUE(store_->SetModelUsePercentage("baseline", 1.0 - share).ok());
+    store::ModelRow row = **baseline;
+    row.task_id = id;
+    row.status = state;
+    row.use_percentage = share;
+    ASSERT_TRUE(store_->RegisterModel(row).ok());
+    if (state != "canary") {
+      ASSERT_TRUE(store_->SetModelUsePercentage("baseline", 1.0 - share).ok());
+    }
   }
 
   // Plays users [first, last) of the data set through the store: one inference each, its
