@@ -108,8 +108,15 @@ def models_snapshot(url):
     status, models = http_json("GET", url + "/models")
     if status != 200:
         raise RuntimeError(f"GET /models: {status} {models}")
-    return [{"task_id": m["task_id"], "status": m["status"],
-             "use_percentage": m.get("use_percentage")} for m in models]
+    out = []
+    for m in models:
+        gate = (m.get("offline") or {}).get("gate") or {}
+        out.append({"task_id": m["task_id"], "status": m["status"],
+                    "use_percentage": m.get("use_percentage"), "reason": m.get("reason"),
+                    "gate": {k: (gate.get(k) or {}).get("auc") for k in ("current", "candidate")}
+                    if gate else None,
+                    "canary": m.get("canary")})
+    return out
 
 
 def quality_record(summary):

@@ -89,7 +89,12 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
     spdlog::warn("MLPROD_API_KEY is not set: training and model routes are open to anyone");
   }
   // Every API process judges canaries; the store's compare-and-set lets one of them act.
-  tasks::CanaryJudge judge(*rt->store, f.canary);
+  tasks::CanaryJudge judge(*rt->store, f.canary, [&tasks] {
+    if (!tasks) return;  // `mlprod api`: the workers see the decision at their next refresh
+    if (auto st = tasks->models().Refresh(); !st.ok()) {
+      spdlog::warn("refreshing the models after a canary decision: {}", st.error().message);
+    }
+  });
   judge.Start(std::chrono::seconds(1));
   if (worker) worker->Start();
   if (auto st = server.Start(); !st.ok()) {

@@ -6,8 +6,9 @@
 
 namespace mlprod::tasks {
 
-CanaryJudge::CanaryJudge(store::Store& store, CanaryRuleOptions options)
-    : store_(store), options_(options) {}
+CanaryJudge::CanaryJudge(store::Store& store, CanaryRuleOptions options,
+                         std::function<void()> on_verdict)
+    : store_(store), options_(options), on_verdict_(std::move(on_verdict)) {}
 
 CanaryJudge::~CanaryJudge() {
   {
@@ -47,6 +48,7 @@ Result<std::vector<CanaryVerdictRecord>> CanaryJudge::JudgeOnce() {
                  decision.reason);
     done.push_back({row.task_id, decision});
   }
+  if (!done.empty() && on_verdict_) on_verdict_();
   return done;
 }
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -25,7 +26,10 @@ struct CanaryVerdictRecord {
 
 class CanaryJudge {
  public:
-  CanaryJudge(store::Store& store, CanaryRuleOptions options);
+  // on_verdict (may be empty) runs after each promotion or rollback, e.g. to refresh a model
+  // pool of this process at once instead of at its next periodic refresh.
+  CanaryJudge(store::Store& store, CanaryRuleOptions options,
+              std::function<void()> on_verdict = {});
   ~CanaryJudge();  // stops the thread of Start
   CanaryJudge(const CanaryJudge&) = delete;
   CanaryJudge& operator=(const CanaryJudge&) = delete;
@@ -39,6 +43,7 @@ class CanaryJudge {
  private:
   store::Store& store_;
   CanaryRuleOptions options_;
+  std::function<void()> on_verdict_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
