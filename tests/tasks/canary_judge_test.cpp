@@ -13,7 +13,6 @@ class CanaryJudgeTest : public TaskFixture {
     TaskFixture::SetUp();
     RegisterBaseline(false);
     RegisterSecondModel("cand", "canary", 0.1);
-    ASSERT_TRUE(store_->TransitionModel({}).ok() == false);  // a bare transition is refused
   }
 
   // n interleaved lists answered: `candidate_wins` of them with a pick of the candidate's item,
