@@ -105,7 +105,10 @@ TEST(OpenApi, ModelAndTaskStatusMatchSchemas) {
   EXPECT_EQ(j["offline"]["test_rows"], 3);
   EXPECT_EQ(j["state"], "promoted");
   EXPECT_EQ(Problems(c.CheckComponent(j, "Model")), "");
-  EXPECT_FALSE(c.CheckComponent(ModelJson(store::ModelRow{.status = "SUCCESS"}, store::ModelFeedback{}), "Model").empty());
+  EXPECT_FALSE(
+      c.CheckComponent(ModelJson(store::ModelRow{.status = "SUCCESS"}, store::ModelFeedback{}),
+                       "Model")
+          .empty());
   EXPECT_EQ(Problems(c.CheckComponent(
                 TaskStatusJson("7548290e-0844-49f5-aaa9-0190f9eab9dc", "PENDING", "inference"),
                 "TaskStatus")),

@@ -162,7 +162,10 @@ TEST_F(DriftMonitorTest, PublisherThreadUpdatesTheGauges) {
                                                .min_requests = 10,
                                                .publish_interval = std::chrono::milliseconds(10)});
   for (const User& u : Users(30, 11)) monitor.Observe(u, "m1", *model_);
-  for (int i = 0; i < 300 && Read(registry_, "drift_window_requests").at("") != 30.0; ++i) {
+  // One publication sets the gauges one after the other: wait for all of them, not the first.
+  for (int i = 0; i < 300 && (Read(registry_, "drift_window_requests").at("") != 30.0 ||
+                              Read(registry_, "drift_psi").size() != 13u);
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_EQ(Read(registry_, "drift_window_requests").at(""), 30.0);
