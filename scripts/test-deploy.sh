@@ -15,7 +15,8 @@
 # 10. tears everything down (containers, networks, volumes), also when a step fails.
 # Grafana is not part of the run: it has no Debian package and its image cannot be pulled here.
 #
-# Needs root on Debian 12; installs podman, runc, debootstrap and docker-compose with apt-get.
+# Needs root on Debian 12; installs podman, runc, iptables (netavark, podman's network backend,
+# needs it to set up container networks), debootstrap and docker-compose with apt-get.
 # Podman runs with runc, the cgroupfs manager and no default ulimits (a containers.conf of its
 # own via CONTAINERS_CONF). Podman runs health checks from systemd timers; without systemd this
 # script runs them (`podman healthcheck run`) every few seconds.
@@ -40,7 +41,7 @@ jobs=${MLPROD_BUILD_JOBS:-$(nproc)}
 mkdir -p "$logs"
 
 # --- packages -------------------------------------------------------------------------------
-need=(podman runc netavark aardvark-dns debootstrap docker-compose python3 curl openssl
+need=(podman runc netavark aardvark-dns iptables debootstrap docker-compose python3 curl openssl
   ca-certificates)
 missing=()
 for p in "${need[@]}"; do
