@@ -35,10 +35,14 @@ namespace {
 struct LoggedList {
   User user;
   std::size_t profile = 0;
-  std::vector<int> shown;  // location indexes in shown order
-  int pick = -1;           // index into shown, -1 none
-  int explored = -1;       // slot that was explored, -1 none
+  std::vector<int> shown;    // location indexes in shown order
+  int pick = -1;             // index into shown, -1 none
+  int explored = -1;         // slot that was explored, -1 none
+  bool random_list = false;  // the whole list was drawn uniformly (list exploration)
 };
+
+bool g_random_lists = false;
+int g_resamples = 1000;
 
 struct Quality {
   double pick_rate = 0, ndcg = 0, best_shown = 0, pos = 0, acceptable = 0;
@@ -84,7 +88,14 @@ Quality RunLoops(const World& w, const ml::LocationScorer& scorer, int n, std::u
     l.user = u.user;
     l.profile = p;
     l.shown.assign(order.begin(), order.begin() + 10);
-    if (epsilon > 0 && rng.Bernoulli(epsilon)) {
+    if (g_random_lists && epsilon > 0 && rng.Bernoulli(epsilon)) {
+      // Ten distinct locations drawn uniformly: generator-format rows of the live population.
+      std::vector<int> all(w.locations.size());
+      std::iota(all.begin(), all.end(), 0);
+      for (int k = 0; k < 10; ++k) std::swap(all[k], all[k + rng.Index(all.size() - k)]);
+      l.shown.assign(all.begin(), all.begin() + 10);
+      l.random_list = true;
+    } else if (epsilon > 0 && rng.Bernoulli(epsilon)) {
       const int slot = static_cast<int>(rng.Index(10));
       const int other = order[10 + rng.Index(order.size() - 10)];
       l.shown[slot] = other;
@@ -131,6 +142,20 @@ std::vector<ml::LabelledExample> ShownRows(const World& w, const std::vector<Log
   for (auto it = log.rbegin(); it != log.rend() && out.size() < max_rows; ++it) {
     for (std::size_t s = 0; s < it->shown.size(); ++s) {
       if (explored_only && static_cast<int>(s) != it->explored) continue;
+      out.push_back({it->user, w.locations[it->shown[s]], it->pick == static_cast<int>(s)});
+    }
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+// Every row of the randomly drawn lists, newest last, at most max_rows (newest kept).
+std::vector<ml::LabelledExample> RandomListRows(const World& w, const std::vector<LoggedList>& log,
+                                                std::size_t max_rows) {
+  std::vector<ml::LabelledExample> out;
+  for (auto it = log.rbegin(); it != log.rend() && out.size() < max_rows; ++it) {
+    if (!it->random_list) continue;
+    for (std::size_t s = it->shown.size(); s-- > 0;) {
       out.push_back({it->user, w.locations[it->shown[s]], it->pick == static_cast<int>(s)});
     }
   }
@@ -198,8 +223,56 @@ int main(int argc, char** argv) {
   std::printf("baseline live: pick %.4f ndcg %.4f best %.4f pos %.2f acc %.2f\n", q0.pick_rate,
               q0.ndcg, q0.best_shown, q0.pos, q0.acceptable);
   std::vector<LoggedList> log;
+  g_random_lists = mode.rfind("rl", 0) == 0;
+  if (const char* r = std::getenv("LOOP_SIM_RESAMPLES")) g_resamples = std::atoi(r);
   for (int r = 1; r <= rounds; ++r) {
-    RunLoops(w, *scorer, feedback, seed * 1000 + r, epsilon, &log);
+    auto qf = RunLoops(w, *scorer, feedback, seed * 1000 + r, epsilon, &log);
+    std::printf("round %d feedback: pick %.4f ndcg %.4f\n", r, qf.pick_rate, qf.ndcg);
+    if (g_random_lists) {
+      // rl-MIX-GATE: training = newest random-list rows (+ generator train rows when MIX is
+      // 'gen'), gate = AUC on the newest 20 % of the random-list rows (gen holdout when fewer
+      // than 1000 such rows).
+      const bool mix = mode.find("gen") != std::string::npos;
+      const bool fill = mode.find("fill") != std::string::npos;
+      auto xr = RandomListRows(w, log, 50000);
+      const std::size_t n_test = xr.size() / 5 / 10 * 10;
+      std::vector<ml::LabelledExample> tr_rows(xr.begin(), xr.end() - n_test);
+      std::vector<ml::LabelledExample> te_rows(xr.end() - n_test, xr.end());
+      if (mix) tr_rows.insert(tr_rows.end(), gen.begin(), gen.begin() + 8000);
+      if (fill && tr_rows.size() < 8000) {
+        tr_rows.insert(tr_rows.end(), gen.begin(), gen.begin() + (8000 - tr_rows.size()));
+      }
+      auto tr = ml::DatasetFromExamples(tr_rows);
+      const bool fresh_gate = te_rows.size() >= 1000;
+      auto te = fresh_gate ? ml::DatasetFromExamples(te_rows) : Result<ml::Dataset>(split.test);
+      auto cand = ml::TrainAndEvaluate(*tr, *te, ml::TrainOptions{.seed = 42 + (std::uint64_t)r});
+      if (!cand.ok()) {
+        std::printf("round %d: train failed %s\n", r, cand.error().message.c_str());
+        continue;
+      }
+      auto cs = MakeScorer(*cand, w.locations);
+      auto qc = RunLoops(w, *cs, 4000, 999, 0, nullptr);
+      auto qo = RunLoops(w, *scorer, 4000, 999, 0, nullptr);
+      std::vector<std::int64_t> groups(te->rows());
+      for (std::size_t i = 0; i < groups.size(); ++i) groups[i] = i / 10;
+      const auto gate = tasks::OfflineGate(current, "current", *cand, *te, groups,
+                                           tasks::GateOptions{.resamples = g_resamples});
+      std::printf(
+          "CAND mode=%s round=%d live_ndcg=%.4f live_pick=%.4f gate_auc_new=%.4f "
+          "gate_auc_old=%.4f lower=%.4f gen_auc=%.4f rows=%zu test=%zu fresh=%d | current ndcg "
+          "%.4f\n",
+          mode.c_str(), r, qc.ndcg, qc.pick_rate, Auc(*cand, *te), Auc(current, *te),
+          gate.evidence["auc_difference_lower_bound"].is_number()
+              ? gate.evidence["auc_difference_lower_bound"].get<double>()
+              : -1.0,
+          Auc(*cand, split.test), tr_rows.size(), te_rows.size(), fresh_gate, qo.ndcg);
+      std::printf("round %d: %s\n", r, gate.pass ? "promoted" : "kept the current model");
+      if (gate.pass) {
+        current = *cand;
+        scorer = cs;
+      }
+      continue;
+    }
     auto rows = ShownRows(w, log, 9000);
     std::vector<ml::LabelledExample> train_rows(rows.begin(), rows.begin() + rows.size() * 8 / 9);
     std::vector<ml::LabelledExample> test_rows(rows.begin() + rows.size() * 8 / 9, rows.end());
@@ -251,7 +324,9 @@ int main(int argc, char** argv) {
         r, qc.pick_rate, qc.ndcg, qc.best_shown, qc.pos, qc.acceptable, qo.pick_rate, qo.ndcg,
         qo.pos, qo.acceptable, auc_new_shown, auc_old_shown, auc_new_gen, auc_old_gen);
     const bool promote = mode == "product"
-                             ? tasks::OfflineGate(current, "current", *cand, split.test).pass
+                             ? tasks::OfflineGate(current, "current", *cand, split.test, {},
+                                                  tasks::GateOptions{.resamples = 0})
+                                   .pass
                              : auc_new_shown > auc_old_shown;  // the reference rule
     std::printf("round %d: %s\n", r, promote ? "promoted" : "kept the current model");
     if (promote) {

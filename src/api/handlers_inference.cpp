@@ -34,7 +34,9 @@ void ApiService::RecordFeedback(const store::FeedbackOutcome& outcome) {
   deps_.metrics->RecordFeedback(outcome.position != store::kNoPick);
   // An interleaved list (outcome.canary) is the canary's evidence, not one model's list.
   if (outcome.counted && outcome.canary.empty()) {
-    deps_.metrics->RecordModelFeedback(outcome.model_id, outcome.position);
+    deps_.metrics->RecordModelFeedback(
+        outcome.explored ? std::string(store::kExploredFeedbackId) : outcome.model_id,
+        outcome.position);
   }
 }
 

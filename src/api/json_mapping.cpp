@@ -80,6 +80,8 @@ nlohmann::json ResultRowJson(const store::ResultRow& row) {
   j["label"] = row.label;
   j["shown"] = row.shown;
   j["model_id"] = row.model_id;
+  j["explored"] = row.explored;
+  j["propensity"] = row.propensity;
   return j;
 }
 

@@ -40,6 +40,14 @@ void AddDriftFlags(CLI::App& sub, drift::DriftOptions& options) {
 }
 
 void AddLearningFlags(CLI::App& sub, LearningFlags& flags) {
+  sub.add_option("--explore-share", flags.explore_share,
+                 "Share of inferences whose list shows the locations in a random order instead "
+                 "of the model's (each row logs its propensity): the unbiased labels that "
+                 "retraining learns from and the offline gate compares models on; 0 turns "
+                 "exploration off (retraining then falls back to shown results and the "
+                 "generator-labelled holdout)")
+      ->check(CLI::Range(0.0, 0.5))
+      ->capture_default_str();
   sub.add_option("--canary-share", flags.canary_share,
                  "Share of inferences on which a retrained model that passed the offline gate "
                  "is shown interleaved with the current one, until the live evidence promotes "
@@ -58,6 +66,7 @@ tasks::TrainingOptions MakeTrainingOptions(const std::filesystem::path& data_dir
   options.reference_data = data_dir / "dataset" / "dataset_labelled.tsv";
   options.train.seed = seed;
   options.promotion.canary_share = flags.canary_share;
+  options.explore.share = flags.explore_share;
   options.promotion.ignore_gate = flags.test_bad_candidate;
   options.test_shuffle_labels = flags.test_bad_candidate;
   return options;

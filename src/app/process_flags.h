@@ -28,9 +28,10 @@ void AddProcessFlags(CLI::App& sub, ProcessFlags& flags);
 // --drift-window, for the subcommands that run inference tasks (serve, worker).
 void AddDriftFlags(CLI::App& sub, drift::DriftOptions& options);
 
-// --canary-share and the test-only --test-bad-candidate, for the subcommands that run training
-// tasks (serve, worker).
+// --explore-share, --canary-share and the test-only --test-bad-candidate, for the subcommands
+// that run inference and training tasks (serve, worker).
 struct LearningFlags {
+  double explore_share = 0.05;
   double canary_share = 0.1;
   bool test_bad_candidate = false;
 };

@@ -23,7 +23,7 @@ TaskSet::TaskSet(store::Store& store, tasks::TrainingOptions training,
                  metrics::WorkerMetrics* metrics, drift::DriftMonitor* drift)
     : metrics_(metrics),
       models_(store, PoolObserver(metrics)),
-      inference_(store, models_, drift),
+      inference_(store, models_, drift, training.explore),
       training_(store, models_, std::move(training)) {
   registry_.Register(std::string(queue::kInferenceTask),
                      [this](const queue::TaskMessage& m) { return inference_.Run(m); });

@@ -69,7 +69,7 @@ Location LocationReader::Get() const {
 
 void ResultReader::Bind(Query& q) {
   q.Into(id).Into(task_id).Into(user_id).Into(location_id).Into(score).Into(label).Into(shown);
-  q.Into(model_id);
+  q.Into(model_id).Into(propensity).Into(explored);
   location.Bind(q);
 }
 
@@ -83,6 +83,8 @@ ResultRow ResultReader::Get() const {
   r.label = label;
   r.shown = shown != 0;
   r.model_id = model_id;
+  r.propensity = propensity;
+  r.explored = explored != 0;
   r.location = location.Get();
   return r;
 }

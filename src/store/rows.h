@@ -52,11 +52,11 @@ struct LocationReader {
 struct ResultReader {
   static constexpr const char* kColumns =
       "r.result_id, r.task_id, COALESCE(r.user_id, 0), r.location_id, r.score, r.label, r.shown, "
-      "r.model_id";
+      "r.model_id, COALESCE(r.propensity, 1.0), CASE WHEN r.explored THEN 1 ELSE 0 END";
   long long id = 0, user_id = 0, location_id = 0;
   std::string task_id, model_id;
-  double score = 0;
-  int label = 0, shown = 0;
+  double score = 0, propensity = 1;
+  int label = 0, shown = 0, explored = 0;
   LocationReader location;
 
   // Binds the result columns then the location columns: select kColumns, LocationReader::kColumns.

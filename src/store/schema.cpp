@@ -283,6 +283,17 @@ constexpr std::string_view kCanaryV6[] = {
   PRIMARY KEY (candidate_id, outcome)))",
 };
 
+// Version 7: exploration. An explored list shows uniformly random locations instead of the
+// model's top (results.explored, inferences.explored); results.propensity is the probability
+// that the logging policy shows the row at its rank (NULL before this version: read as 1). The
+// partial index serves the training task's newest explored rows.
+constexpr std::string_view kExplorationV7[] = {
+    "ALTER TABLE results ADD COLUMN propensity DOUBLE PRECISION",
+    "ALTER TABLE results ADD COLUMN explored BOOLEAN NOT NULL DEFAULT false",
+    "ALTER TABLE inferences ADD COLUMN explored BOOLEAN NOT NULL DEFAULT false",
+    "CREATE INDEX ix_results_explored ON results (result_id) WHERE shown AND explored",
+};
+
 }  // namespace
 
 const Dialect& DialectFor(Backend backend) {
@@ -304,6 +315,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
        SpellAll(kModelFeedbackV5, dialect)},
       {6, "canary: results.shown_rank, inferences.canary, canary_outcomes",
        SpellAll(kCanaryV6, dialect)},
+      {7, "exploration: results.propensity, results.explored, inferences.explored",
+       SpellAll(kExplorationV7, dialect)},
   };
 }
 

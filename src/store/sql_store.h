@@ -38,7 +38,10 @@ class SqlStore final : public Store {
   Result<ContentInfo> Info() override;
 
   Status SaveResults(const std::string& task_id, std::int64_t user_id, const std::string& model_id,
-                     std::span<const ScoredLocation> scores) override;
+                     std::span<const ScoredLocation> scores, double propensity) override;
+  Status SaveExploredResults(const std::string& task_id, std::int64_t user_id,
+                             const std::string& model_id, std::span<const ScoredLocation> scores,
+                             const Exploration& exploration) override;
   Status SaveInterleavedResults(const std::string& task_id, std::int64_t user_id,
                                 const std::string& current_id,
                                 std::span<const ScoredLocation> scores,
@@ -55,6 +58,7 @@ class SqlStore final : public Store {
   Result<std::map<std::string, ModelFeedback>> ListModelFeedback() override;
 
   Result<std::vector<LabelledResult>> NewestShownResults(int limit) override;
+  Result<std::vector<LabelledResult>> NewestExploredResults(int limit) override;
   Status RecordDataset(const std::string& task_id,
                        std::span<const std::int64_t> result_ids) override;
 
@@ -77,9 +81,13 @@ class SqlStore final : public Store {
   Status Write(std::string_view what, const Body& body) { return Run(what, true, body); }
 
   std::unique_ptr<soci::session> OpenSession() const;
-  // SaveResults and SaveInterleavedResults (interleaving null for a plain list).
+  // SaveResults, SaveInterleavedResults and SaveExploredResults (interleaving and exploration
+  // null for a plain list, at most one set).
   Status SaveRows(const std::string& task_id, std::int64_t user_id, const std::string& model_id,
-                  std::span<const ScoredLocation> scores, const Interleaving* interleaving);
+                  std::span<const ScoredLocation> scores, double propensity,
+                  const Interleaving* interleaving, const Exploration* exploration);
+  // NewestShownResults (explored_only false) and NewestExploredResults.
+  Result<std::vector<LabelledResult>> NewestLabelled(int limit, bool explored_only);
   // " LIMIT n OFFSET o" in a form both dialects accept; limit < 0 means all.
   std::string LimitOffset(std::int64_t limit, std::int64_t offset) const;
   // Inserts one model_transitions row.

@@ -33,9 +33,14 @@ void SqlStore::CountFirstFeedback(soci::session& s, const std::string& task_id,
   first.Use(outcome.position).Use(task_id).Run();
   if (first.AffectedRows() == 0) return;
   outcome.counted = true;
-  Query canary(s, "SELECT COALESCE(canary, '') FROM inferences WHERE task_id = :t", kReuse);
-  canary.Use(task_id).Into(outcome.canary);
+  int explored = 0;
+  Query canary(s,
+               "SELECT COALESCE(canary, ''), CASE WHEN explored THEN 1 ELSE 0 END FROM inferences "
+               "WHERE task_id = :t",
+               kReuse);
+  canary.Use(task_id).Into(outcome.canary).Into(explored);
   canary.Run();
+  outcome.explored = explored != 0;
   if (!outcome.canary.empty()) {
     // An interleaved list is evidence for the canary, not a list one model ranked alone.
     const std::string result = outcome.position == kNoPick          ? "no_pick"
@@ -50,11 +55,13 @@ void SqlStore::CountFirstFeedback(soci::session& s, const std::string& task_id,
         .Run();
     return;
   }
+  const std::string counted_for =
+      outcome.explored ? std::string(kExploredFeedbackId) : outcome.model_id;
   Query(s,
         "INSERT INTO model_feedback (model_id, position, n) VALUES (:m, :p, 1) "
         "ON CONFLICT (model_id, position) DO UPDATE SET n = model_feedback.n + 1",
         kReuse)
-      .Use(outcome.model_id)
+      .Use(counted_for)
       .Use(outcome.position)
       .Run();
 }

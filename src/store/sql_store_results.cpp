@@ -28,8 +28,9 @@ long long CountTaskResults(soci::session& s, const std::string& task_id) {
 }  // namespace
 
 Status SqlStore::SaveResults(const std::string& task_id, std::int64_t user_id,
-                             const std::string& model_id, std::span<const ScoredLocation> scores) {
-  return SaveRows(task_id, user_id, model_id, scores, nullptr);
+                             const std::string& model_id, std::span<const ScoredLocation> scores,
+                             double propensity) {
+  return SaveRows(task_id, user_id, model_id, scores, propensity, nullptr, nullptr);
 }
 
 Status SqlStore::SaveInterleavedResults(const std::string& task_id, std::int64_t user_id,
@@ -43,13 +44,38 @@ Status SqlStore::SaveInterleavedResults(const std::string& task_id, std::int64_t
                          ": an interleaving needs a candidate and one rank and "
                          "team per score");
   }
-  return SaveRows(task_id, user_id, current_id, scores, &interleaving);
+  return SaveRows(task_id, user_id, current_id, scores, interleaving.propensity, &interleaving,
+                  nullptr);
+}
+
+Status SqlStore::SaveExploredResults(const std::string& task_id, std::int64_t user_id,
+                                     const std::string& model_id,
+                                     std::span<const ScoredLocation> scores,
+                                     const Exploration& exploration) {
+  if (exploration.ranks.size() != scores.size() ||
+      exploration.propensities.size() != scores.size()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "task " + task_id +
+                         ": an explored list needs one rank and propensity per "
+                         "score");
+  }
+  for (double p : exploration.propensities) {
+    if (!(p > 0 && p <= 1)) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "task " + task_id + ": a propensity must be in (0, 1]");
+    }
+  }
+  return SaveRows(task_id, user_id, model_id, scores, 1.0, nullptr, &exploration);
 }
 
 Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
                           const std::string& model_id, std::span<const ScoredLocation> scores,
-                          const Interleaving* il) {
+                          double propensity, const Interleaving* il, const Exploration* ex) {
   if (task_id.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty task id");
+  if (!(propensity > 0 && propensity <= 1)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "task " + task_id + ": a propensity must be in (0, 1]");
+  }
   for (const ScoredLocation& sl : scores) {
     if (!std::isfinite(sl.score)) {
       return MakeError(
@@ -62,24 +88,37 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
   // connection. A plain INSERT, not ON CONFLICT DO NOTHING (whose speculative insertion costs
   // PostgreSQL ~20 % more per row): the unique (task_id, location_id) index still makes a
   // concurrent duplicate (two workers on one task) fail instead of writing a second copy.
-  // A plain list binds (location, score) per row and the model once; an interleaved one binds
-  // (location, score, model, rank) per row.
+  // Per row: (location, score) for a plain list, whose model and propensity are bound once;
+  // (location, score, model, rank) for an interleaved one (propensity once); (location, score,
+  // rank, propensity) for an explored one (model once).
   std::vector<std::string> inserts;
   const std::string p = dialect_.param;
-  const std::string row =
-      il ? ", (" + p + ", " + p + ", " + p + ", " + p + ")" : ", (" + p + ", " + p + ")";
-  const std::string first_row =
-      "(CAST(" + p + " AS BIGINT), CAST(" + p + " AS DOUBLE PRECISION)" +
-      (il ? ", CAST(" + p + " AS TEXT), CAST(" + p + " AS INTEGER))" : std::string(")"));
+  const std::string bigint = "CAST(" + p + " AS BIGINT)",
+                    dbl = "CAST(" + p + " AS DOUBLE PRECISION)", text = "CAST(" + p + " AS TEXT)",
+                    integer = "CAST(" + p + " AS INTEGER)";
+  const int per_row = il || ex ? 4 : 2;
+  std::string row = ", (" + p;
+  for (int k = 1; k < per_row; ++k) row += ", " + p;
+  row += ')';
+  const std::string first_row = "(" + bigint + ", " + dbl +
+                                (il   ? ", " + text + ", " + integer
+                                 : ex ? ", " + integer + ", " + dbl
+                                      : std::string()) +
+                                ")";
+  const std::string model_col = il ? "column3" : text;
+  const std::string propensity_col = ex ? "column4" : dbl;
   for (size_t begin = 0; begin < scores.size(); begin += kRowsPerInsert) {
     const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
     std::string sql =
-        "INSERT INTO results (task_id, user_id, location_id, score, label, shown, "
-        "model_id" +
-        std::string(il ? ", shown_rank" : "") + ") SELECT CAST(" + p + " AS TEXT), CAST(" + p +
-        " AS BIGINT), column1, column2, 0, false, " +
-        (il ? std::string("column3, column4") : "CAST(" + p + " AS TEXT)") + " FROM (VALUES " +
-        first_row;
+        "INSERT INTO results (task_id, user_id, location_id, score, label, shown, model_id, "
+        "propensity" +
+        std::string(il || ex ? ", shown_rank" : "") + std::string(ex ? ", explored" : "") +
+        ") SELECT " + text + ", " + bigint + ", column1, column2, 0, false, " + model_col + ", " +
+        propensity_col +
+        (il   ? ", column4"
+         : ex ? ", column3, true"
+              : "") +
+        " FROM (VALUES " + first_row;
     sql.reserve(sql.size() + (end - begin) * row.size() + 80);
     for (size_t i = begin + 1; i < end; ++i) sql += row;
     sql += ") AS v";
@@ -94,11 +133,13 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
       Query q(s, inserts[chunk], kReuse);
       q.Use(task_id).Use(uid);
       if (!il) q.Use(model_id);
+      if (!ex) q.Use(propensity);
       const size_t begin = chunk * kRowsPerInsert;
       const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
       for (size_t i = begin; i < end; ++i) {
         q.Use(scores[i].location_id).Use(scores[i].score);
         if (il) q.Use(il->from_candidate[i] ? il->candidate_id : model_id).Use(il->ranks[i]);
+        if (ex) q.Use(ex->ranks[i]).Use(ex->propensities[i]);
       }
       if (chunk == 0) q.Use(task_id);
       q.Run();
@@ -113,6 +154,14 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
             kReuse)
           .Use(now)
           .Use(il->candidate_id)
+          .Use(task_id)
+          .Run();
+    } else if (ex) {
+      Query(s,
+            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, explored = true "
+            "WHERE task_id = :t",
+            kReuse)
+          .Use(now)
           .Use(task_id)
           .Run();
     } else {
@@ -207,27 +256,41 @@ Result<std::optional<ResultRow>> SqlStore::GetResult(std::int64_t result_id) {
 }
 
 Result<std::vector<LabelledResult>> SqlStore::NewestShownResults(int limit) {
+  return NewestLabelled(limit, false);
+}
+
+Result<std::vector<LabelledResult>> SqlStore::NewestExploredResults(int limit) {
+  return NewestLabelled(limit, true);
+}
+
+Result<std::vector<LabelledResult>> SqlStore::NewestLabelled(int limit, bool explored_only) {
   if (limit < 0) return MakeError(ErrorCode::kInvalidArgument, "negative data set size");
   std::vector<LabelledResult> out;
-  Status st = Read("newest shown results", [&](soci::session& s) {
-    long long result_id = 0;
-    int label = 0;
-    UserReader u;
-    LocationReader l;
-    Query q(s, std::string("SELECT r.result_id, r.label, ") + UserReader::kColumns + ", " +
-                   LocationReader::kColumns +
-                   " FROM results r JOIN users u ON u.user_id = r.user_id"
-                   " JOIN locations l ON l.location_id = r.location_id"
-                   " WHERE r.shown ORDER BY r.result_id DESC LIMIT " +
-                   std::to_string(limit));
-    q.Into(result_id).Into(label);
-    u.Bind(q);
-    l.Bind(q);
-    for (bool row = q.Run(); row; row = q.Next()) {
-      out.push_back(LabelledResult{result_id, u.Get(), l.Get(), label});
-    }
-    return OkStatus();
-  });
+  Status st = Read(
+      explored_only ? "newest explored results" : "newest shown results", [&](soci::session& s) {
+        long long result_id = 0;
+        int label = 0;
+        std::string task_id;
+        UserReader u;
+        LocationReader l;
+        // Both filters have a partial index on result_id (migrations 2 and 7).
+        Query q(s, std::string("SELECT r.result_id, r.task_id, r.label, ") + UserReader::kColumns +
+                       ", " + LocationReader::kColumns +
+                       " FROM results r JOIN users u ON u.user_id = r.user_id"
+                       " JOIN locations l ON l.location_id = r.location_id" +
+                       // Explored lists only once answered: an unanswered list is no label yet.
+                       (explored_only ? " JOIN inferences i ON i.task_id = r.task_id AND "
+                                        "i.feedback IS NOT NULL WHERE r.shown AND r.explored"
+                                      : " WHERE r.shown") +
+                       " ORDER BY r.result_id DESC LIMIT " + std::to_string(limit));
+        q.Into(result_id).Into(task_id).Into(label);
+        u.Bind(q);
+        l.Bind(q);
+        for (bool row = q.Run(); row; row = q.Next()) {
+          out.push_back(LabelledResult{result_id, task_id, u.Get(), l.Get(), label});
+        }
+        return OkStatus();
+      });
   if (!st.ok()) return st.error();
   return out;
 }

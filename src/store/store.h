@@ -27,8 +27,10 @@ struct ResultRow {
   double score = 0;
   int label = 0;
   bool shown = false;
-  std::string model_id;  // task id of the model that scored it ("" when unknown)
-  Location location;     // filled by TopResults and Select
+  std::string model_id;   // task id of the model that scored it ("" when unknown)
+  double propensity = 1;  // that the logging policy shows it at its rank (Exploration)
+  bool explored = false;  // shown in an explored (uniformly random) list
+  Location location;      // filled by TopResults and Select
 };
 
 struct InferenceRow {
@@ -98,6 +100,17 @@ struct Interleaving {
   std::string candidate_id;
   std::span<const int> ranks;
   std::span<const std::uint8_t> from_candidate;
+  double propensity = 1.0;  // of every row (see Exploration); 1 without exploration
+};
+
+// An explored list (schema migration 7): shown in a uniformly random order instead of the
+// model's, so its answers are unbiased labels of the live population. Per entry of the scores:
+// its shown position and its propensity, the probability that the logging policy (explore with
+// probability ε, else the model's order) shows that location at that position. Spans as long as
+// the scores.
+struct Exploration {
+  std::span<const int> ranks;
+  std::span<const double> propensities;
 };
 
 // The canary's live evidence: first answers to interleaved lists (schema migration 6).
@@ -110,6 +123,7 @@ struct CanaryOutcomes {
 // One training example: the user and location of a shown result and its label.
 struct LabelledResult {
   std::int64_t result_id = 0;
+  std::string task_id;  // the list it was shown in
   User user;
   Location location;
   int label = 0;
@@ -120,6 +134,8 @@ struct LabelledResult {
 // a location that was never shown ("beyond the list").
 inline constexpr int kNoPick = -1;
 inline constexpr int kBeyondList = 10;
+// The model_feedback key of explored lists' first answers (no model's ranking).
+inline constexpr const char* kExploredFeedbackId = "explored";
 
 // The answer one select/reject gave to a task's result list.
 struct FeedbackOutcome {
@@ -128,6 +144,9 @@ struct FeedbackOutcome {
   // The canary of an interleaved list ("" otherwise): its first answer counts in
   // canary_outcomes instead of model_feedback (which holds lists one model ranked alone).
   std::string canary;
+  // An explored list (Exploration): its first answer counts in model_feedback under
+  // kExploredFeedbackId, not for the model whose order it did not show.
+  bool explored = false;
   bool counted = false;  // true only for the task's first answer (it entered model_feedback)
 };
 
@@ -195,9 +214,16 @@ class Store {
   // In one transaction, idempotent per task id: when the task already has result rows this
   // does nothing (a redelivered task must not duplicate rows). Also sets the inference status
   // to SUCCESS.
+  // `propensity` is every row's (see Exploration): 1 when nothing is explored.
   virtual Status SaveResults(const std::string& task_id, std::int64_t user_id,
-                             const std::string& model_id,
-                             std::span<const ScoredLocation> scores) = 0;
+                             const std::string& model_id, std::span<const ScoredLocation> scores,
+                             double propensity = 1.0) = 0;
+  // SaveResults for an explored list: each row records its random rank and its propensity, the
+  // rows are marked explored, and so is the inference.
+  virtual Status SaveExploredResults(const std::string& task_id, std::int64_t user_id,
+                                     const std::string& model_id,
+                                     std::span<const ScoredLocation> scores,
+                                     const Exploration& exploration) = 0;
   // SaveResults for an interleaved list: each row records its rank and the model that
   // contributed it (current_id or the candidate); the inference records the candidate.
   virtual Status SaveInterleavedResults(const std::string& task_id, std::int64_t user_id,
@@ -233,6 +259,8 @@ class Store {
   // --- training ---
   // The newest `limit` shown results (by result_id desc), joined with users and locations.
   virtual Result<std::vector<LabelledResult>> NewestShownResults(int limit) = 0;
+  // The newest `limit` shown rows of answered explored lists, newest first.
+  virtual Result<std::vector<LabelledResult>> NewestExploredResults(int limit) = 0;
   // Records which results a training task used (datasets table) and a `training` event.
   virtual Status RecordDataset(const std::string& task_id,
                                std::span<const std::int64_t> result_ids) = 0;

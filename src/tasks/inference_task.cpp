@@ -3,12 +3,14 @@
 #include <chrono>
 #include <vector>
 
+#include "tasks/exploration.h"
 #include "tasks/interleave.h"
 
 namespace mlprod::tasks {
 
-InferenceTask::InferenceTask(store::Store& store, ModelPool& models, drift::DriftMonitor* drift)
-    : store_(store), models_(models), drift_(drift) {}
+InferenceTask::InferenceTask(store::Store& store, ModelPool& models, drift::DriftMonitor* drift,
+                             ExploreOptions explore)
+    : store_(store), models_(models), drift_(drift), explore_(explore) {}
 
 Result<std::int64_t> InferenceUserId(const queue::TaskMessage& message) {
   const nlohmann::json* arg = nullptr;
@@ -50,11 +52,31 @@ Result<nlohmann::json> InferenceTask::Run(const queue::TaskMessage& message) {
   for (std::size_t i = 0; i < scorer.size(); ++i) {
     scored[i] = store::ScoredLocation{ids[i], static_cast<double>(probabilities[i])};
   }
+  const double propensity = DeterministicPropensity(explore_.share, scored.size());
+  const bool explore = Explores(message.id, explore_.share);
   if (assignment->candidate) {
-    MLPROD_RETURN_IF_ERROR(SaveInterleaved(message.id, *user_id, **user, *model,
-                                           *assignment->candidate, probabilities, scored));
+    auto il = Interleave(message.id, **user, *model, *assignment->candidate, probabilities);
+    if (!il.ok()) return il.error();
+    if (explore) {
+      MLPROD_RETURN_IF_ERROR(
+          SaveExplored(message.id, *user_id, model->model_id, scored, il->ranks));
+    } else {
+      for (std::size_t i = 0; i < scored.size(); ++i) {
+        if (il->from_candidate[i]) scored[i].score = il->candidate_scores[i];
+      }
+      MLPROD_RETURN_IF_ERROR(store_.SaveInterleavedResults(
+          message.id, *user_id, model->model_id, scored,
+          store::Interleaving{assignment->candidate->model_id, il->ranks, il->from_candidate,
+                              propensity}));
+    }
+  } else if (explore) {
+    const auto order = RankByScore(probabilities);
+    std::vector<int> ranks(order.size());
+    for (std::size_t pos = 0; pos < order.size(); ++pos) ranks[order[pos]] = static_cast<int>(pos);
+    MLPROD_RETURN_IF_ERROR(SaveExplored(message.id, *user_id, model->model_id, scored, ranks));
   } else {
-    MLPROD_RETURN_IF_ERROR(store_.SaveResults(message.id, *user_id, model->model_id, scored));
+    MLPROD_RETURN_IF_ERROR(
+        store_.SaveResults(message.id, *user_id, model->model_id, scored, propensity));
   }
   if (drift_ != nullptr) {
     auto primary = models_.Primary();
@@ -63,36 +85,45 @@ Result<nlohmann::json> InferenceTask::Run(const queue::TaskMessage& message) {
   }
   nlohmann::json out = {
       {"user_id", *user_id}, {"model_id", model->model_id}, {"results", scored.size()}};
-  if (assignment->candidate) out["interleaved_with"] = assignment->candidate->model_id;
+  if (explore) {
+    out["explored"] = true;
+  } else if (assignment->candidate) {
+    out["interleaved_with"] = assignment->candidate->model_id;
+  }
   return out;
 }
 
-Status InferenceTask::SaveInterleaved(const std::string& task_id, std::int64_t user_id,
-                                      const User& user, const ServingModel& current,
-                                      const ServingModel& candidate,
-                                      std::span<const float> current_scores,
-                                      std::span<store::ScoredLocation> scored) {
+Status InferenceTask::SaveExplored(const std::string& task_id, std::int64_t user_id,
+                                   const std::string& model_id,
+                                   std::span<const store::ScoredLocation> scored,
+                                   std::span<const int> deterministic_ranks) {
+  const ExploredList list = ExploreList(task_id, explore_.share, deterministic_ranks);
+  return store_.SaveExploredResults(task_id, user_id, model_id, scored,
+                                    store::Exploration{list.ranks, list.propensities});
+}
+
+Result<InferenceTask::InterleavedList> InferenceTask::Interleave(
+    const std::string& task_id, const User& user, const ServingModel& current,
+    const ServingModel& candidate, std::span<const float> current_scores) {
   const auto& cand = *candidate.scorer;
   if (cand.location_ids() != current.scorer->location_ids()) {
     return MakeError(
         ErrorCode::kInternal,
         "canary " + candidate.model_id + " scores another location set than " + current.model_id);
   }
-  std::vector<float> candidate_scores(cand.size());
-  MLPROD_RETURN_IF_ERROR(cand.Score(user, candidate_scores));
+  InterleavedList out;
+  out.candidate_scores.resize(cand.size());
+  MLPROD_RETURN_IF_ERROR(cand.Score(user, out.candidate_scores));
   const auto seed = static_cast<std::uint64_t>(ModelPool::SplitPoint(task_id) * 9007199254740992.0);
-  const auto list = TeamDraft(RankByScore(current_scores), RankByScore(candidate_scores), seed);
-  std::vector<int> ranks(scored.size());
-  std::vector<std::uint8_t> from_candidate(scored.size());
+  const auto list = TeamDraft(RankByScore(current_scores), RankByScore(out.candidate_scores), seed);
+  out.ranks.resize(current_scores.size());
+  out.from_candidate.resize(current_scores.size());
   for (std::size_t pos = 0; pos < list.size(); ++pos) {
     const auto i = static_cast<std::size_t>(list[pos].index);
-    ranks[i] = static_cast<int>(pos);
-    from_candidate[i] = list[pos].candidate;
-    if (list[pos].candidate) scored[i].score = candidate_scores[i];
+    out.ranks[i] = static_cast<int>(pos);
+    out.from_candidate[i] = list[pos].candidate;
   }
-  return store_.SaveInterleavedResults(
-      task_id, user_id, current.model_id, scored,
-      store::Interleaving{candidate.model_id, ranks, from_candidate});
+  return out;
 }
 
 }  // namespace mlprod::tasks

@@ -1,12 +1,15 @@
 // The offline gate a retrained model must pass before it may serve: candidate and serving model
-// scored on the same rows of the reference holdout — generator-labelled lists of random
-// locations, so unbiased for the population the generator describes, unlike shown results, which
-// are the serving model's own top 10. Also the reference data set those rows come from. Pure
+// scored on the same holdout rows — lists of random locations (explored lists of live traffic,
+// or the generator-labelled reference set), so unbiased for the population that labelled them,
+// unlike shown results, which are the serving model's own top 10 — and the candidate must be
+// better beyond chance (a paired bootstrap over whole lists). Also the reference data set. Pure
 // functions over models and data sets; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 
 #include "common/result.h"
@@ -34,10 +37,31 @@ struct GateDecision {
       evidence;  // {"rule","holdout_rows","holdout_picks","current":{...},"candidate":{...}}
 };
 
-// Passes when the candidate's ROC AUC on the holdout exceeds the current model's by more than
-// `margin` (and both are finite). Both models' five metrics on those rows go into the evidence.
+struct GateOptions {
+  // The candidate's ROC AUC must exceed the current model's by more than this. Default: 0
+  double margin = 0.0;
+  // Paired bootstrap of the AUC difference: whole lists (groups) are resampled with replacement,
+  // both models scored on each resample; the gate passes when the difference's one-sided lower
+  // confidence bound exceeds the margin. 0 resamples compares the point estimates only.
+  int resamples = 1000;      // Default: 1000
+  double confidence = 0.95;  // of the lower bound, in (0, 1). Default: 0.95
+  std::uint64_t seed = 1;    // of the resampling (a fixed seed gives a fixed decision). Default: 1
+  std::string holdout_name = "reference";  // for the reason and the evidence
+};
+
+// Compares both models on the holdout. `groups` (one id per row, rows of a list adjacent; empty:
+// every row is its own group) are the units the bootstrap resamples: the rows of one list share
+// a user and a pick, so they are not independent. Both models' five metrics on those rows, the
+// AUC difference and its lower bound go into the evidence.
 GateDecision OfflineGate(const ml::Model& current, const std::string& current_id,
                          const ml::Model& candidate, const ml::Dataset& holdout,
-                         double margin = 0.0);
+                         std::span<const std::int64_t> groups, const GateOptions& options);
+
+// Lower one-sided confidence bound of AUC(candidate) − AUC(current) from a paired bootstrap
+// over groups (see GateOptions); NaN when a resample or the data hold one class only.
+double AucDifferenceLowerBound(std::span<const float> current_scores,
+                               std::span<const float> candidate_scores,
+                               std::span<const std::int8_t> labels,
+                               std::span<const std::int64_t> groups, const GateOptions& options);
 
 }  // namespace mlprod::tasks

@@ -16,16 +16,6 @@ store::Metrics5 ToStore(const ml::Metrics& m) {
   return store::Metrics5{m.acc, m.auc, m.pre, m.rec, m.f1};
 }
 
-ml::Dataset Concat(const ml::Dataset& a, const ml::Dataset& b) {
-  ml::Dataset out;
-  out.x.resize(a.rows() + b.rows(), Eigen::NoChange);
-  out.x.topRows(a.rows()) = a.x;
-  out.x.bottomRows(b.rows()) = b.x;
-  out.y = a.y;
-  out.y.insert(out.y.end(), b.y.begin(), b.y.end());
-  return out;
-}
-
 // Fisher-Yates over the labels with a fixed seed (the test switch's bad candidate).
 void ShuffleLabels(ml::Dataset& d, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -34,24 +24,7 @@ void ShuffleLabels(ml::Dataset& d, std::uint64_t seed) {
   }
 }
 
-Status NeedBothClasses(const ml::Dataset& d, const char* split) {
-  const auto pos = d.positives();
-  if (pos == 0 || pos == d.rows()) {
-    return MakeError(ErrorCode::kConflict,
-                     std::string("the ") + split + " split has " + std::to_string(d.rows()) +
-                         " rows but only one class (" + std::to_string(pos) +
-                         " picks): more users must pick or skip results before training");
-  }
-  return OkStatus();
-}
-
 }  // namespace
-
-std::int64_t TrainRowCount(std::int64_t n, const TrainingOptions& options) {
-  if (n >= options.newest_results) return options.train_rows;
-  auto rows = n * options.train_rows / options.newest_results;
-  return std::min(rows, n - 1);
-}
 
 TrainingTask::TrainingTask(store::Store& store, ModelPool& models, TrainingOptions options)
     : store_(store), models_(models), options_(std::move(options)) {}
@@ -95,56 +68,42 @@ Result<nlohmann::json> TrainingTask::Train(const std::string& task_id,
   auto old = models_.Primary();
   if (!old.ok()) return old.error();
 
-  auto rows = store_.NewestShownResults(options_.newest_results);
-  if (!rows.ok()) return rows.error();
-  const auto n = static_cast<std::int64_t>(rows->size());
-  if (n < options_.min_rows) {
-    return MakeError(ErrorCode::kConflict, "not enough shown results to train: have " +
-                                               std::to_string(n) + ", need at least " +
-                                               std::to_string(options_.min_rows));
-  }
-  std::vector<ml::LabelledExample> examples;
-  std::vector<std::int64_t> result_ids;
-  examples.reserve(rows->size());
-  result_ids.reserve(rows->size());
-  for (auto& r : *rows) {
-    result_ids.push_back(r.result_id);
-    examples.push_back(ml::LabelledExample{std::move(r.user), std::move(r.location), r.label});
-  }
-  auto dataset = ml::DatasetFromExamples(examples);
-  if (!dataset.ok()) return dataset.error();
-  const auto n_train = TrainRowCount(n, options_);
-  const auto shown_train = ml::SliceRows(*dataset, 0, n_train);
-  const auto shown_test = ml::SliceRows(*dataset, n_train, n);
-  MLPROD_RETURN_IF_ERROR(NeedBothClasses(shown_train, "training"));
-  MLPROD_RETURN_IF_ERROR(NeedBothClasses(shown_test, "test"));
   auto reference = LoadReferenceData(options_.reference_data, options_.reference_test_fraction);
   if (!reference.ok()) return reference.error();
-  ml::Dataset train = Concat(shown_train, reference->train);
+  auto explored = store_.NewestExploredResults(options_.data.newest_explored);
+  if (!explored.ok()) return explored.error();
+  auto data = BuildTrainingData(
+      std::move(explored).value(),
+      [this] { return store_.NewestShownResults(options_.data.newest_results); }, *reference,
+      options_.data);
+  if (!data.ok()) return data.error();
   if (options_.test_shuffle_labels) {
     spdlog::warn("training {}: TEST SWITCH: training labels shuffled", task_id);
-    ShuffleLabels(train, options_.train.seed);
+    ShuffleLabels(data->train, options_.train.seed);
   }
-  MLPROD_RETURN_IF_ERROR(store_.RecordDataset(task_id, result_ids));
+  MLPROD_RETURN_IF_ERROR(store_.RecordDataset(task_id, data->result_ids));
 
-  spdlog::info(
-      "training {}: {} shown rows ({} picks) + {} reference rows ({} picks); gate on {} "
-      "reference holdout rows",
-      task_id, shown_train.rows(), shown_train.positives(), reference->train.rows(),
-      reference->train.positives(), reference->holdout.rows());
-  // Test metrics are the holdout's: the same rows the baseline's test metrics come from, so the
-  // registry's figures compare.
-  auto model = ml::TrainAndEvaluate(train, reference->holdout, options_.train);
+  spdlog::info("training {}: {} ({} live rows, {} reference rows); gate on {} {} holdout rows",
+               task_id, data->evidence["source"].get<std::string>(), data->live_train_rows,
+               reference->train.rows(), data->holdout.rows(), data->holdout_name);
+  // Test metrics are the gate's holdout's, so the registry shows the figures the decision used.
+  auto model = ml::TrainAndEvaluate(data->train, data->holdout, options_.train);
   if (!model.ok()) return model.error();
   const ml::Model& current = *old->scorer->model();
-  const GateDecision gate = OfflineGate(current, old->model_id, *model, reference->holdout);
-  const nlohmann::json shown = OfflineEvidence({.old_model_id = old->model_id,
-                                                .new_model_id = task_id,
-                                                .old_test = ml::Evaluate(current, shown_test),
-                                                .new_test = ml::Evaluate(*model, shown_test),
-                                                .train_rows = shown_train.rows(),
-                                                .test_rows = shown_test.rows()});
-  const nlohmann::json evidence = {{"offline", {{"gate", gate.evidence}, {"shown", shown}}}};
+  GateOptions gate_options = options_.gate;
+  gate_options.holdout_name = data->holdout_name;
+  const GateDecision gate =
+      OfflineGate(current, old->model_id, *model, data->holdout, data->groups, gate_options);
+  nlohmann::json offline = {{"gate", gate.evidence}, {"data", data->evidence}};
+  if (data->shown_test) {
+    offline["shown"] = OfflineEvidence({.old_model_id = old->model_id,
+                                        .new_model_id = task_id,
+                                        .old_test = ml::Evaluate(current, *data->shown_test),
+                                        .new_test = ml::Evaluate(*model, *data->shown_test),
+                                        .train_rows = data->live_train_rows,
+                                        .test_rows = data->shown_test->rows()});
+  }
+  const nlohmann::json evidence = {{"offline", offline}};
 
   MLPROD_RETURN_IF_ERROR(ml::SaveModel(*model, path));
   MLPROD_RETURN_IF_ERROR(store_.TransitionModel({.model_id = task_id,
@@ -166,10 +125,12 @@ Result<nlohmann::json> TrainingTask::Train(const std::string& task_id,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("training {}: {}: {} ({:.2f} s)", task_id, store::ModelStateName(decision.to),
                decision.reason, seconds);
-  return nlohmann::json{{"model_id", task_id},       {"state", store::ModelStateName(decision.to)},
-                        {"reason", decision.reason}, {"train_rows", train.rows()},
-                        {"gate", gate.evidence},     {"shown", shown},
+  nlohmann::json out = {{"model_id", task_id},       {"state", store::ModelStateName(decision.to)},
+                        {"reason", decision.reason}, {"train_rows", data->train.rows()},
+                        {"gate", gate.evidence},     {"data", data->evidence},
                         {"seconds", seconds}};
+  if (offline.contains("shown")) out["shown"] = offline["shown"];
+  return out;
 }
 
 }  // namespace mlprod::tasks

@@ -63,8 +63,14 @@ class Distributed(unittest.TestCase):
             status, results = request("GET", f"{self.url}/inference/results/{task_id}?limit=10")
             self.assertEqual(status, 200)
             self.assertEqual(len(results), 10)
+            # The model's order, except on the exploration share (--explore-share, 5 %): a
+            # random order whose rows say so and log their propensity.
             scores = [r["score"] for r in results]
-            self.assertEqual(scores, sorted(scores, reverse=True))
+            if results[0]["explored"]:
+                self.assertTrue(all(r["explored"] and 0 < r["propensity"] < 1 for r in results))
+            else:
+                self.assertEqual(scores, sorted(scores, reverse=True))
+                self.assertTrue(all(0.95 < r["propensity"] <= 1 for r in results), results[0])
             request("PUT", self.url + "/inference/select/",
                     {"task_id": task_id, "location_id": results[i % 10]["location_id"]})
         status, task = request("POST", self.url + "/train/start")

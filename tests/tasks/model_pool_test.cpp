@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tasks/inference_task.h"
 #include "tasks/task_fixture.h"
 
@@ -122,6 +124,67 @@ TEST_F(ModelPoolTest, InferenceScoresEveryLocationOnceAndIsIdempotent) {
     EXPECT_LE(r.score, 1.0);
   }
   EXPECT_EQ(ids.size(), dataset_.locations.size());
+}
+
+// Propensity logging: an explored task stores a random order, its rows marked explored with
+// ε/n (+ 1 − ε where the random rank equals the model's); a task in the model's order logs
+// (1 − ε) + ε/n on every row; the first answer to an explored list counts under "explored".
+TEST_F(ModelPoolTest, ExploredTasksStoreARandomOrderAndEveryRowItsPropensity) {
+  RegisterBaseline(false);
+  ModelPool pool(*store_);
+  ASSERT_TRUE(pool.Refresh().ok());
+  const double eps = 0.3;
+  InferenceTask task(*store_, pool, nullptr, ExploreOptions{.share = eps});
+  const double n = static_cast<double>(dataset_.locations.size());
+  int explored_tasks = 0, plain_tasks = 0;
+  for (int i = 0; i < 30; ++i) {
+    const std::string task_id = NewUuid();
+    auto user_id = store_->StartInference(dataset_.users[i].user, task_id);
+    ASSERT_TRUE(user_id.ok());
+    queue::TaskMessage message;
+    message.id = task_id;
+    message.args = nlohmann::json::array({*user_id});
+    auto out = task.Run(message);
+    ASSERT_TRUE(out.ok()) << out.error().message;
+    const bool explored = out->value("explored", false);
+    EXPECT_EQ(explored, Explores(task_id, eps));
+    auto top = store_->TopResults(task_id, 10);
+    ASSERT_TRUE(top.ok());
+    ASSERT_EQ(top->size(), 10u);
+    auto all = store_->ListResults(task_id, 0, -1);
+    ASSERT_TRUE(all.ok());
+    std::vector<const store::ResultRow*> by_score;
+    for (const auto& r : *all) by_score.push_back(&r);
+    std::stable_sort(by_score.begin(), by_score.end(),
+                     [](auto* a, auto* b) { return a->score > b->score; });
+    int in_model_order = 0;
+    for (std::size_t k = 0; k < top->size(); ++k) {
+      const auto& r = (*top)[k];
+      EXPECT_EQ(r.explored, explored);
+      const bool at_model_rank = by_score[k]->location_id == r.location_id;
+      in_model_order += at_model_rank;
+      if (explored) {
+        EXPECT_NEAR(r.propensity, eps / n + (at_model_rank ? 1 - eps : 0), 1e-12);
+      } else {
+        EXPECT_NEAR(r.propensity, (1 - eps) + eps / n, 1e-12);
+        EXPECT_TRUE(at_model_rank);
+      }
+    }
+    if (explored) {
+      EXPECT_LT(in_model_order, 5) << "a random order rarely agrees with the model's";
+      ++explored_tasks;
+      ASSERT_TRUE(store_->RejectResults(task_id).ok());
+    } else {
+      ++plain_tasks;
+    }
+  }
+  EXPECT_GT(explored_tasks, 0);
+  EXPECT_GT(plain_tasks, 0);
+  EXPECT_EQ(store_->GetModelFeedback(store::kExploredFeedbackId)->no_picks, explored_tasks);
+  EXPECT_EQ(store_->GetModelFeedback("baseline")->lists, 0);
+  auto rows = store_->NewestExploredResults(1000);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 10u * explored_tasks);
 }
 
 TEST_F(ModelPoolTest, ACanaryTaskStoresTheInterleavedListWithEachRowsModel) {

@@ -95,9 +95,10 @@ class TaskFixture : public ::testing::Test {
 
   // Plays users [first, last) of the data set through the store: one inference each, its
   // (distinct) sampled locations as results, all shown, and the generated picks as labels —
-  // inverted (the worst-scored location picked instead) when `garbage`.
-  // Returns the number of result rows written.
-  int PlayUsers(std::size_t first, std::size_t last, bool garbage) {
+  // inverted (the worst-scored location picked instead) when `garbage`. With `explored` each
+  // list is stored as an explored one (propensity 0.05 / n each) and a list without a pick is
+  // answered "no pick". Returns the number of result rows written.
+  int PlayUsers(std::size_t first, std::size_t last, bool garbage, bool explored = false) {
     int written = 0;
     std::size_t row = 0;
     for (std::size_t u = 0; u < last && row < dataset_.rows.size(); ++u) {
@@ -123,9 +124,22 @@ class TaskFixture : public ::testing::Test {
       }
       if (garbage && picks.size() == scored.size()) picks.clear();
       if (garbage && picks.size() > 1) picks.resize(1);
-      EXPECT_TRUE(store_->SaveResults(task_id, *user_id, "baseline", scored).ok());
+      if (explored) {
+        std::vector<int> ranks(scored.size());
+        for (std::size_t i = 0; i < ranks.size(); ++i) ranks[i] = static_cast<int>(i);
+        std::vector<double> propensities(scored.size(), 0.05 / scored.size());
+        EXPECT_TRUE(store_
+                        ->SaveExploredResults(task_id, *user_id, "baseline", scored,
+                                              store::Exploration{ranks, propensities})
+                        .ok());
+      } else {
+        EXPECT_TRUE(store_->SaveResults(task_id, *user_id, "baseline", scored).ok());
+      }
       EXPECT_TRUE(store_->TopResults(task_id, static_cast<int>(scored.size())).ok());
       for (auto id : picks) EXPECT_TRUE(store_->SelectResult(task_id, id).ok());
+      if (explored && picks.empty()) {
+        EXPECT_TRUE(store_->RejectResults(task_id).ok());
+      }
       written += static_cast<int>(scored.size());
     }
     return written;

@@ -13,8 +13,8 @@ class TrainingTaskTest : public TaskFixture {
     TrainingOptions options;
     options.models_dir = dir_ / "models";
     options.reference_data = ReferenceData();
-    options.newest_results = window;
-    options.train_rows = train_rows;
+    options.data.newest_results = window;
+    options.data.train_rows = train_rows;
     options.train.epochs = 30;
     return options;
   }
@@ -122,8 +122,7 @@ TEST_F(TrainingTaskTest, ACandidateWorseOnTheHoldoutIsRejectedWhateverTheShownRo
   ASSERT_TRUE(row.ok() && row->has_value());
   EXPECT_DOUBLE_EQ((*row)->use_percentage, 0.0);
   EXPECT_EQ((*row)->status, "rejected");
-  EXPECT_NE((*row)->reason.find("does not beat the current model"), std::string::npos)
-      << (*row)->reason;
+  EXPECT_NE((*row)->reason.find("not better beyond chance"), std::string::npos) << (*row)->reason;
   EXPECT_EQ((*store_->GetModel("baseline"))->status, "promoted");
 }
 
@@ -167,6 +166,7 @@ TEST_F(TrainingTaskTest, FailsClearlyWithTooFewShownResults) {
   ASSERT_TRUE(pool.Refresh().ok());
   TrainingOptions options;
   options.models_dir = dir_ / "models";
+  options.reference_data = ReferenceData();
   TrainingTask task(*store_, pool, options);
   queue::TaskMessage message;
   message.id = "train-empty";
@@ -182,8 +182,48 @@ TEST_F(TrainingTaskTest, FailsClearlyWithTooFewShownResults) {
   EXPECT_EQ(store_->ListModelTransitions("train-empty")->back().to_state, "failed");
 }
 
+TEST_F(TrainingTaskTest, WithEnoughExploredListsTheyTrainAndTheirNewestListsGate) {
+  RegisterBaseline(/*noise=*/true);
+  PlayUsers(0, 100, /*garbage=*/false);  // shown results: not used once explored lists suffice
+  const int explored = PlayUsers(100, 400, /*garbage=*/false, /*explored=*/true);
+  const auto out = RunTraining("train-explored", Options(9000, 8000));
+  ASSERT_FALSE(out.is_null());
+  EXPECT_EQ(out["state"], "canary") << out.dump();
+  const auto& data = out["data"];
+  EXPECT_EQ(data["holdout"], "explored");
+  // The answered explored lists of the 300 played users.
+  const int lists = data["explored_lists"].get<int>();
+  EXPECT_GE(lists, 290);
+  EXPECT_LE(lists, 300);
+  EXPECT_EQ(data["holdout_lists"], lists / 5);  // the newest 20 %
+  EXPECT_EQ(out["gate"]["holdout"], "explored");
+  const auto holdout_rows = out["gate"]["holdout_rows"].get<int>();
+  EXPECT_LE(data["live_train_rows"].get<int>() + holdout_rows, explored);
+  EXPECT_GE(data["live_train_rows"].get<int>() + holdout_rows, explored * 29 / 30);
+  EXPECT_EQ(out["train_rows"], data["live_train_rows"].get<int>() + 3200);
+  EXPECT_FALSE(out.contains("shown")) << "the shown-rows comparison belongs to the fallback";
+  EXPECT_GT(out["gate"]["auc_difference_lower_bound"].get<double>(), 0);
+  // The datasets table records exactly the live rows that trained.
+  auto model = store_->GetModel("train-explored");
+  ASSERT_TRUE(model.ok() && model->has_value());
+  EXPECT_NE((*model)->evidence.find("\"explored_lists\":" + std::to_string(lists)),
+            std::string::npos);
+}
+
+TEST_F(TrainingTaskTest, TooFewExploredListsFallBackToShownResultsAndTheReferenceHoldout) {
+  RegisterBaseline(/*noise=*/true);
+  const int shown = PlayUsers(0, 300, /*garbage=*/false);
+  PlayUsers(300, 350, /*garbage=*/false, /*explored=*/true);  // 50 < 100 lists
+  const auto out = RunTraining("train-fallback", Options(shown, shown * 8 / 9));
+  ASSERT_FALSE(out.is_null());
+  EXPECT_EQ(out["data"]["holdout"], "reference");
+  EXPECT_EQ(out["data"]["explored_lists"], 50);
+  EXPECT_EQ(out["gate"]["holdout_rows"], 800);
+  EXPECT_TRUE(out.contains("shown"));
+}
+
 TEST(TrainRowCount, UsesEightThousandOfNineThousandElseTheSameShare) {
-  TrainingOptions options;
+  TrainingDataOptions options;
   EXPECT_EQ(TrainRowCount(9000, options), 8000);
   EXPECT_EQ(TrainRowCount(20000, options), 8000);
   EXPECT_EQ(TrainRowCount(900, options), 800);
