@@ -283,6 +283,26 @@ constexpr std::string_view kCanaryV6[] = {
   PRIMARY KEY (candidate_id, outcome)))",
 };
 
+// Version 8: what the automatic retraining trigger needs when several processes share one
+// database. `leases` names the one process that owns a background job (compare-and-set on
+// holder and expires_at, in Unix milliseconds of the holders' clocks); `drift_reports` holds
+// one input drift summary per process that runs inferences, upserted every few seconds, so
+// the trigger owner (an API process without a drift monitor) sees drift. Migration 7 is
+// reserved for another change.
+constexpr std::string_view kAutomationV8[] = {
+    R"(CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at BIGINT NOT NULL))",
+    R"(CREATE TABLE drift_reports (
+  source TEXT PRIMARY KEY,
+  model_id TEXT NOT NULL DEFAULT '',
+  max_psi DOUBLE PRECISION NOT NULL DEFAULT 0,
+  window_requests BIGINT NOT NULL DEFAULT 0,
+  window_size BIGINT NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL))",
+};
+
 }  // namespace
 
 const Dialect& DialectFor(Backend backend) {
@@ -304,6 +324,7 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
        SpellAll(kModelFeedbackV5, dialect)},
       {6, "canary: results.shown_rank, inferences.canary, canary_outcomes",
        SpellAll(kCanaryV6, dialect)},
+      {8, "automatic retraining: leases, drift_reports", SpellAll(kAutomationV8, dialect)},
   };
 }
 

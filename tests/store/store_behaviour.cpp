@@ -16,7 +16,9 @@ namespace {
 using ::testing::ElementsAre;
 
 constexpr int kLocations = 30;
-constexpr long long kMigrations = 6;  // versions recorded in schema_migrations (schema.cpp)
+// Versions recorded in schema_migrations (schema.cpp): 1..6 and 8 (7 is reserved for another
+// change; count it in when it lands).
+constexpr long long kMigrations = 7;
 
 std::vector<ScoredLocation> Scores(int n, double offset = 0) {
   std::vector<ScoredLocation> out;
