@@ -55,6 +55,9 @@ struct ModelRow {
   Metrics5 test;
   std::string reason;    // the last transition's reason ("" when none)
   std::string evidence;  // the newest evidence a transition recorded, JSON text ("" when none)
+  // Read only: the reason it was registered with (who queued a training run and why), which
+  // `reason` no longer shows after the next transition ("" for rows without history).
+  std::string registered_reason;
 
   std::optional<ModelState> state() const { return ParseModelState(status); }
 };

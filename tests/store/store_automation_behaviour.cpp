@@ -150,5 +150,26 @@ TEST_P(StoreTest, AnswersCountOnlyFirstAnswersToListsStartedAfterTheNewestModel)
   EXPECT_EQ(*after, 0);
 }
 
+TEST_P(StoreTest, AModelKeepsItsRegisteredReasonAfterLaterTransitions) {
+  ASSERT_TRUE(store_
+                  ->RegisterModel({.task_id = "train-1",
+                                   .status = "pending",
+                                   .reason = "auto: 5012 new labels since the last training"})
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->TransitionModel({.model_id = "train-1",
+                                     .from = ModelState::kPending,
+                                     .to = ModelState::kFailed,
+                                     .reason = "not enough rows"})
+                  .ok());
+  auto m = store_->GetModel("train-1");
+  ASSERT_TRUE(m.ok() && m->has_value());
+  EXPECT_EQ((*m)->reason, "not enough rows");
+  EXPECT_EQ((*m)->registered_reason, "auto: 5012 new labels since the last training");
+  auto all = store_->ListModels();
+  ASSERT_TRUE(all.ok() && all->size() == 1u);
+  EXPECT_EQ((*all)[0].registered_reason, "auto: 5012 new labels since the last training");
+}
+
 }  // namespace
 }  // namespace mlprod::store::testing
