@@ -11,6 +11,7 @@
 #include "common/uuid.h"
 #include "queue/inproc/inproc_broker.h"
 #include "store/open_store.h"
+#include "tasks/queue_training.h"
 
 namespace mlprod::tasks {
 namespace {
@@ -169,6 +170,20 @@ TEST_F(RetrainTriggerTest, OfTwoProcessesOnOneDatabaseOnlyTheLeaseHolderQueues) 
   ASSERT_TRUE(b.ok());
   EXPECT_TRUE(b->has_value());
   EXPECT_EQ(broker_.Depth(), 4);
+}
+
+TEST_F(RetrainTriggerTest, AFailedPublishLeavesTheQueuedRunFailedNotPending) {
+  broker_.Close();
+  const queue::TaskMessage task = NewTaskMessage(queue::kTrainingTask, "1@test");
+  Status st = QueueTraining(*store_, broker_, task, "auto: test");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(st.error().message, "Task queue unavailable, try again later");
+  auto row = store_->GetModel(task.id);
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ((*row)->status, "failed");
+  EXPECT_EQ((*row)->registered_reason, "auto: test");
+  EXPECT_EQ((*row)->reason.rfind("publishing the task failed: ", 0), 0u) << (*row)->reason;
 }
 
 }  // namespace
