@@ -1,8 +1,6 @@
 #include "api/api_service.h"
 
-#include <unistd.h>
-
-#include "common/uuid.h"
+#include "tasks/queue_training.h"
 
 namespace mlprod::api {
 
@@ -49,9 +47,7 @@ std::size_t InferenceTracker::active() const {
 
 ApiService::ApiService(ApiDeps deps) : deps_(std::move(deps)), tracker_(deps_.metrics) {
   if (!deps_.api_key.empty()) expected_authorization_ = "Bearer " + deps_.api_key;
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  origin_ = std::to_string(getpid()) + "@" + host;
+  origin_ = tasks::ProcessOrigin();
 }
 
 void ApiService::Register(Router& router) {
@@ -76,12 +72,7 @@ bool ApiService::Authorized(const Request& request) const {
 }
 
 queue::TaskMessage ApiService::NewTask(std::string_view task_name) const {
-  queue::TaskMessage m;
-  m.id = NewUuid();
-  m.task = std::string(task_name);
-  m.root_id = m.id;
-  m.origin = origin_;
-  return m;
+  return tasks::NewTaskMessage(task_name, origin_);
 }
 
 }  // namespace mlprod::api

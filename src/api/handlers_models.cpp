@@ -8,6 +8,7 @@
 #include "common/uuid.h"
 #include "ml/model_io.h"
 #include "store/model_state.h"
+#include "tasks/queue_training.h"
 
 namespace mlprod::api {
 namespace {
@@ -97,23 +98,10 @@ void ApiService::RegisterTraining(Router& router) {
       [this](const Request& r) {
         if (!Authorized(r)) return Unauthorized();
         queue::TaskMessage task = NewTask(queue::kTrainingTask);
-        // As the reference does: the model row exists (PENDING) from the start, so
-        // GET /models shows queued training runs.
-        store::ModelRow row;
-        row.task_id = task.id;
-        row.status = std::string(store::ModelStateName(store::ModelState::kPending));
-        row.reason = "queued by POST /train/start";
-        if (auto st = deps_.store.RegisterModel(row); !st.ok()) return ErrorResponse(st.error());
-        if (auto published = deps_.broker.Publish(task); !published.ok()) {
-          spdlog::error("api: publishing training {} failed: {}", task.id,
-                        published.error().message);
-          (void)deps_.store.TransitionModel(
-              {.model_id = task.id,
-               .from = store::ModelState::kPending,
-               .to = store::ModelState::kFailed,
-               .reason = "publishing the task failed: " + published.error().message});
-          return ErrorResponse(
-              MakeError(ErrorCode::kUnavailable, "Task queue unavailable, try again later"));
+        if (auto st = tasks::QueueTraining(deps_.store, deps_.broker, task,
+                                           "queued by POST /train/start");
+            !st.ok()) {
+          return ErrorResponse(st.error());
         }
         spdlog::info("api: training task {} queued", task.id);
         return JsonResponse(TaskStatusJson(task.id, "PENDING", "training"));

@@ -120,6 +120,7 @@ nlohmann::json ModelJson(const store::ModelRow& m, const store::ModelFeedback& l
           {"status", m.status},
           {"state", m.status},
           {"reason", m.reason},
+          {"registered_reason", m.registered_reason},
           {"path", m.path},
           {"use_percentage", m.use_percentage},
           {"train", Metrics(m.train)},

@@ -16,13 +16,39 @@
 #include "app/commands.h"
 #include "app/process_flags.h"
 #include "app/task_set.h"
+#include "common/time_util.h"
 #include "data/profiles.h"
 #include "metrics/worker_metrics.h"
 #include "tasks/canary_judge.h"
+#include "tasks/drift_reporter.h"
+#include "tasks/queue_training.h"
+#include "tasks/retrain_trigger.h"
 #include "worker/worker.h"
 
 namespace mlprod::app {
 namespace {
+
+// Automatic retraining (tasks/retrain_trigger.h); durations as ParseDuration reads them.
+struct RetrainFlags {
+  std::string enabled = "on";
+  std::int64_t labels = tasks::RetrainOptions{}.labels;
+  std::string every = "24h";
+  double drift_psi = tasks::RetrainOptions{}.drift_psi;
+  std::string min_gap = "10m";
+
+  tasks::RetrainOptions Options() const {
+    tasks::RetrainOptions o;
+    o.labels = labels;
+    o.every = *ParseDuration(every);  // validated by the flag's check
+    o.drift_psi = drift_psi;
+    o.min_gap = *ParseDuration(min_gap);
+    return o;
+  }
+};
+
+// How often the trigger owner checks, and how often inference processes report their drift.
+constexpr auto kRetrainCheckInterval = std::chrono::seconds(5);
+constexpr auto kDriftReportInterval = std::chrono::seconds(5);
 
 struct ServeFlags {
   ProcessFlags process;
@@ -33,6 +59,7 @@ struct ServeFlags {
   drift::DriftOptions drift;
   LearningFlags learning;
   tasks::CanaryRuleOptions canary;
+  RetrainFlags retrain;
 };
 
 int RunServer(const std::string& command, const ServeFlags& f, bool with_workers) {
@@ -66,6 +93,7 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
   std::optional<drift::DriftMonitor> drift;
   std::optional<TaskSet> tasks;
   std::optional<worker::Worker> worker;
+  std::optional<tasks::DriftReporter> drift_reporter;
   if (with_workers) {
     worker_metrics.emplace(*registry);
     drift.emplace(*registry, f.drift);
@@ -77,6 +105,8 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
     worker::WorkerOptions options;
     options.threads = f.workers;
     worker.emplace(*rt->broker, *rt->backend, tasks->registry(), options, tasks->observer());
+    drift_reporter.emplace(*rt->store, *drift, "serve " + tasks::ProcessOrigin(), f.drift.window);
+    drift_reporter->Start(kDriftReportInterval);
   }
 
   api::ApiConfig api_config;
@@ -96,6 +126,24 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
     }
   });
   judge.Start(std::chrono::seconds(1));
+  // Every API process runs a trigger; the store lease lets exactly one of them act.
+  std::optional<tasks::RetrainTrigger> trigger;
+  if (f.retrain.enabled == "on" && config->auto_retrain) {
+    tasks::RetrainTriggerOptions options;
+    options.rule = f.retrain.Options();
+    trigger.emplace(*rt->store, *rt->broker, options, [&server](const tasks::RetrainRecord& r) {
+      server.metrics().RecordRetrainTrigger(tasks::RetrainTriggerName(r.decision.trigger));
+    });
+    trigger->Start(kRetrainCheckInterval);
+    spdlog::info(
+        "automatic retraining on: {} new labels, every {} s, drift PSI {}, min gap {} s (0 = "
+        "off)",
+        options.rule.labels, options.rule.every.count(), options.rule.drift_psi,
+        options.rule.min_gap.count());
+  } else {
+    spdlog::info("automatic retraining off ({})",
+                 config->auto_retrain ? "--auto-retrain off" : "MLPROD_AUTO_RETRAIN=off");
+  }
   if (worker) worker->Start();
   if (auto st = server.Start(); !st.ok()) {
     if (worker) worker->Stop();
@@ -109,6 +157,7 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
 
   const int sig = wait_for_stop();
   spdlog::info("signal {}: draining in-flight requests and tasks", sig);
+  trigger.reset();
   server.Stop();
   server.Wait();
   if (worker) worker->Stop();
@@ -136,12 +185,46 @@ void AddServerFlags(CLI::App& sub, ServeFlags& f) {
                  "canary is rolled back (the current model stays)")
       ->check(CLI::Range(10, 100000000))
       ->capture_default_str();
+  const CLI::Validator duration(
+      [](std::string& s) {
+        auto d = ParseDuration(s);
+        return d.ok() ? std::string() : d.error().message;
+      },
+      "DURATION");
+  RetrainFlags& r = f.retrain;
+  sub.add_option("--auto-retrain", r.enabled,
+                 "Retraining that runs itself: queue a training run on new labels, on a "
+                 "schedule or on input drift (one API process of those sharing a database "
+                 "acts); MLPROD_AUTO_RETRAIN=off also turns it off")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  sub.add_option("--retrain-labels", r.labels,
+                 "Automatic retraining: answered lists (picks and no picks) since the last "
+                 "training run that queue a new one; 0 = off")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}))
+      ->capture_default_str();
+  sub.add_option("--retrain-every", r.every,
+                 "Automatic retraining: time since the last training run that queues a new "
+                 "one (e.g. 90s, 30m, 24h, 7d); 0 = off")
+      ->check(duration)
+      ->capture_default_str();
+  sub.add_option("--retrain-drift-psi", r.drift_psi,
+                 "Automatic retraining: largest input drift PSI over the features, on a full "
+                 "--drift-window reported in the last minute, that queues a run; 0 = off")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  sub.add_option("--retrain-min-gap", r.min_gap,
+                 "Automatic retraining: no trigger sooner than this after the last training run "
+                 "was queued (whatever its outcome), and never while one is in flight")
+      ->check(duration)
+      ->capture_default_str();
 }
 
 constexpr const char* kEnvHelp =
     " Environment (and a .env file in the working directory): DATABASE_URL, CELERY_BROKER_URL, "
     "CELERY_BACKEND_URL, CELERY_QUEUE, CELERY_RESULT_EXPIRES, MLPROD_API_KEY (when set, "
-    "training and model routes need 'Authorization: Bearer <key>').";
+    "training and model routes need 'Authorization: Bearer <key>'), MLPROD_AUTO_RETRAIN (off: "
+    "no automatic retraining).";
 
 }  // namespace
 

@@ -15,6 +15,8 @@
 #include "app/task_set.h"
 #include "metrics/exposition.h"
 #include "metrics/worker_metrics.h"
+#include "tasks/drift_reporter.h"
+#include "tasks/queue_training.h"
 #include "worker/worker.h"
 
 namespace mlprod::app {
@@ -42,8 +44,8 @@ int RunWorker(const WorkerFlags& f) {
                       "`mlprod serve` runs workers in-process without them"});
   }
   if (!f.queue.empty()) config->queue = f.queue;
-  // One connection per task thread, one for the model refresh.
-  auto rt = OpenRuntime(*config, f.concurrency + 1);
+  // One connection per task thread, one for the model refresh, one for the drift reports.
+  auto rt = OpenRuntime(*config, f.concurrency + 2);
   if (!rt.ok()) return Fail(command, "configuration", rt.error());
   const auto timeout = std::chrono::seconds(f.process.startup_timeout_s);
   if (auto st = WaitForRuntime(*rt, *config, timeout); !st.ok()) {
@@ -64,6 +66,10 @@ int RunWorker(const WorkerFlags& f) {
   worker::WorkerOptions options;
   options.threads = f.concurrency;
   worker::Worker worker(*rt->broker, *rt->backend, tasks.registry(), options, tasks.observer());
+  // The API processes have no drift monitor: their retraining trigger reads these reports.
+  tasks::DriftReporter drift_reporter(*rt->store, drift, "worker " + tasks::ProcessOrigin(),
+                                      f.drift.window);
+  drift_reporter.Start(std::chrono::seconds(5));
 
   metrics::Exposition exposition(registry);
   api::Router router;

@@ -28,6 +28,14 @@ Result<RuntimeConfig> LoadRuntimeConfig(const Environment& env, std::filesystem:
     }
     c.result_expires_s = static_cast<int>(*n);
   }
+  if (auto v = env.Get("MLPROD_AUTO_RETRAIN"); v && !v->empty()) {
+    if (*v == "off" || *v == "false" || *v == "0") {
+      c.auto_retrain = false;
+    } else if (*v != "on" && *v != "true" && *v != "1") {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "MLPROD_AUTO_RETRAIN must be on or off, got '" + *v + "'");
+    }
+  }
   if (!c.broker_url.empty() && !c.broker_url.starts_with("amqp://") &&
       !c.broker_url.starts_with("pyamqp://") && !c.broker_url.starts_with("amqps://")) {
     return MakeError(ErrorCode::kInvalidArgument,

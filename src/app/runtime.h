@@ -24,6 +24,9 @@ struct RuntimeConfig {
   std::string queue = "celery";
   std::string api_key;          // MLPROD_API_KEY; empty = open API
   int result_expires_s = 3600;  // CELERY_RESULT_EXPIRES; Default: 3600
+  // MLPROD_AUTO_RETRAIN (on|off): off turns automatic retraining off whatever --auto-retrain
+  // says. Default: on
+  bool auto_retrain = true;
   std::filesystem::path data_dir;
 
   bool distributed() const { return !broker_url.empty(); }

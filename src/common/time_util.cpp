@@ -46,6 +46,71 @@ std::string FormatTimestamp(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
+Result<std::chrono::system_clock::time_point> ParseTimestamp(std::string_view s) {
+  auto bad = [&] {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "invalid timestamp '" + std::string(s) + "', expected YYYY-MM-DDTHH:MM:SS");
+  };
+  if (s.size() < 19 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':') {
+    return bad();
+  }
+  auto day = ParseDate(s.substr(0, 10));
+  if (!day.ok()) return bad();
+  auto two = [&](size_t i) -> int {
+    if (s[i] < '0' || s[i] > '9' || s[i + 1] < '0' || s[i + 1] > '9') return -1;
+    return (s[i] - '0') * 10 + (s[i + 1] - '0');
+  };
+  const int h = two(11), m = two(14), sec = two(17);
+  if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60) return bad();
+  std::chrono::microseconds frac{0};
+  size_t i = 19;
+  if (i < s.size() && s[i] == '.') {
+    long long scale = 100000;
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+      frac += std::chrono::microseconds((s[i] - '0') * scale);
+      scale /= 10;
+    }
+  }
+  if (i < s.size() && s[i] == 'Z') ++i;
+  if (i != s.size()) return bad();
+  return std::chrono::system_clock::time_point{*day} + std::chrono::hours(h) +
+         std::chrono::minutes(m) + std::chrono::seconds(sec) + frac;
+}
+
+Result<std::chrono::seconds> ParseDuration(std::string_view s) {
+  auto bad = [&] {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "invalid duration '" + std::string(s) +
+                         "', expected a whole number with an optional unit s, m, h or d");
+  };
+  std::size_t digits = 0;
+  long long n = 0;
+  for (; digits < s.size() && s[digits] >= '0' && s[digits] <= '9'; ++digits) {
+    if (n > 1'000'000'000LL) return bad();
+    n = n * 10 + (s[digits] - '0');
+  }
+  if (digits == 0 || s.size() > digits + 1) return bad();
+  long long scale = 1;
+  if (s.size() == digits + 1) {
+    switch (s[digits]) {
+      case 's':
+        break;
+      case 'm':
+        scale = 60;
+        break;
+      case 'h':
+        scale = 3600;
+        break;
+      case 'd':
+        scale = 86400;
+        break;
+      default:
+        return bad();
+    }
+  }
+  return std::chrono::seconds(n * scale);
+}
+
 std::string NowTimestamp() { return FormatTimestamp(std::chrono::system_clock::now()); }
 
 }  // namespace mlprod

@@ -17,5 +17,11 @@ std::string FormatDate(std::chrono::sys_days day);
 // "2026-11-28T01:22:33.935992" (naive UTC, as Celery 5.2 writes date_done).
 std::string FormatTimestamp(std::chrono::system_clock::time_point t);
 std::string NowTimestamp();
+// Parses "YYYY-MM-DDTHH:MM:SS[.fraction][Z]" (UTC; a space instead of the T is accepted), as
+// FormatTimestamp and the store write it.
+Result<std::chrono::system_clock::time_point> ParseTimestamp(std::string_view s);
+// A duration as flags write it: a whole number with an optional unit s, m, h or d ("90",
+// "90s", "10m", "24h", "2d"; no unit: seconds).
+Result<std::chrono::seconds> ParseDuration(std::string_view s);
 
 }  // namespace mlprod

@@ -14,6 +14,8 @@ std::uint64_t MethodCode(std::string_view method) {
   return code & 0xFFFFFF;
 }
 
+constexpr std::array<std::string_view, 3> kRetrainTriggers{"labels", "schedule", "drift"};
+
 }  // namespace
 
 std::vector<double> ApiLatencyBuckets() {
@@ -48,7 +50,23 @@ ApiMetrics::ApiMetrics(prometheus::Registry& registry, std::string app_name)
                            .Register(registry)),
       feedback_good_(&feedback_family_.Add({{"outcome", "good"}, {"app_name", app_name_}})),
       feedback_bad_(&feedback_family_.Add({{"outcome", "bad"}, {"app_name", app_name_}})),
-      model_feedback_(registry, app_name_) {}
+      model_feedback_(registry, app_name_),
+      retrain_family_(prometheus::BuildCounter()
+                          .Name("api_retrain_triggers_total")
+                          .Help("Training runs the automatic retraining trigger queued, by "
+                                "trigger (labels, schedule, drift)")
+                          .Register(registry)) {
+  for (std::size_t i = 0; i < kRetrainTriggers.size(); ++i) {
+    retrain_[i] = &retrain_family_.Add(
+        {{"trigger", std::string(kRetrainTriggers[i])}, {"app_name", app_name_}});
+  }
+}
+
+void ApiMetrics::RecordRetrainTrigger(std::string_view trigger) {
+  for (std::size_t i = 0; i < kRetrainTriggers.size(); ++i) {
+    if (kRetrainTriggers[i] == trigger) retrain_[i]->Increment();
+  }
+}
 
 ApiMetrics::~ApiMetrics() = default;
 

@@ -52,6 +52,9 @@ class ApiMetrics {
     model_feedback_.Record(model_id, position);
   }
   const ModelFeedbackMetrics& model_feedback() const { return model_feedback_; }
+  // A training run the automatic retraining trigger queued; trigger is "labels", "schedule"
+  // or "drift" (api_retrain_triggers_total{trigger}; other names are not counted).
+  void RecordRetrainTrigger(std::string_view trigger);
 
   static constexpr std::uint32_t kMaxRoutes = 256;
 
@@ -73,6 +76,8 @@ class ApiMetrics {
   prometheus::Counter* feedback_good_;
   prometheus::Counter* feedback_bad_;
   ModelFeedbackMetrics model_feedback_;
+  prometheus::Family<prometheus::Counter>& retrain_family_;
+  std::array<prometheus::Counter*, 3> retrain_{};  // labels, schedule, drift
 
   // Open-addressing table: key 0 = empty. A slot's series pointer is published before its key
   // (release), so a reader that sees the key (acquire) sees a complete entry. Insertions take

@@ -135,7 +135,7 @@ void ModelReader::Bind(Query& q) {
   q.Into(row.use_percentage);
   train.Bind(q);
   test.Bind(q);
-  q.Into(row.reason).Into(row.evidence);
+  q.Into(row.reason).Into(row.evidence).Into(row.registered_reason);
 }
 
 ModelRow ModelReader::Get() const {

@@ -97,7 +97,9 @@ struct ModelReader {
   static constexpr const char* kColumns =
       "m.task_id, m.time_creation, m.status, m.path, m.use_percentage, m.train_acc, m.train_auc, "
       "m.train_pre, m.train_rec, m.train_f1, m.test_acc, m.test_auc, m.test_pre, m.test_rec, "
-      "m.test_f1, COALESCE(m.reason, ''), COALESCE(m.evidence, '')";
+      "m.test_f1, COALESCE(m.reason, ''), COALESCE(m.evidence, ''), "
+      "COALESCE((SELECT r.reason FROM model_transitions r WHERE r.model_id = m.task_id "
+      "ORDER BY r.transition_id LIMIT 1), '')";
   ModelRow row;
   MetricsReader train, test;
 

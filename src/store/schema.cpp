@@ -294,6 +294,25 @@ constexpr std::string_view kExplorationV7[] = {
     "CREATE INDEX ix_results_explored ON results (result_id) WHERE shown AND explored",
 };
 
+// Version 8: what the automatic retraining trigger needs when several processes share one
+// database. `leases` names the one process that owns a background job (compare-and-set on
+// holder and expires_at, in Unix milliseconds of the holders' clocks); `drift_reports` holds
+// one input drift summary per process that runs inferences, upserted every few seconds, so
+// the trigger owner (an API process without a drift monitor) sees drift.
+constexpr std::string_view kAutomationV8[] = {
+    R"(CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at BIGINT NOT NULL))",
+    R"(CREATE TABLE drift_reports (
+  source TEXT PRIMARY KEY,
+  model_id TEXT NOT NULL DEFAULT '',
+  max_psi DOUBLE PRECISION NOT NULL DEFAULT 0,
+  window_requests BIGINT NOT NULL DEFAULT 0,
+  window_size BIGINT NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL))",
+};
+
 }  // namespace
 
 const Dialect& DialectFor(Backend backend) {
@@ -317,6 +336,7 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
        SpellAll(kCanaryV6, dialect)},
       {7, "exploration: results.propensity, results.explored, inferences.explored",
        SpellAll(kExplorationV7, dialect)},
+      {8, "automatic retraining: leases, drift_reports", SpellAll(kAutomationV8, dialect)},
   };
 }
 

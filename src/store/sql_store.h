@@ -71,6 +71,13 @@ class SqlStore final : public Store {
   Status PromoteModel(const std::string& task_id) override;
   Status SetModelUsePercentage(const std::string& task_id, double use_percentage) override;
 
+  Result<bool> AcquireLease(const std::string& name, const std::string& holder, std::int64_t now_ms,
+                            std::int64_t ttl_ms) override;
+  Status ReleaseLease(const std::string& name, const std::string& holder) override;
+  Status PublishDriftReport(const DriftReport& report) override;
+  Result<std::vector<DriftReport>> ListDriftReports(std::int64_t since_ms) override;
+  Result<std::int64_t> CountAnswersSinceNewestModel() override;
+
  private:
   using Body = std::function<Status(soci::session&)>;
   // Runs body on a pooled session, in a write transaction when `write` (committed when body

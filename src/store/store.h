@@ -57,6 +57,9 @@ struct ModelRow {
   Metrics5 test;
   std::string reason;    // the last transition's reason ("" when none)
   std::string evidence;  // the newest evidence a transition recorded, JSON text ("" when none)
+  // Read only: the reason it was registered with (who queued a training run and why), which
+  // `reason` no longer shows after the next transition ("" for rows without history).
+  std::string registered_reason;
 
   std::optional<ModelState> state() const { return ParseModelState(status); }
 };
@@ -162,6 +165,17 @@ struct ModelFeedback {
   std::int64_t picks = 0;  // sum of pick_positions
   std::int64_t no_picks = 0;
   std::array<std::int64_t, kBeyondList + 1> pick_positions{};  // index = position 0..10
+};
+
+// One process's input drift summary (schema migration 8), upserted by the process that runs
+// inferences, read by the retraining trigger.
+struct DriftReport {
+  std::string source;    // the publishing process (unique per process), the row's key
+  std::string model_id;  // the model the window was compared with
+  double max_psi = 0;    // the largest per-feature PSI; 0 while not computed
+  std::int64_t window_requests = 0;
+  std::int64_t window_size = 0;    // the window's capacity: full when window_requests >= it
+  std::int64_t updated_at_ms = 0;  // Unix time in ms, the publisher's clock
 };
 
 struct ContentInfo {
@@ -292,6 +306,23 @@ class Store {
   // Sets a model's traffic share (A/B or canary) without changing its state, leaving the other
   // models as they are.
   virtual Status SetModelUsePercentage(const std::string& task_id, double use_percentage) = 0;
+
+  // --- automation (schema migration 8) ---
+  // Compare-and-set on the lease `name`: holder gets it until now_ms + ttl_ms when it is free,
+  // expired (expires_at <= now_ms) or already holder's (a renewal); returns whether holder
+  // holds it now. Of several processes sharing the database, at most one holds it at a time
+  // (given clocks that agree to well within ttl_ms).
+  virtual Result<bool> AcquireLease(const std::string& name, const std::string& holder,
+                                    std::int64_t now_ms, std::int64_t ttl_ms) = 0;
+  // Gives the lease up when holder has it; otherwise does nothing.
+  virtual Status ReleaseLease(const std::string& name, const std::string& holder) = 0;
+  // Inserts or replaces the report of report.source.
+  virtual Status PublishDriftReport(const DriftReport& report) = 0;
+  // The reports with updated_at_ms >= since_ms, by source.
+  virtual Result<std::vector<DriftReport>> ListDriftReports(std::int64_t since_ms) = 0;
+  // First answers (picks and no picks) to the lists of inferences started after the newest
+  // model row was registered (all answered lists when there is no model).
+  virtual Result<std::int64_t> CountAnswersSinceNewestModel() = 0;
 };
 
 }  // namespace mlprod::store

@@ -109,6 +109,24 @@ double GaugeValue(const prometheus::Registry& registry, const std::string& famil
   return -1;
 }
 
+TEST(ApiMetrics, RetrainTriggersAreCountedPerTriggerFromZero) {
+  prometheus::Registry registry;
+  ApiMetrics metrics(registry, "api");
+  const auto value = [&](const std::string& trigger) {
+    return CounterValue(registry, "api_retrain_triggers_total",
+                        {{"trigger", trigger}, {"app_name", "api"}});
+  };
+  EXPECT_EQ(value("schedule"), 0);
+  metrics.RecordRetrainTrigger("labels");
+  metrics.RecordRetrainTrigger("labels");
+  metrics.RecordRetrainTrigger("drift");
+  metrics.RecordRetrainTrigger("bogus");
+  EXPECT_EQ(value("labels"), 2);
+  EXPECT_EQ(value("drift"), 1);
+  EXPECT_EQ(value("schedule"), 0);
+  EXPECT_EQ(value("bogus"), -1);
+}
+
 TEST(WorkerMetrics, CountsFinishedTasksByNameAndState) {
   prometheus::Registry registry;
   WorkerMetrics metrics(registry);

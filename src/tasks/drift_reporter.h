@@ -1,0 +1,49 @@
+// Publishes this process's input drift (drift::DriftMonitor) into the store as one small
+// DriftReport row, every few seconds off the request path, so the retraining trigger of any API
+// process sharing the database sees the drift measured where inferences run. Not the monitor.
+// Thread-safe: ReportOnce may run from any thread; Start runs it on a thread of its own.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/result.h"
+#include "drift/drift_monitor.h"
+#include "store/store.h"
+
+namespace mlprod::tasks {
+
+// The report a snapshot makes: max PSI over the features (0 before PSI is computed).
+store::DriftReport MakeDriftReport(const drift::DriftSnapshot& snapshot, std::string source,
+                                   std::int64_t window_size, std::int64_t now_ms);
+
+class DriftReporter {
+ public:
+  // source: unique among the processes sharing the database (the row's key). The monitor and
+  // the store must outlive the reporter.
+  DriftReporter(store::Store& store, const drift::DriftMonitor& monitor, std::string source,
+                std::int64_t window_size);
+  ~DriftReporter();  // stops the thread of Start
+  DriftReporter(const DriftReporter&) = delete;
+  DriftReporter& operator=(const DriftReporter&) = delete;
+
+  // Publishes the monitor's current snapshot, when its window holds any request.
+  Status ReportOnce();
+  void Start(std::chrono::milliseconds interval);
+
+ private:
+  store::Store& store_;
+  const drift::DriftMonitor& monitor_;
+  std::string source_;
+  std::int64_t window_size_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace mlprod::tasks
