@@ -4,8 +4,10 @@
 Starts `mlprod serve --port 0` on a temporary data dir, measures the baseline's live quality
 (`mlprod traffic --json`, fixed measurement seed), then per round: feedback traffic, POST
 /train/start, wait for the training, wait (with more feedback traffic) until no model is in an
-undecided status, and measure again. Prints a table and optionally writes every round as JSON.
-Standard library only; `run_scenario(...)` is the entry point for tests.
+undecided status, and measure again. With --auto nobody starts a training: each round is
+feedback traffic and a measurement, and the server's own retraining triggers do the rest ("left
+to itself"). Prints a table and optionally writes every round as JSON. Standard library only;
+`run_scenario(...)` is the entry point for tests.
 """
 import argparse
 import json
@@ -113,17 +115,33 @@ def models_snapshot(url):
         gate = (m.get("offline") or {}).get("gate") or {}
         out.append({"task_id": m["task_id"], "status": m["status"],
                     "use_percentage": m.get("use_percentage"), "reason": m.get("reason"),
-                    "gate": {k: (gate.get(k) or {}).get("auc") for k in ("current", "candidate")}
-                    if gate else None,
+                    "registered_reason": m.get("registered_reason"),
+                    "gate": {"current": (gate.get("current") or {}).get("auc"),
+                             "candidate": (gate.get("candidate") or {}).get("auc"),
+                             "lower_bound": gate.get("auc_difference_lower_bound"),
+                             "holdout": gate.get("holdout")} if gate else None,
                     "canary": m.get("canary")})
     return out
 
 
+def served_ndcg(by_model):
+    """NDCG@10 of the lists the models ranked: every group but the explored (random) lists."""
+    total, loops = 0.0, 0
+    for model, q in (by_model or {}).items():
+        mean = (q.get("ndcg_at_10") or {}).get("mean")
+        n = q.get("loops") or 0
+        if model != "explored" and mean is not None and n:
+            total += mean * n
+            loops += n
+    return total / loops if loops else None
+
+
 def quality_record(summary):
-    """What a measurement run says about quality: overall and per model."""
+    """What a measurement run says about quality: overall, per model, and of the ranked lists."""
     q = summary.get("quality") or {}
     ndcg = q.get("ndcg_at_10") or {}
     return {"loops": summary.get("loops"), "errors": summary.get("errors_total"),
+            "served_ndcg_at_10": served_ndcg(summary.get("quality_by_model")),
             "pick_rate": q.get("pick_rate"), "pick_rate_ci95": q.get("pick_rate_ci95"),
             "ndcg_at_10": ndcg.get("mean"), "ndcg_ci95": ndcg.get("ci95"),
             "best_shown": q.get("best_shown"), "regret": q.get("regret"),
@@ -145,12 +163,13 @@ def wait_training(url, task_id, timeout):
 def run_scenario(binary=DEFAULT_BINARY, rounds=2, feedback_loops=3000, measure_loops=2000,
                  seed=1, measure_seed=1000000, profiles=None, users=4, no_think=True,
                  undecided=DEFAULT_UNDECIDED, decide_timeout=600, decide_loops=500,
-                 train_timeout=900, serve_args=(), data_dir=None, log=None):
+                 train_timeout=900, serve_args=(), data_dir=None, log=None, auto=False):
     """Runs the whole scenario and returns {"baseline": record, "rounds": [record, ...], ...}.
 
     undecided: comma-separated model statuses that mean "not decided yet"; while any model has
     one, feedback traffic continues in chunks of decide_loops, for
     at most decide_timeout seconds. data_dir: kept when given, else a temp dir removed after.
+    auto: no POST /train/start; each round is feedback_loops of traffic and a measurement.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     undecided_set = {s.strip() for s in undecided.split(",") if s.strip()}
@@ -166,15 +185,26 @@ def run_scenario(binary=DEFAULT_BINARY, rounds=2, feedback_loops=3000, measure_l
         out = {"config": {"rounds": rounds, "feedback_loops": feedback_loops,
                           "measure_loops": measure_loops, "seed": seed,
                           "measure_seed": measure_seed, "profiles": profiles, "users": users,
-                          "no_think": no_think, "undecided": sorted(undecided_set)},
+                          "no_think": no_think, "undecided": sorted(undecided_set),
+                          "auto": auto, "serve_args": list(serve_args)},
                "rounds": []}
         base = quality_record(t(measure_loops, measure_seed))
         base["models"] = models_snapshot(server.url)
         out["baseline"] = base
         log(f"baseline: {format_row('base', base)}")
+        total_loops = base["loops"]
         for r in range(1, rounds + 1):
             started = time.time()
             feedback = t(feedback_loops, seed * 1000000 + 10000 * r)
+            if auto:
+                rec = quality_record(t(measure_loops, measure_seed))
+                total_loops += feedback["loops"] + rec["loops"]
+                rec.update({"round": r, "feedback_loops": feedback["loops"],
+                            "loops_so_far": total_loops, "models": models_snapshot(server.url),
+                            "seconds": round(time.time() - started, 1)})
+                out["rounds"].append(rec)
+                log(f"round {r}: {format_row(str(r), rec)}")
+                continue
             status, task = http_json("POST", server.url + "/train/start")
             if status != 200:
                 raise RuntimeError(f"POST /train/start: {status} {task}")
@@ -213,12 +243,13 @@ def format_row(name, rec):
                        for m in rec.get("models", []))
     return (f"{name:>5}  pick {_f(rec['pick_rate'])} [{_f(pci[0])},{_f(pci[1])}]  "
             f"ndcg@10 {_f(rec['ndcg_at_10'])} [{_f(ci[0])},{_f(ci[1])}]  "
+            f"served {_f(rec.get('served_ndcg_at_10'))}  "
             f"best_shown {_f(rec['best_shown'])}  regret {_f(rec['regret'])}  "
             f"models {serving}")
 
 
 def print_table(result, file=sys.stdout):
-    print("round  pick rate [ci95]       ndcg@10 [ci95]         best_shown  regret  "
+    print("round  pick rate [ci95]       ndcg@10 [ci95]         served  best_shown  regret  "
           "per-model ndcg@10 (loops)", file=file)
     for name, rec in [("base", result["baseline"])] + [(str(r["round"]), r)
                                                        for r in result["rounds"]]:
@@ -229,7 +260,7 @@ def print_table(result, file=sys.stdout):
             for m, q in (rec.get("quality_by_model") or {}).items())
         print(f"{name:>5}  {_f(rec['pick_rate'])} [{_f(pci[0])},{_f(pci[1])}]  "
               f"{_f(rec['ndcg_at_10'])} [{_f(ci[0])},{_f(ci[1])}]  "
-              f"{_f(rec['best_shown']):>10}  {_f(rec['regret']):>6}  {per_model}", file=file)
+              f"{_f(rec.get('served_ndcg_at_10')):>6}  {_f(rec['best_shown']):>10}  {_f(rec['regret']):>6}  {per_model}", file=file)
     for rec in result["rounds"]:
         models = ", ".join(f"{m['task_id'][:8]} {m['status']} {_f(m['use_percentage'], '{:g}')}"
                            for m in rec["models"])
@@ -264,6 +295,10 @@ def main(argv=None):
                    help="longest wait for undecided models, seconds [%(default)s]")
     p.add_argument("--decide-loops", type=int, default=500,
                    help="feedback loops per chunk while waiting [%(default)s]")
+    p.add_argument("--auto", action="store_true",
+                   help="never POST /train/start: rounds of feedback + measurement only, the "
+                        "server's retraining triggers decide (pass e.g. "
+                        "--serve-arg=--retrain-min-gap=0)")
     p.add_argument("--data-dir", help="keep the server's data here [a temp dir, removed]")
     p.add_argument("--json-out", help="write the whole result as JSON to this file")
     a = p.parse_args(argv)
@@ -272,7 +307,7 @@ def main(argv=None):
                           profiles=a.profiles, users=a.users, no_think=a.no_think,
                           undecided=a.undecided, decide_timeout=a.decide_timeout,
                           decide_loops=a.decide_loops, serve_args=a.serve_arg,
-                          data_dir=a.data_dir)
+                          data_dir=a.data_dir, auto=a.auto)
     print_table(result)
     if a.json_out:
         with open(a.json_out, "w") as f:

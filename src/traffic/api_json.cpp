@@ -77,8 +77,14 @@ Result<std::vector<Location>> ParseResults(std::string_view body, std::string* m
       return Bad("each result needs an integer location_id and a numeric price");
     }
     if (model_id != nullptr && model_id->empty()) {
+      // An explored list (a random order, not the model's) is its own group.
+      const auto explored = row.find("explored");
       const auto it = row.find("model_id");
-      if (it != row.end() && it->is_string()) *model_id = it->get<std::string>();
+      if (explored != row.end() && explored->is_boolean() && explored->get<bool>()) {
+        *model_id = "explored";
+      } else if (it != row.end() && it->is_string()) {
+        *model_id = it->get<std::string>();
+      }
     }
     Location l;
     l.location_id = row["location_id"].get<std::int64_t>();

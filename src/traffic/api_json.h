@@ -29,7 +29,8 @@ Result<TaskStatus> ParseTaskStatus(std::string_view body);
 // An array of {score, location_id, <location fields>}: location_id and price are required,
 // other fields default to false/0 (booleans may be true/false or 0/1). Also reads the location
 // rows of GET /content/locations. model_id, when given, receives the first row's string
-// "model_id" ("" when no row has one).
+// "model_id" ("" when no row has one), or "explored" when that row says `"explored": true` (a
+// list in a random order, which `mlprod traffic` reports as a group of its own).
 Result<std::vector<Location>> ParseResults(std::string_view body, std::string* model_id = nullptr);
 
 }  // namespace mlprod::traffic

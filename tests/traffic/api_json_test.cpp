@@ -87,6 +87,15 @@ TEST(ParseResults, ReportsTheModelThatScoredTheList) {
   EXPECT_EQ(model_id, "m-7");
   ASSERT_TRUE(ParseResults(R"([{"location_id":1,"price":2}])", &model_id).ok());
   EXPECT_EQ(model_id, "");
+  // An explored list is reported as its own group, whichever model scored its rows.
+  ASSERT_TRUE(ParseResults(R"([{"location_id":1,"price":2,"model_id":"m-7","explored":true}])",
+                           &model_id)
+                  .ok());
+  EXPECT_EQ(model_id, "explored");
+  ASSERT_TRUE(ParseResults(R"([{"location_id":1,"price":2,"model_id":"m-7","explored":false}])",
+                           &model_id)
+                  .ok());
+  EXPECT_EQ(model_id, "m-7");
 }
 
 TEST(ParseResults, RejectsWhatTheLabellerCannotUse) {
