@@ -2,13 +2,24 @@
 # Fetches the front-end files that `mlprod` embeds into third_party/ (gitignored): the Swagger UI
 # for GET /docs (npm `swagger-ui-dist`) and the chart library of GET /dashboard (npm `uplot`).
 # Pinned versions and sha512 integrity from the npm registry metadata; a mismatch aborts (so a
-# download that had to skip TLS verification is still safe). Uses npm when present, else curl.
-# Safe to run twice: an existing, complete copy of the pinned version is kept.
+# download that had to skip TLS verification is still safe). Downloads with `npm pack`, so the
+# registry is whatever this machine's npm is configured to use (installs Debian's npm when
+# missing and something must be fetched). Safe to run twice: an existing, complete copy of the
+# pinned version is kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# Debian's npm, installed on first need (a machine that already has the assets never needs it).
+need_npm() {
+  command -v npm >/dev/null 2>&1 && return 0
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "fetch-assets: installing npm (apt-get)"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends npm >/dev/null
+}
 
 # fetch_package NAME VERSION INTEGRITY DEST FILE...: FILEs are paths inside the package; each is
 # copied flat (by its base name) into DEST, and DEST/VERSION records the version.
@@ -26,22 +37,21 @@ fetch_package() {
   fi
 
   local tarball="$work/${name}-${version}.tgz"
-  if command -v npm >/dev/null 2>&1; then
-    echo "npm pack $name@$version"
-    (cd "$work" && npm pack --silent "${name}@${version}" >/dev/null)
-  else
-    local url="https://registry.npmjs.org/${name}/-/${name}-${version}.tgz" rc=0
-    echo "curl $url"
-    curl -fsSL --retry 3 -o "$tarball" "$url" || rc=$?
-    if [ "$rc" = 60 ] || [ "$rc" = 35 ]; then
+  need_npm
+  echo "npm pack $name@$version"
+  if ! (cd "$work" && npm pack --silent "${name}@${version}" >/dev/null 2>"$work/npm.err"); then
+    if grep -qiE 'certificate|SSL|TLS' "$work/npm.err"; then
       # A TLS-intercepting proxy whose CA this machine (or container) does not trust. The
       # tarball is checked against the pinned sha512 below, so the transport need not be.
-      echo "fetch-assets: TLS verification failed (curl exit $rc); fetching without it," \
-        "the pinned sha512 integrity check still applies"
-      rc=0
-      curl -fsSL --retry 3 --insecure -o "$tarball" "$url" || rc=$?
+      echo "fetch-assets: TLS verification failed; fetching without it, the pinned sha512" \
+        "integrity check still applies"
+      (cd "$work" && npm pack --silent --strict-ssl=false "${name}@${version}" >/dev/null) ||
+        { echo "fetch-assets: npm pack $name@$version failed" >&2; exit 1; }
+    else
+      cat "$work/npm.err" >&2
+      echo "fetch-assets: npm pack $name@$version failed" >&2
+      exit 1
     fi
-    [ "$rc" = 0 ] || { echo "fetch-assets: download of $url failed (curl exit $rc)" >&2; exit 1; }
   fi
   [ -f "$tarball" ] || { echo "fetch-assets: download failed: $tarball missing" >&2; exit 1; }
 

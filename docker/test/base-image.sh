@@ -8,7 +8,22 @@
 # Needs root, podman and debootstrap. Usage: docker/test/base-image.sh
 set -euo pipefail
 TAGS=(docker.io/library/debian:bookworm docker.io/library/debian:bookworm-slim)
-MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The Debian archive this host's apt uses (its sources name it; DEBIAN_MIRROR overrides).
+host_uri() {  # host_uri SUITE: the first URI that serves SUITE in the host's apt sources
+  local suite=$1 f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk -v s="$suite" 'BEGIN{RS="";FS="\n"} {u="";ok=0; for(i=1;i<=NF;i++){
+      if($i ~ /^URIs:/){split($i,a," "); u=a[2]}
+      if($i ~ /^Suites:/){n=split($i,b," "); for(j=2;j<=n;j++) if(b[j]==s) ok=1}}
+      if(ok && u!=""){print u; exit}}' "$f"
+  done | head -1
+  [ -f /etc/apt/sources.list ] &&
+    awk -v s="$suite" '$1=="deb" && $3==s {print $2; exit}' /etc/apt/sources.list | head -1
+}
+MIRROR=${DEBIAN_MIRROR:-$(host_uri bookworm | head -1)}
+SECURITY=${DEBIAN_SECURITY_MIRROR:-$(host_uri bookworm-security | head -1)}
+[ -n "$MIRROR" ] || { echo "base-image: no bookworm source in this host's apt sources; set DEBIAN_MIRROR" >&2; exit 1; }
 
 if [ "${MLPROD_REBUILD_BASE:-0}" != 1 ]; then
   missing=0
@@ -26,7 +41,7 @@ debootstrap --variant=minbase bookworm "$root" "$MIRROR" >"$root.log" 2>&1 ||
   { tail -20 "$root.log" >&2; rm -f "$root.log"; exit 1; }
 rm -f "$root.log"
 
-# The same sources as the official image: main, updates and security.
+# The same sources as the official image: main, updates and security (from the host's archive).
 rm -f "$root/etc/apt/sources.list"
 cat >"$root/etc/apt/sources.list.d/debian.sources" <<SRC
 Types: deb
@@ -34,13 +49,17 @@ URIs: $MIRROR
 Suites: bookworm bookworm-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+if [ -n "$SECURITY" ]; then
+  cat >>"$root/etc/apt/sources.list.d/debian.sources" <<SRC
 
 Types: deb
-URIs: http://deb.debian.org/debian-security
+URIs: $SECURITY
 Suites: bookworm-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
+fi
 # Like the official images: apt deletes downloaded packages after installing them, and dpkg
 # leaves out documentation and translations (the official slim variant's exclusions).
 cat >"$root/etc/apt/apt.conf.d/docker-clean" <<'APT'
