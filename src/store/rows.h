@@ -52,7 +52,10 @@ struct LocationReader {
 struct ResultReader {
   static constexpr const char* kColumns =
       "r.result_id, r.task_id, COALESCE(r.user_id, 0), r.location_id, r.score, r.label, r.shown, "
-      "r.model_id, COALESCE(r.propensity, 1.0), CASE WHEN r.explored THEN 1 ELSE 0 END";
+      "r.model_id, COALESCE(r.propensity, ri.propensity, 1.0), "
+      "CASE WHEN r.explored THEN 1 ELSE 0 END";
+  // The rows' propensity: their own (explored lists) or their inference's (a deterministic list).
+  static constexpr const char* kJoin = "LEFT JOIN inferences ri ON ri.task_id = r.task_id";
   long long id = 0, user_id = 0, location_id = 0;
   std::string task_id, model_id;
   double score = 0, propensity = 1;

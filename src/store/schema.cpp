@@ -284,13 +284,16 @@ constexpr std::string_view kCanaryV6[] = {
 };
 
 // Version 7: exploration. An explored list shows uniformly random locations instead of the
-// model's top (results.explored, inferences.explored); results.propensity is the probability
-// that the logging policy shows the row at its rank (NULL before this version: read as 1). The
-// partial index serves the training task's newest explored rows.
+// model's top (results.explored, inferences.explored). The propensity — the probability that
+// the logging policy shows a row at its rank — is results.propensity for an explored list's
+// rows, inferences.propensity for a deterministic list (the same for all its rows; read as 1
+// when both are NULL, as for rows written before this version). The partial index serves the
+// training task's newest explored rows.
 constexpr std::string_view kExplorationV7[] = {
     "ALTER TABLE results ADD COLUMN propensity DOUBLE PRECISION",
     "ALTER TABLE results ADD COLUMN explored BOOLEAN NOT NULL DEFAULT false",
     "ALTER TABLE inferences ADD COLUMN explored BOOLEAN NOT NULL DEFAULT false",
+    "ALTER TABLE inferences ADD COLUMN propensity DOUBLE PRECISION",
     "CREATE INDEX ix_results_explored ON results (result_id) WHERE shown AND explored",
 };
 
@@ -334,7 +337,9 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
        SpellAll(kModelFeedbackV5, dialect)},
       {6, "canary: results.shown_rank, inferences.canary, canary_outcomes",
        SpellAll(kCanaryV6, dialect)},
-      {7, "exploration: results.propensity, results.explored, inferences.explored",
+      {7,
+       "exploration: results.propensity, results.explored, inferences.explored, "
+       "inferences.propensity",
        SpellAll(kExplorationV7, dialect)},
       {8, "automatic retraining: leases, drift_reports", SpellAll(kAutomationV8, dialect)},
   };

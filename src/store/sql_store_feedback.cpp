@@ -27,19 +27,16 @@ void Add(ModelFeedback& f, int position, long long n) {
 void SqlStore::CountFirstFeedback(soci::session& s, const std::string& task_id,
                                   FeedbackOutcome& outcome) {
   // The row lock taken by this UPDATE makes a concurrent first answer (another API process)
-  // wait and then see feedback set: exactly one of them counts.
-  Query first(s, "UPDATE inferences SET feedback = :p WHERE task_id = :t AND feedback IS NULL",
-              kReuse);
-  first.Use(outcome.position).Use(task_id).Run();
-  if (first.AffectedRows() == 0) return;
-  outcome.counted = true;
+  // wait and then see feedback set: exactly one of them counts. RETURNING (SQLite ≥ 3.35,
+  // PostgreSQL) reads the list's kind in the same statement.
   int explored = 0;
-  Query canary(s,
-               "SELECT COALESCE(canary, ''), CASE WHEN explored THEN 1 ELSE 0 END FROM inferences "
-               "WHERE task_id = :t",
-               kReuse);
-  canary.Use(task_id).Into(outcome.canary).Into(explored);
-  canary.Run();
+  Query first(s,
+              "UPDATE inferences SET feedback = :p WHERE task_id = :t AND feedback IS NULL "
+              "RETURNING COALESCE(canary, ''), CASE WHEN explored THEN 1 ELSE 0 END",
+              kReuse);
+  first.Use(outcome.position).Use(task_id).Into(outcome.canary).Into(explored);
+  if (!first.Run()) return;
+  outcome.counted = true;
   outcome.explored = explored != 0;
   if (!outcome.canary.empty()) {
     // An interleaved list is evidence for the canary, not a list one model ranked alone.
@@ -82,8 +79,8 @@ Result<std::optional<Selection>> SqlStore::SelectResult(const std::string& task_
                 ", (SELECT COUNT(*) FROM results x WHERE x.task_id = r.task_id AND x.shown AND "
                 "(CASE WHEN r.shown_rank IS NULL THEN (x.score > r.score OR (x.score = r.score "
                 "AND x.result_id < r.result_id)) ELSE x.shown_rank < r.shown_rank END))"
-                " FROM results r JOIN locations l ON l.location_id = r.location_id"
-                " WHERE r.task_id = :t AND r.location_id = :l",
+                " FROM results r JOIN locations l ON l.location_id = r.location_id " +
+                ResultReader::kJoin + " WHERE r.task_id = :t AND r.location_id = :l",
             kReuse);
     q.Use(task_id).Use(loc);
     r.Bind(q);

@@ -13,7 +13,7 @@ constexpr size_t kRowsPerInsert = 500;
 
 std::string ResultSelect() {
   return std::string("SELECT ") + ResultReader::kColumns + ", " + LocationReader::kColumns +
-         " FROM results r JOIN locations l ON l.location_id = r.location_id";
+         " FROM results r JOIN locations l ON l.location_id = r.location_id " + ResultReader::kJoin;
 }
 
 long long CountTaskResults(soci::session& s, const std::string& task_id) {
@@ -88,9 +88,10 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
   // connection. A plain INSERT, not ON CONFLICT DO NOTHING (whose speculative insertion costs
   // PostgreSQL ~20 % more per row): the unique (task_id, location_id) index still makes a
   // concurrent duplicate (two workers on one task) fail instead of writing a second copy.
-  // Per row: (location, score) for a plain list, whose model and propensity are bound once;
-  // (location, score, model, rank) for an interleaved one (propensity once); (location, score,
-  // rank, propensity) for an explored one (model once).
+  // Per row: (location, score) for a plain list, whose model is bound once; (location, score,
+  // model, rank) for an interleaved one; (location, score, rank, propensity) for an explored one
+  // (model once). A deterministic list's rows share one propensity: it goes on the inference
+  // (inferences.propensity), not into every row, which keeps the rows as small as before.
   std::vector<std::string> inserts;
   const std::string p = dialect_.param;
   const std::string bigint = "CAST(" + p + " AS BIGINT)",
@@ -106,17 +107,15 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
                                       : std::string()) +
                                 ")";
   const std::string model_col = il ? "column3" : text;
-  const std::string propensity_col = ex ? "column4" : dbl;
   for (size_t begin = 0; begin < scores.size(); begin += kRowsPerInsert) {
     const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
     std::string sql =
-        "INSERT INTO results (task_id, user_id, location_id, score, label, shown, model_id, "
-        "propensity" +
-        std::string(il || ex ? ", shown_rank" : "") + std::string(ex ? ", explored" : "") +
-        ") SELECT " + text + ", " + bigint + ", column1, column2, 0, false, " + model_col + ", " +
-        propensity_col +
+        "INSERT INTO results (task_id, user_id, location_id, score, label, shown, model_id" +
+        std::string(il || ex ? ", shown_rank" : "") +
+        std::string(ex ? ", propensity, explored" : "") + ") SELECT " + text + ", " + bigint +
+        ", column1, column2, 0, false, " + model_col +
         (il   ? ", column4"
-         : ex ? ", column3, true"
+         : ex ? ", column3, column4, true"
               : "") +
         " FROM (VALUES " + first_row;
     sql.reserve(sql.size() + (end - begin) * row.size() + 80);
@@ -133,7 +132,6 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
       Query q(s, inserts[chunk], kReuse);
       q.Use(task_id).Use(uid);
       if (!il) q.Use(model_id);
-      if (!ex) q.Use(propensity);
       const size_t begin = chunk * kRowsPerInsert;
       const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
       for (size_t i = begin; i < end; ++i) {
@@ -149,11 +147,12 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
     const std::string now = NowIso();
     if (il) {
       Query(s,
-            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, canary = :c "
-            "WHERE task_id = :t",
+            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, canary = :c, "
+            "propensity = :p WHERE task_id = :t",
             kReuse)
           .Use(now)
           .Use(il->candidate_id)
+          .Use(propensity)
           .Use(task_id)
           .Run();
     } else if (ex) {
@@ -165,9 +164,12 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
           .Use(task_id)
           .Run();
     } else {
-      Query(s, "UPDATE inferences SET status = 'SUCCESS', time_update = :n WHERE task_id = :t",
+      Query(s,
+            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, propensity = :p "
+            "WHERE task_id = :t",
             kReuse)
           .Use(now)
+          .Use(propensity)
           .Use(task_id)
           .Run();
     }
