@@ -10,14 +10,7 @@ CanaryJudge::CanaryJudge(store::Store& store, CanaryRuleOptions options,
                          std::function<void()> on_verdict)
     : store_(store), options_(options), on_verdict_(std::move(on_verdict)) {}
 
-CanaryJudge::~CanaryJudge() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+CanaryJudge::~CanaryJudge() { periodic_.Stop(); }
 
 Result<std::vector<CanaryVerdictRecord>> CanaryJudge::JudgeOnce() {
   auto active = store_.ActiveModels();
@@ -53,15 +46,8 @@ Result<std::vector<CanaryVerdictRecord>> CanaryJudge::JudgeOnce() {
 }
 
 void CanaryJudge::Start(std::chrono::milliseconds interval) {
-  thread_ = std::thread([this, interval] {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
-      lock.unlock();
-      if (auto r = JudgeOnce(); !r.ok()) {
-        spdlog::warn("canary judge: {}", r.error().message);
-      }
-      lock.lock();
-    }
+  periodic_.Start(interval, [this] {
+    if (auto r = JudgeOnce(); !r.ok()) spdlog::warn("canary judge: {}", r.error().message);
   });
 }
 

@@ -6,13 +6,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "common/periodic.h"
 #include "common/result.h"
 #include "store/store.h"
 #include "tasks/canary_rule.h"
@@ -44,10 +42,7 @@ class CanaryJudge {
   store::Store& store_;
   CanaryRuleOptions options_;
   std::function<void()> on_verdict_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  Periodic periodic_;  // last: stops first
 };
 
 }  // namespace mlprod::tasks

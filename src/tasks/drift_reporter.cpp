@@ -24,14 +24,7 @@ DriftReporter::DriftReporter(store::Store& store, const drift::DriftMonitor& mon
                              std::string source, std::int64_t window_size)
     : store_(store), monitor_(monitor), source_(std::move(source)), window_size_(window_size) {}
 
-DriftReporter::~DriftReporter() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+DriftReporter::~DriftReporter() { periodic_.Stop(); }
 
 Status DriftReporter::ReportOnce() {
   const drift::DriftSnapshot snapshot = monitor_.Snapshot();
@@ -43,15 +36,8 @@ Status DriftReporter::ReportOnce() {
 }
 
 void DriftReporter::Start(std::chrono::milliseconds interval) {
-  thread_ = std::thread([this, interval] {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
-      lock.unlock();
-      if (auto st = ReportOnce(); !st.ok()) {
-        spdlog::warn("drift reporter: {}", st.error().message);
-      }
-      lock.lock();
-    }
+  periodic_.Start(interval, [this] {
+    if (auto st = ReportOnce(); !st.ok()) spdlog::warn("drift reporter: {}", st.error().message);
   });
 }
 

@@ -5,12 +5,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "common/periodic.h"
 #include "common/result.h"
 #include "drift/drift_monitor.h"
 #include "store/store.h"
@@ -40,10 +38,7 @@ class DriftReporter {
   const drift::DriftMonitor& monitor_;
   std::string source_;
   std::int64_t window_size_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  Periodic periodic_;  // last: stops first
 };
 
 }  // namespace mlprod::tasks

@@ -34,12 +34,7 @@ RetrainTrigger::RetrainTrigger(store::Store& store, queue::Broker& broker,
 }
 
 RetrainTrigger::~RetrainTrigger() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  periodic_.Stop();
   std::lock_guard check(check_mu_);
   if (owner_) (void)store_.ReleaseLease(kRetrainLease, options_.holder);
 }
@@ -106,15 +101,8 @@ Result<std::optional<RetrainRecord>> RetrainTrigger::CheckOnce() {
 }
 
 void RetrainTrigger::Start(std::chrono::milliseconds interval) {
-  thread_ = std::thread([this, interval] {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
-      lock.unlock();
-      if (auto r = CheckOnce(); !r.ok()) {
-        spdlog::warn("retrain trigger: {}", r.error().message);
-      }
-      lock.lock();
-    }
+  periodic_.Start(interval, [this] {
+    if (auto r = CheckOnce(); !r.ok()) spdlog::warn("retrain trigger: {}", r.error().message);
   });
 }
 

@@ -6,13 +6,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
+#include "common/periodic.h"
 #include "common/result.h"
 #include "queue/broker.h"
 #include "store/store.h"
@@ -65,10 +64,7 @@ class RetrainTrigger {
   std::string origin_;
   bool owner_ = false;   // as of the last CheckOnce, for logging changes only
   std::mutex check_mu_;  // one CheckOnce at a time
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  Periodic periodic_;    // last: stops first
 };
 
 }  // namespace mlprod::tasks
