@@ -10,19 +10,21 @@ set -euo pipefail
 TAGS=(docker.io/library/debian:bookworm docker.io/library/debian:bookworm-slim)
 # The Debian archive this host's apt uses (its sources name it; DEBIAN_MIRROR overrides).
 host_uri() {  # host_uri SUITE: the first URI that serves SUITE in the host's apt sources
-  local suite=$1 f
+  local suite=$1 f uri=""
   for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    awk -v s="$suite" 'BEGIN{RS="";FS="\n"} {u="";ok=0; for(i=1;i<=NF;i++){
+    [ -f "$f" ] && [ -z "$uri" ] || continue
+    uri=$(awk -v s="$suite" 'BEGIN{RS="";FS="\n"} {u="";ok=0; for(i=1;i<=NF;i++){
       if($i ~ /^URIs:/){split($i,a," "); u=a[2]}
       if($i ~ /^Suites:/){n=split($i,b," "); for(j=2;j<=n;j++) if(b[j]==s) ok=1}}
-      if(ok && u!=""){print u; exit}}' "$f"
-  done | head -1
-  [ -f /etc/apt/sources.list ] &&
-    awk -v s="$suite" '$1=="deb" && $3==s {print $2; exit}' /etc/apt/sources.list | head -1
+      if(ok && u!=""){print u; exit}}' "$f")
+  done
+  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+    uri=$(awk -v s="$suite" '$1=="deb" && $3==s {print $2; exit}' /etc/apt/sources.list)
+  fi
+  echo "$uri"
 }
-MIRROR=${DEBIAN_MIRROR:-$(host_uri bookworm | head -1)}
-SECURITY=${DEBIAN_SECURITY_MIRROR:-$(host_uri bookworm-security | head -1)}
+MIRROR=${DEBIAN_MIRROR:-$(host_uri bookworm)}
+SECURITY=${DEBIAN_SECURITY_MIRROR:-$(host_uri bookworm-security)}
 [ -n "$MIRROR" ] || { echo "base-image: no bookworm source in this host's apt sources; set DEBIAN_MIRROR" >&2; exit 1; }
 
 if [ "${MLPROD_REBUILD_BASE:-0}" != 1 ]; then

@@ -88,13 +88,13 @@ TEST(ParseResults, ReportsTheModelThatScoredTheList) {
   ASSERT_TRUE(ParseResults(R"([{"location_id":1,"price":2}])", &model_id).ok());
   EXPECT_EQ(model_id, "");
   // An explored list is reported as its own group, whichever model scored its rows.
-  ASSERT_TRUE(ParseResults(R"([{"location_id":1,"price":2,"model_id":"m-7","explored":true}])",
-                           &model_id)
-                  .ok());
+  ASSERT_TRUE(
+      ParseResults(R"([{"location_id":1,"price":2,"model_id":"m-7","explored":true}])", &model_id)
+          .ok());
   EXPECT_EQ(model_id, "explored");
-  ASSERT_TRUE(ParseResults(R"([{"location_id":1,"price":2,"model_id":"m-7","explored":false}])",
-                           &model_id)
-                  .ok());
+  ASSERT_TRUE(
+      ParseResults(R"([{"location_id":1,"price":2,"model_id":"m-7","explored":false}])", &model_id)
+          .ok());
   EXPECT_EQ(model_id, "m-7");
 }
 
