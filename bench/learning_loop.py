@@ -163,13 +163,16 @@ def wait_training(url, task_id, timeout):
 def run_scenario(binary=DEFAULT_BINARY, rounds=2, feedback_loops=3000, measure_loops=2000,
                  seed=1, measure_seed=1000000, profiles=None, users=4, no_think=True,
                  undecided=DEFAULT_UNDECIDED, decide_timeout=600, decide_loops=500,
-                 train_timeout=900, serve_args=(), data_dir=None, log=None, auto=False):
+                 train_timeout=900, serve_args=(), data_dir=None, log=None, auto=False,
+                 stop_when=None):
     """Runs the whole scenario and returns {"baseline": record, "rounds": [record, ...], ...}.
 
     undecided: comma-separated model statuses that mean "not decided yet"; while any model has
     one, feedback traffic continues in chunks of decide_loops, for
     at most decide_timeout seconds. data_dir: kept when given, else a temp dir removed after.
     auto: no POST /train/start; each round is feedback_loops of traffic and a measurement.
+    stop_when: with auto, a predicate on (round record, baseline record) that ends the scenario
+    early.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     undecided_set = {s.strip() for s in undecided.split(",") if s.strip()}
@@ -204,6 +207,8 @@ def run_scenario(binary=DEFAULT_BINARY, rounds=2, feedback_loops=3000, measure_l
                             "seconds": round(time.time() - started, 1)})
                 out["rounds"].append(rec)
                 log(f"round {r}: {format_row(str(r), rec)}")
+                if stop_when is not None and stop_when(rec, base):
+                    break
                 continue
             status, task = http_json("POST", server.url + "/train/start")
             if status != 200:
