@@ -19,7 +19,7 @@ namespace {
 // Prepared statements kept per connection; beyond this, kReuse queries run unprepared.
 constexpr size_t kMaxPreparedPerSession = 64;
 
-bool IsPostgres(soci::session& session) { return session.get_backend_name() == "postgresql"; }
+bool IsSqlite(soci::session& session) { return session.get_backend_name() == "sqlite3"; }
 
 // SOCI does not export its backend classes' typeinfo, which UBSan's vptr check on the downcasts
 // below would need; the casts are sound (the sessions and statements are PostgreSQL ones).
@@ -29,12 +29,23 @@ __attribute__((no_sanitize("vptr"))) void ForgetServerSideName(soci::statement& 
   }
 }
 
+// Between runs a kept SQLite statement must hold nothing: a statement stepped to a row and not
+// reset keeps its read transaction (a stale snapshot for the connection's later reads, and a
+// WAL checkpoint that cannot finish), and its bindings would point at the caller's freed values.
+__attribute__((no_sanitize("vptr"))) void ReleaseSqliteStatement(soci::statement& st) {
+  auto* backend = static_cast<soci::sqlite3_statement_backend*>(st.get_backend());
+  if (backend == nullptr || backend->stmt_ == nullptr) return;
+  sqlite_api::sqlite3_reset(backend->stmt_);
+  sqlite_api::sqlite3_clear_bindings(backend->stmt_);
+}
+
 }  // namespace
 
 struct Query::Prepared {
-  explicit Prepared(soci::session& session) : st(session) {}
+  explicit Prepared(soci::session& session) : st(session), sqlite(IsSqlite(session)) {}
   soci::statement st;
-  bool ready = false;  // prepared on the server
+  bool sqlite;         // else PostgreSQL
+  bool ready = false;  // prepared (on the server, for PostgreSQL)
   bool busy = false;   // a live Query is using it
 };
 
@@ -56,7 +67,7 @@ Query::Query(soci::session& session, std::string sql) : sql_(std::move(sql)) {
 }
 
 Query::Query(soci::session& session, std::string sql, Reuse) : sql_(std::move(sql)) {
-  if (IsPostgres(session)) {
+  {
     std::lock_guard lock(g_prepared_mu);
     PreparedMap& kept = PreparedBySession()[&session];
     auto it = kept.find(sql_);
@@ -82,6 +93,7 @@ Query::~Query() {
   if (prepared_ == nullptr) return;
   // The exchanges reference this Query's caller's variables: drop them, keep the statement.
   st_->bind_clean_up();
+  if (prepared_->sqlite && prepared_->ready) ReleaseSqliteStatement(*st_);
   std::lock_guard lock(g_prepared_mu);
   prepared_->busy = false;
   // A failed PQprepare leaves SOCI's statement unusable for a second attempt: start afresh.
@@ -94,7 +106,8 @@ bool Query::Run() {
     st_->prepare(sql_, soci::details::st_one_time_query);
   } else if (!prepared_->ready) {
     st_->alloc();
-    st_->prepare(sql_, soci::details::st_repeatable_query);  // PQprepare, once per connection
+    // Once per connection: PQprepare (a named server-side statement) or sqlite3_prepare_v2.
+    st_->prepare(sql_, soci::details::st_repeatable_query);
     prepared_->ready = true;
   }
   st_->define_and_bind();
@@ -112,8 +125,11 @@ void ForgetPreparedStatements(soci::session& session) {
     by_session.erase(it);
   }
   // The server drops a connection's prepared statements when it closes; no DEALLOCATE round
-  // trips (which would fail, and throw, on a connection that is already broken).
-  for (auto& [sql, prepared] : gone) ForgetServerSideName(prepared->st);
+  // trips (which would fail, and throw, on a connection that is already broken). SQLite's are
+  // finalized as they are destroyed here, before the connection closes.
+  for (auto& [sql, prepared] : gone) {
+    if (!prepared->sqlite) ForgetServerSideName(prepared->st);
+  }
 }
 
 void Exec(soci::session& session, const std::string& sql) { session << sql; }

@@ -21,10 +21,11 @@ struct Reuse {};
 inline constexpr Reuse kReuse{};
 
 // Runs one SQL text. By default unprepared (PostgreSQL: a single PQexecParams round trip, parsed
-// and planned every time). With kReuse on PostgreSQL the text is prepared once per connection as
-// a named server-side statement and later runs skip parse and planning (a bounded number per
-// connection; beyond it, and on SQLite, kReuse runs unprepared). Bound values are referenced,
-// not copied: they must outlive the Query.
+// and planned every time; SQLite: compiled and finalized every time). With kReuse the text is
+// prepared once per connection (PostgreSQL: a named server-side statement; SQLite: a kept
+// sqlite3_stmt, reset when the Query ends) and later runs skip parse and planning (a bounded
+// number per connection; beyond it kReuse runs unprepared). Bound values are referenced, not
+// copied: they must outlive the Query.
 class Query {
  public:
   Query(soci::session& session, std::string sql);
