@@ -270,7 +270,8 @@ constexpr std::string_view kModelFeedbackV5[] = {
 };
 
 // Version 6: the canary's interleaved lists. results.shown_rank is a row's position in an
-// interleaved list (NULL in a list ranked by one model: its order is the score's);
+// interleaved list (in a list ranked by one model, whose order is the score's, NULL until the
+// row is shown, then the rank it was shown at);
 // inferences.canary names the candidate a list was interleaved with; canary_outcomes counts
 // the first answers to those lists (the canary judge's evidence).
 constexpr std::string_view kCanaryV6[] = {

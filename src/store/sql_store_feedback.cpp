@@ -67,8 +67,9 @@ Result<std::optional<Selection>> SqlStore::SelectResult(const std::string& task_
                                                         std::int64_t location_id) {
   const long long loc = location_id;
   // The row and its rank among the task's shown rows (the results route's order), read before
-  // the write so SQLite's single write lock is held only for the writes. Scores never change
-  // and shown only turns on, so the rank can differ only if the list is read again meanwhile.
+  // the write so SQLite's single write lock is held only for the writes. A shown row carries
+  // its rank (TopResults); only a row of a plain list shown by an older mlprod, which did not
+  // keep it, is ranked by counting (CASE evaluates that subquery for such rows alone).
   std::optional<Selection> out;
   Status st = Read("read selected result", [&](soci::session& s) {
     out.reset();
@@ -76,10 +77,10 @@ Result<std::optional<Selection>> SqlStore::SelectResult(const std::string& task_
     long long rank = 0;
     Query q(s,
             std::string("SELECT ") + ResultReader::kColumns + ", " + LocationReader::kColumns +
-                ", (SELECT COUNT(*) FROM results x WHERE x.task_id = r.task_id AND x.shown AND "
-                "(CASE WHEN r.shown_rank IS NULL THEN (x.score > r.score OR (x.score = r.score "
-                "AND x.result_id < r.result_id)) ELSE x.shown_rank < r.shown_rank END))"
-                " FROM results r JOIN locations l ON l.location_id = r.location_id " +
+                ", CASE WHEN NOT r.shown THEN 0 WHEN r.shown_rank IS NOT NULL THEN r.shown_rank"
+                " ELSE (SELECT COUNT(*) FROM results x WHERE x.task_id = r.task_id AND x.shown"
+                " AND (x.score > r.score OR (x.score = r.score AND x.result_id < r.result_id)))"
+                " END FROM results r JOIN locations l ON l.location_id = r.location_id " +
                 ResultReader::kJoin + " WHERE r.task_id = :t AND r.location_id = :l",
             kReuse);
     q.Use(task_id).Use(loc);

@@ -193,9 +193,13 @@ Result<std::vector<ResultRow>> SqlStore::TopResults(const std::string& task_id, 
   Status st = Read("top results", [&](soci::session& s) {
     ResultReader r;
     const long long n = limit;
+    // Ranked rows first in their shown order (every row of an interleaved or explored list; the
+    // rows of a plain list once shown), then the rest by score: for a plain list that is the
+    // score order either way. NULLs sort first in SQLite and last in PostgreSQL, hence the CASE.
     Query q(s,
             ResultSelect() +
-                " WHERE r.task_id = :t ORDER BY r.shown_rank, r.score DESC, r.result_id LIMIT :n",
+                " WHERE r.task_id = :t ORDER BY CASE WHEN r.shown_rank IS NULL THEN 1 ELSE 0 END,"
+                " r.shown_rank, r.score DESC, r.result_id LIMIT :n",
             kReuse);
     q.Use(task_id).Use(n);
     r.Bind(q);
@@ -204,16 +208,23 @@ Result<std::vector<ResultRow>> SqlStore::TopResults(const std::string& task_id, 
   });
   if (!st.ok()) return st.error();
   if (out.empty()) return out;
-  // Bound ids, so the text depends only on their count (one prepared statement per limit).
-  std::string mark = "UPDATE results SET shown = true WHERE result_id IN (";
+  // A shown row of a plain list keeps the rank it was shown at (a ranked list's rows have theirs
+  // already), so the pick's position is read from its row. Bound ids, so the text depends only
+  // on their count (one prepared statement per limit).
+  const std::string p = dialect_.param;
+  std::string mark = "UPDATE results SET shown = true, shown_rank = COALESCE(shown_rank, CASE";
+  std::string ids;
   for (size_t i = 0; i < out.size(); ++i) {
-    mark += (i == 0 ? "" : ", ") + std::string(dialect_.param);
+    mark += " WHEN result_id = " + p + " THEN " + std::to_string(i);
+    ids += (i == 0 ? "" : ", ") + p;
     out[i].shown = true;
   }
-  mark += ')';
+  mark += " END) WHERE result_id IN (" + ids + ')';
   st = Write("mark results shown", [&](soci::session& s) {
     Query q(s, mark, kReuse);
-    for (const ResultRow& row : out) q.Use(row.result_id);
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const ResultRow& row : out) q.Use(row.result_id);
+    }
     q.Run();
     const std::string now = NowIso();
     Query(s, "UPDATE inferences SET time_get = :n WHERE task_id = :t", kReuse)

@@ -90,6 +90,32 @@ TEST_P(StoreTest, EqualScoresRankByResultId) {
   EXPECT_EQ((*sel)->feedback.position, 6);
 }
 
+// Shown rows keep the rank they were shown at, and a wider read of the same list keeps the
+// earlier rows' ranks; a row an older mlprod marked shown without its rank is ranked by score.
+TEST_P(StoreTest, ShownRowsKeepTheirRankAndOlderShownRowsAreRankedByScore) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  const auto top4 = ShownTask(*store_, "a", "m1", 4);
+  ASSERT_EQ(top4.size(), 4u);
+  auto top8 = store_->TopResults("a", 8);
+  ASSERT_TRUE(top8.ok());
+  ASSERT_EQ(top8->size(), 8u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ((*top8)[i].location_id, top4[i].location_id);
+  for (size_t i = 1; i < 8; ++i) EXPECT_GE((*top8)[i - 1].score, (*top8)[i].score);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE task_id = 'a' AND shown AND "
+                          "shown_rank IS NOT NULL"),
+            8);
+  auto sel = store_->SelectResult("a", (*top8)[5].location_id);
+  ASSERT_TRUE(sel.ok() && sel->has_value());
+  EXPECT_EQ((*sel)->feedback.position, 5);
+
+  const auto old = ShownTask(*store_, "b", "m1", 10);
+  ASSERT_EQ(old.size(), 10u);
+  db_->ExecSql("UPDATE results SET shown_rank = NULL WHERE task_id = 'b'");
+  auto legacy = store_->SelectResult("b", old[7].location_id);
+  ASSERT_TRUE(legacy.ok() && legacy->has_value());
+  EXPECT_EQ((*legacy)->feedback.position, 7);
+}
+
 TEST_P(StoreTest, NoPickCountsForTheModelOfTheTaskResults) {
   ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
   ShownTask(*store_, "a", "m1", 10);
