@@ -158,9 +158,10 @@ void ApiService::RegisterInference(Router& router) {
       },
       Exec::kBlocking);
 
-  // As the reference does, every answered status request updates the inference row's status
-  // and writes a `status` event (after the answer is on its way; the server drains these
-  // queued writes before it exits).
+  // Every answered status request reports the status it answered to the inference row (after
+  // the answer is on its way; the server drains these queued writes before it exits). Unlike
+  // the reference, which writes the row and a `status` event on every poll, only a change of
+  // status writes (docs/decisions.md).
   router.AddAsync(Verb::get, "/inference/status/{task_id}", [this](const Request& r) {
     return StatusWithWait(
         r, [this](const std::string& id, bool known) { return LookupInferenceStatus(id, known); },

@@ -243,6 +243,7 @@ void AddServeCommand(CLI::App& root, CommandRunner& run) {
       ->capture_default_str();
   AddDriftFlags(*sub, flags->drift);
   AddLearningFlags(*sub, flags->learning);
+  AddKeepResultsFlag(*sub, flags->process);
   sub->callback([flags, &run] { run = [flags] { return RunServer("serve", *flags, true); }; });
 }
 

@@ -135,6 +135,7 @@ void AddWorkerCommand(CLI::App& root, CommandRunner& run) {
   AddProcessFlags(*sub, flags->process);
   AddDriftFlags(*sub, flags->drift);
   AddLearningFlags(*sub, flags->learning);
+  AddKeepResultsFlag(*sub, flags->process);
   sub->callback([flags, &run] { run = [flags] { return RunWorker(*flags); }; });
 }
 

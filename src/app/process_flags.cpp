@@ -29,6 +29,16 @@ void AddProcessFlags(CLI::App& sub, ProcessFlags& f) {
       ->capture_default_str();
 }
 
+void AddKeepResultsFlag(CLI::App& sub, ProcessFlags& f) {
+  sub.add_option("--keep-results", f.keep_results,
+                 "Result rows stored per inference: the first N of the list shown (what "
+                 "GET /inference/results can return and retraining learns from); a larger "
+                 "results limit gets these N. 0 keeps every location's row, as the reference "
+                 "does (~27 KB per inference instead of ~2 KB)")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
+}
+
 void AddDriftFlags(CLI::App& sub, drift::DriftOptions& options) {
   sub.add_option("--drift-window", options.window,
                  "Input drift monitoring: the last N scored requests are compared with the "
@@ -93,6 +103,7 @@ Result<RuntimeConfig> StartProcess(const std::string& command, const ProcessFlag
   }
   auto config = LoadRuntimeConfig(*env, data_dir);
   if (!config.ok()) return config.error();
+  config->keep_results = f.keep_results;
   spdlog::info("mlprod {}: store {}, broker {}, result backend {}, queue '{}'", command,
                config->database_url.empty() ? "sqlite (embedded)" : RedactUrl(config->database_url),
                config->broker_url.empty() ? "in-process" : RedactUrl(config->broker_url),

@@ -63,6 +63,7 @@ Result<Runtime> OpenRuntime(const RuntimeConfig& c, int store_connections) {
       c.database_url.empty() ? "sqlite://" + (c.data_dir / "mlprod.db").string() : c.database_url;
   store::StoreOptions store_options;
   store_options.pool_size = store_connections;
+  store_options.keep_results = c.keep_results;
   auto store = store::OpenStore(db_url, store_options);
   if (!store.ok()) {
     return MakeError(store.error().code, "DATABASE_URL: " + store.error().message);

@@ -27,6 +27,7 @@ struct RuntimeConfig {
   // MLPROD_AUTO_RETRAIN (on|off): off turns automatic retraining off whatever --auto-retrain
   // says. Default: on
   bool auto_retrain = true;
+  int keep_results = 10;  // --keep-results: result rows stored per inference, 0 = all
   std::filesystem::path data_dir;
 
   bool distributed() const { return !broker_url.empty(); }

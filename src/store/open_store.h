@@ -23,6 +23,11 @@ struct StoreOptions {
   // Bound on one SQL statement: PostgreSQL statement_timeout, SQLite busy_timeout (how long a
   // writer waits for the write lock). Default: 30 s.
   std::chrono::milliseconds statement_timeout{30000};
+  // Result rows kept per inference: the first N in shown order (a plain list's best N scores;
+  // the first N ranks of an interleaved or explored list). Clients read the top rows and
+  // training reads shown rows, so N = the largest results limit served loses nothing they use.
+  // 0 keeps every row. Default here: 0 (the processes pass --keep-results, default 10).
+  int keep_results = 0;
 };
 
 // url: `sqlite:///abs/path.db`, `sqlite://rel/path.db`, a plain file path, `sqlite::memory:`,

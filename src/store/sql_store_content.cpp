@@ -210,18 +210,34 @@ Result<std::optional<InferenceRow>> SqlStore::GetInference(const std::string& ta
 }
 
 Status SqlStore::UpdateInferenceStatus(const std::string& task_id, const std::string& status) {
+  // Most reports repeat the stored status (every poll of a task reports it): read first, so
+  // those take no write lock at all.
+  std::optional<std::string> stored;
+  Status st = Read("read inference status", [&](soci::session& s) {
+    std::string current;
+    Query q(s, "SELECT status FROM inferences WHERE task_id = :id", kReuse);
+    q.Use(task_id).Into(current);
+    stored.reset();
+    if (q.Run()) stored = current;
+    return OkStatus();
+  });
+  if (!st.ok()) return st;
+  if (!stored)
+    return MakeError(ErrorCode::kNotFound, "no inference with task id '" + task_id + "'");
+  auto final_state = [](const std::string& s) {
+    return s == "SUCCESS" || s == "FAILURE" || s == "REVOKED";
+  };
+  if (*stored == status || final_state(*stored)) return OkStatus();
   return Write("update inference status", [&](soci::session& s) -> Status {
     const std::string now = NowIso();
-    // A final state is final: a late or stale report (STARTED read from the result backend
-    // just before the worker committed SUCCESS) must not overwrite it.
+    // Again in the statement: a final state is final (a stale STARTED read from the result
+    // backend just before the worker committed SUCCESS must not overwrite it).
     Query q(s,
-            "UPDATE inferences SET status = CASE WHEN status IN ('SUCCESS', 'FAILURE', "
-            "'REVOKED') THEN status ELSE :s END, time_update = :t WHERE task_id = :id",
+            "UPDATE inferences SET status = :s, time_update = :t WHERE task_id = :id AND "
+            "status <> :s2 AND status NOT IN ('SUCCESS', 'FAILURE', 'REVOKED')",
             kReuse);
-    q.Use(status).Use(now).Use(task_id).Run();
-    if (q.AffectedRows() == 0) {
-      return MakeError(ErrorCode::kNotFound, "no inference with task id '" + task_id + "'");
-    }
+    q.Use(status).Use(now).Use(task_id).Use(status).Run();
+    if (q.AffectedRows() == 0) return OkStatus();  // changed meanwhile: nothing to log
     return InsertEvents(s, {kEventStatus}, now);
   });
 }

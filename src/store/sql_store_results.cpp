@@ -1,4 +1,5 @@
 // SqlStore: inference results and training data sets (the user's pick: sql_store_feedback.cpp).
+#include <algorithm>
 #include <cmath>
 
 #include "store/query.h"
@@ -23,6 +24,25 @@ long long CountTaskResults(soci::session& s, const std::string& task_id) {
       .Into(count)
       .Run();
   return count;
+}
+
+// Indices of the rows to keep, in their original order (which is their result_id order, the
+// tie-break of equal scores): all of them, or the first `keep` in shown order.
+std::vector<size_t> KeptRows(std::span<const ScoredLocation> scores, std::span<const int> ranks,
+                             bool ranked, int keep) {
+  std::vector<size_t> kept(scores.size());
+  for (size_t i = 0; i < kept.size(); ++i) kept[i] = i;
+  if (keep <= 0 || static_cast<size_t>(keep) >= scores.size()) return kept;
+  if (ranked) {
+    std::erase_if(kept, [&](size_t i) { return ranks[i] >= keep; });
+    return kept;
+  }
+  std::nth_element(kept.begin(), kept.begin() + keep, kept.end(), [&](size_t a, size_t b) {
+    return scores[a].score != scores[b].score ? scores[a].score > scores[b].score : a < b;
+  });
+  kept.resize(static_cast<size_t>(keep));
+  std::sort(kept.begin(), kept.end());
+  return kept;
 }
 
 }  // namespace
@@ -83,6 +103,11 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
           "task " + task_id + ": non-finite score for location " + std::to_string(sl.location_id));
     }
   }
+  const std::vector<size_t> kept = KeptRows(scores,
+                                            il   ? il->ranks
+                                            : ex ? ex->ranks
+                                                 : std::span<const int>(),
+                                            il || ex, options_.keep_results);
   // One statement per chunk of rows, its text built before the write lock is taken. Values are
   // bound, so the text depends only on the chunk's size and PostgreSQL prepares it once per
   // connection. A plain INSERT, not ON CONFLICT DO NOTHING (whose speculative insertion costs
@@ -107,8 +132,8 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
                                       : std::string()) +
                                 ")";
   const std::string model_col = il ? "column3" : text;
-  for (size_t begin = 0; begin < scores.size(); begin += kRowsPerInsert) {
-    const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
+  for (size_t begin = 0; begin < kept.size(); begin += kRowsPerInsert) {
+    const size_t end = std::min(kept.size(), begin + kRowsPerInsert);
     std::string sql =
         "INSERT INTO results (task_id, user_id, location_id, score, label, shown, model_id" +
         std::string(il || ex ? ", shown_rank" : "") +
@@ -133,8 +158,9 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
       q.Use(task_id).Use(uid);
       if (!il) q.Use(model_id);
       const size_t begin = chunk * kRowsPerInsert;
-      const size_t end = std::min(scores.size(), begin + kRowsPerInsert);
-      for (size_t i = begin; i < end; ++i) {
+      const size_t end = std::min(kept.size(), begin + kRowsPerInsert);
+      for (size_t k = begin; k < end; ++k) {
+        const size_t i = kept[k];
         q.Use(scores[i].location_id).Use(scores[i].score);
         if (il) q.Use(il->from_candidate[i] ? il->candidate_id : model_id).Use(il->ranks[i]);
         if (ex) q.Use(ex->ranks[i]).Use(ex->propensities[i]);

@@ -219,8 +219,10 @@ class Store {
   virtual Result<std::optional<User>> GetUser(std::int64_t user_id) = 0;
   virtual Result<std::vector<User>> ListUsers(std::int64_t offset, std::int64_t limit) = 0;
   virtual Result<std::optional<InferenceRow>> GetInference(const std::string& task_id) = 0;
-  // Sets the inference status (unless it already is SUCCESS, FAILURE or REVOKED: final states
-  // are final) and time_update, and writes a `status` event.
+  // Sets the inference status and time_update and writes a `status` event, when that changes
+  // the status: a final state (SUCCESS, FAILURE, REVOKED) is final, and reporting the status a
+  // row already has writes nothing (no write lock taken either), so a task polled many times
+  // logs one event per change, not one per poll.
   virtual Status UpdateInferenceStatus(const std::string& task_id, const std::string& status) = 0;
   virtual Result<ContentInfo> Info() = 0;
 

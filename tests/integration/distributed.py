@@ -40,13 +40,14 @@ def services(*args):
 class Deployment:
     """An API and N workers sharing one fresh database, queue and data dir."""
 
-    def __init__(self, workers=2, queue=None, start_api=True):
+    def __init__(self, workers=2, queue=None, start_api=True, worker_args=()):
         self.data_dir = tempfile.mkdtemp(prefix="mlprod_dist_")
         self.queue = queue or "q_" + uuid.uuid4().hex[:10]
         self.redis_url = REDIS_URL
         self.env = {"DATABASE_URL": fresh_database(), "CELERY_BROKER_URL": AMQP_URL,
                     "CELERY_BACKEND_URL": REDIS_URL, "CELERY_QUEUE": self.queue}
         self.workers = []
+        self.worker_args = list(worker_args)
         self.api = None
         if start_api:
             self.api = Server(data_dir=self.data_dir, env=self.env, command="api")
@@ -61,7 +62,7 @@ class Deployment:
         env.update(self.env)
         proc = subprocess.Popen(
             [BINARY, "worker", "--data-dir", self.data_dir, "--concurrency", str(concurrency),
-             "--metrics-host", "127.0.0.1", "--metrics-port", str(port)],
+             "--metrics-host", "127.0.0.1", "--metrics-port", str(port)] + self.worker_args,
             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.data_dir)
         proc.metrics_url = f"http://127.0.0.1:{port}/metrics"
         proc.log = log

@@ -125,6 +125,13 @@ TEST_P(StoreTest, UpdatesInferenceStatusWithEvent) {
   EXPECT_EQ((*inf)->status, "STARTED");
   EXPECT_TRUE(IsIsoTimestamp((*inf)->time_update)) << (*inf)->time_update;
   EXPECT_EQ(CountEvents(kEventStatus), 1);
+  // The same status again (another poll) writes nothing; a change does; a final state stays.
+  ASSERT_TRUE(store_->UpdateInferenceStatus("t", "STARTED").ok());
+  EXPECT_EQ(CountEvents(kEventStatus), 1);
+  ASSERT_TRUE(store_->UpdateInferenceStatus("t", "FAILURE").ok());
+  ASSERT_TRUE(store_->UpdateInferenceStatus("t", "STARTED").ok());
+  EXPECT_EQ((*store_->GetInference("t"))->status, "FAILURE");
+  EXPECT_EQ(CountEvents(kEventStatus), 2);
   EXPECT_EQ(store_->UpdateInferenceStatus("unknown", "STARTED").error().code, ErrorCode::kNotFound);
 }
 

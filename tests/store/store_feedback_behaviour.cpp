@@ -231,6 +231,38 @@ TEST_P(StoreTest, AnInterleavedListIsShownInItsOwnOrderWithEachRowsModel) {
   EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE shown_rank IS NOT NULL"), 12);
 }
 
+// --keep-results: only the first N rows in shown order are stored, and they read back exactly
+// as the top N of a store that keeps everything (equal scores: the earlier row first).
+TEST_P(StoreTest, KeepingNResultsStoresTheFirstNInShownOrder) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  StoreOptions options;
+  options.keep_results = 4;
+  auto kept = OpenAnother(options);
+  const auto top = ShownTask(*kept, "k", "m1", 10);
+  const auto full = ShownTask(*store_, "f", "m1", 4);
+  ASSERT_EQ(top.size(), 4u);
+  ASSERT_EQ(full.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(top[i].location_id, full[i].location_id);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE task_id = 'k'"), 4);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE task_id = 'f'"), kLocations);
+
+  std::vector<ScoredLocation> equal;
+  for (int i = 1; i <= kLocations; ++i) equal.push_back({i, 0.5});
+  ShownTask(*kept, "e", "m1", 10, equal);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE task_id = 'e' AND location_id <= 4"),
+            4);
+
+  InterleavedTask(*kept, "il", 12);  // shown order 1, 2, 3, ... although 12 scores highest
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE task_id = 'il'"), 4);
+  EXPECT_EQ(db_->CountSql("SELECT MAX(location_id) FROM results WHERE task_id = 'il'"), 4);
+  auto uid = kept->StartInference(SampleUser("r"), "r");
+  ASSERT_TRUE(uid.ok());
+  for (int delivery = 0; delivery < 2; ++delivery) {
+    ASSERT_TRUE(kept->SaveResults("r", *uid, "m1", Scores(kLocations)).ok());
+  }
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE task_id = 'r'"), 4);
+}
+
 TEST_P(StoreTest, FirstAnswersToInterleavedListsCountForTheCanaryNotPerModel) {
   ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
   for (const char* t : {"c1", "c2", "c3", "c4"}) {
