@@ -22,6 +22,7 @@
 #include "tasks/canary_judge.h"
 #include "tasks/drift_reporter.h"
 #include "tasks/queue_training.h"
+#include "tasks/recovery.h"
 #include "tasks/retrain_trigger.h"
 #include "worker/worker.h"
 
@@ -101,6 +102,12 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
                   &*worker_metrics, &*drift);
     if (auto st = tasks->models().Refresh(); !st.ok()) {
       return Fail(command, "loading the active models", st.error());
+    }
+    // The in-process queue died with the last process: the store says what it had accepted.
+    if (!config->distributed()) {
+      auto recovered =
+          tasks::RecoverUnfinishedTasks(*rt->store, *rt->broker, tasks::ProcessOrigin());
+      if (!recovered.ok()) return Fail(command, "queueing unfinished tasks", recovered.error());
     }
     worker::WorkerOptions options;
     options.threads = f.workers;

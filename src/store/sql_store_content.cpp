@@ -242,6 +242,31 @@ Status SqlStore::UpdateInferenceStatus(const std::string& task_id, const std::st
   });
 }
 
+Result<std::vector<UnfinishedInference>> SqlStore::ListUnfinishedInferences(
+    const std::string& after, int limit) {
+  if (limit < 0) return MakeError(ErrorCode::kInvalidArgument, "negative limit");
+  std::vector<UnfinishedInference> out;
+  Status st = Read("list unfinished inferences", [&](soci::session& s) {
+    out.clear();
+    std::string task_id;
+    long long user_id = 0;
+    soci::indicator user_ind = soci::i_ok;
+    const long long n = limit;
+    Query q(s,
+            "SELECT task_id, user_id FROM inferences WHERE status IN ('PENDING', 'STARTED') AND "
+            "task_id > :a ORDER BY task_id LIMIT :n");
+    q.Use(after).Use(n).Into(task_id).Into(user_id, user_ind);
+    for (bool row = q.Run(); row; row = q.Next()) {
+      UnfinishedInference u{task_id, std::nullopt};
+      if (user_ind == soci::i_ok) u.user_id = user_id;
+      out.push_back(std::move(u));
+    }
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
 Result<ContentInfo> SqlStore::Info() {
   ContentInfo info;
   Status st = Read("content info", [&](soci::session& s) {

@@ -91,6 +91,11 @@ struct ModelTransitionRow {
   bool manual = false;
 };
 
+struct UnfinishedInference {
+  std::string task_id;
+  std::optional<std::int64_t> user_id;  // none: the row lost its user (a task cannot run)
+};
+
 struct ScoredLocation {
   std::int64_t location_id = 0;
   double score = 0;
@@ -224,6 +229,11 @@ class Store {
   // row already has writes nothing (no write lock taken either), so a task polled many times
   // logs one event per change, not one per poll.
   virtual Status UpdateInferenceStatus(const std::string& task_id, const std::string& status) = 0;
+  // Inferences accepted but not finished (status PENDING or STARTED), by task id after `after`
+  // ("" = from the start), at most `limit`: what a process whose queue died with it (embedded
+  // mode) queues again. A scan of inferences; meant for start-up, not the loop.
+  virtual Result<std::vector<UnfinishedInference>> ListUnfinishedInferences(
+      const std::string& after, int limit) = 0;
   virtual Result<ContentInfo> Info() = 0;
 
   // --- results ---

@@ -135,6 +135,27 @@ TEST_P(StoreTest, UpdatesInferenceStatusWithEvent) {
   EXPECT_EQ(store_->UpdateInferenceStatus("unknown", "STARTED").error().code, ErrorCode::kNotFound);
 }
 
+TEST_P(StoreTest, ListsUnfinishedInferencesByTaskIdInPages) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(3)).ok());
+  for (const char* t : {"c", "a", "d", "b"}) {
+    ASSERT_TRUE(store_->StartInference(SampleUser(t), t).ok());
+  }
+  ASSERT_TRUE(store_->UpdateInferenceStatus("b", "STARTED").ok());
+  auto uid = store_->StartInference(SampleUser("done"), "done");
+  ASSERT_TRUE(uid.ok());
+  ASSERT_TRUE(store_->SaveResults("done", *uid, "m", {{{1, 0.5}}}).ok());
+  auto first = store_->ListUnfinishedInferences("", 3);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_EQ(first->size(), 3u);
+  EXPECT_EQ((*first)[0].task_id, "a");
+  EXPECT_EQ((*first)[1].task_id, "b");  // STARTED counts too
+  EXPECT_TRUE((*first)[0].user_id.has_value());
+  auto rest = store_->ListUnfinishedInferences(first->back().task_id, 3);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].task_id, "d");
+}
+
 TEST_P(StoreTest, InferenceLoopFromStartToPick) {
   ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
   auto uid = store_->StartInference(SampleUser("a"), "loop");

@@ -1,0 +1,84 @@
+#include "tasks/recovery.h"
+
+#include <spdlog/spdlog.h>
+
+#include "queue/task.h"
+#include "tasks/queue_training.h"
+
+namespace mlprod::tasks {
+namespace {
+
+constexpr int kBatch = 5000;
+
+queue::TaskMessage Again(std::string_view task_name, const std::string& id,
+                         const std::string& origin) {
+  queue::TaskMessage m = NewTaskMessage(task_name, origin);
+  m.id = id;
+  m.root_id = id;
+  return m;
+}
+
+Status RecoverInferences(store::Store& store, queue::Broker& broker, const std::string& origin,
+                         RecoveryReport& report) {
+  std::string after;
+  for (;;) {
+    auto batch = store.ListUnfinishedInferences(after, kBatch);
+    if (!batch.ok()) return batch.error();
+    for (const store::UnfinishedInference& u : *batch) {
+      if (!u.user_id) {
+        MLPROD_RETURN_IF_ERROR(store.UpdateInferenceStatus(u.task_id, "FAILURE"));
+        ++report.inferences_failed;
+        continue;
+      }
+      queue::TaskMessage task = Again(queue::kInferenceTask, u.task_id, origin);
+      task.args = nlohmann::json::array({*u.user_id});
+      MLPROD_RETURN_IF_ERROR(broker.Publish(task));
+      ++report.inferences_requeued;
+    }
+    if (batch->size() < static_cast<size_t>(kBatch)) return OkStatus();
+    after = batch->back().task_id;
+  }
+}
+
+Status RecoverTrainings(store::Store& store, queue::Broker& broker, const std::string& origin,
+                        RecoveryReport& report) {
+  auto models = store.ListModels();
+  if (!models.ok()) return models.error();
+  for (const store::ModelRow& m : *models) {
+    const auto state = m.state();
+    if (state == store::ModelState::kPending) {
+      MLPROD_RETURN_IF_ERROR(broker.Publish(Again(queue::kTrainingTask, m.task_id, origin)));
+      ++report.trainings_requeued;
+    } else if (state == store::ModelState::kTraining) {
+      MLPROD_RETURN_IF_ERROR(store.TransitionModel(
+          {.model_id = m.task_id,
+           .from = store::ModelState::kTraining,
+           .to = store::ModelState::kFailed,
+           .reason = "interrupted: the process stopped while this model was training; "
+                     "POST /train/start runs a new training"}));
+      ++report.trainings_failed;
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<RecoveryReport> RecoverUnfinishedTasks(store::Store& store, queue::Broker& broker,
+                                              const std::string& origin) {
+  RecoveryReport report;
+  MLPROD_RETURN_IF_ERROR(RecoverInferences(store, broker, origin, report));
+  MLPROD_RETURN_IF_ERROR(RecoverTrainings(store, broker, origin, report));
+  if (report.inferences_requeued + report.inferences_failed + report.trainings_requeued +
+          report.trainings_failed >
+      0) {
+    spdlog::info(
+        "recovery: {} unfinished inferences queued again ({} without a user failed), {} "
+        "pending trainings queued again, {} interrupted trainings marked failed",
+        report.inferences_requeued, report.inferences_failed, report.trainings_requeued,
+        report.trainings_failed);
+  }
+  return report;
+}
+
+}  // namespace mlprod::tasks

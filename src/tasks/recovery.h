@@ -1,0 +1,28 @@
+// What an embedded process (`mlprod serve`: the in-process queue dies with the process) does on
+// start so that no accepted task is lost to a stop or a crash: the store is the durable log.
+// Inferences left PENDING or STARTED are queued again under their own task ids (the inference
+// task is idempotent per task id: a task whose rows were committed writes nothing again);
+// training runs left pending are queued again; a run left training (the process died inside
+// it) is marked failed with that reason, since its half-written folder is never registered.
+// Call before the workers start; thread-safe as the store and broker are.
+#pragma once
+
+#include <string>
+
+#include "common/result.h"
+#include "queue/broker.h"
+#include "store/store.h"
+
+namespace mlprod::tasks {
+
+struct RecoveryReport {
+  long long inferences_requeued = 0;
+  long long inferences_failed = 0;  // rows without a user: nothing to run
+  long long trainings_requeued = 0;
+  long long trainings_failed = 0;
+};
+
+Result<RecoveryReport> RecoverUnfinishedTasks(store::Store& store, queue::Broker& broker,
+                                              const std::string& origin);
+
+}  // namespace mlprod::tasks
