@@ -190,6 +190,15 @@ std::filesystem::path FreshDir(const std::string& prefix) {
   return dir;
 }
 
+// A session on `db` in WAL mode with checkpoints left to the caller, as the store opens them.
+std::unique_ptr<soci::session> OpenWalSession(const std::string& db) {
+  auto s = std::make_unique<soci::session>(soci::sqlite3, "db=\"" + db + "\"");
+  Exec(*s, "PRAGMA busy_timeout = 10000");
+  Exec(*s, "PRAGMA journal_mode = WAL");
+  Exec(*s, "PRAGMA wal_autocheckpoint = 0");
+  return s;
+}
+
 // kReuse on SQLite keeps one compiled statement per text and connection. Between runs it holds
 // nothing: a run that stopped after the first of several rows must not leave its read snapshot
 // behind (the connection would read stale rows and a checkpoint could not finish), and each run
@@ -197,13 +206,7 @@ std::filesystem::path FreshDir(const std::string& prefix) {
 TEST(SqliteQuery, AReusedStatementRebindsEachRunAndKeepsNoSnapshotBetweenRuns) {
   const auto dir = FreshDir("mlprod-reuse-");
   const std::string db = (dir / "r.db").string();
-  auto open = [db] {
-    auto s = std::make_unique<soci::session>(soci::sqlite3, "db=\"" + db + "\"");
-    Exec(*s, "PRAGMA busy_timeout = 10000");
-    Exec(*s, "PRAGMA journal_mode = WAL");
-    Exec(*s, "PRAGMA wal_autocheckpoint = 0");
-    return s;
-  };
+  auto open = [db] { return OpenWalSession(db); };
   auto reader = open(), writer = open();
   Exec(*writer, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
   Exec(*writer, "INSERT INTO t (id, v) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
@@ -236,13 +239,7 @@ TEST(SqliteQuery, AReusedStatementRebindsEachRunAndKeepsNoSnapshotBetweenRuns) {
 TEST(WalCheckpointer, RestartsTheLogOnceItPassesTheThreshold) {
   const auto dir = FreshDir("mlprod-wal-");
   const std::string db = (dir / "w.db").string();
-  auto open = [db] {
-    auto s = std::make_unique<soci::session>(soci::sqlite3, "db=\"" + db + "\"");
-    Exec(*s, "PRAGMA busy_timeout = 10000");
-    Exec(*s, "PRAGMA journal_mode = WAL");
-    Exec(*s, "PRAGMA wal_autocheckpoint = 0");
-    return s;
-  };
+  auto open = [db] { return OpenWalSession(db); };
   auto writer = open();
   Exec(*writer, "CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)");
   const std::string payload(3000, 'x');  // a page of its own per row
