@@ -121,6 +121,25 @@ TEST(InprocResultBackend, ResultsExpireAfterResultExpires) {
   EXPECT_EQ(calls, 0);
 }
 
+// However fast results arrive, the backend holds at most max_results: the newest are there,
+// the oldest read PENDING (the API then answers from the store's row), and a re-stored result
+// is found in either generation.
+TEST(InprocResultBackend, HoldsAtMostMaxResultsNewestFirst) {
+  InprocResultBackend b({.shards = 1, .max_results = 100});
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(b.Store(Res(std::to_string(i), TaskState::kStarted)).ok());
+    ASSERT_TRUE(b.Store(Res(std::to_string(i), TaskState::kSuccess)).ok());
+    EXPECT_LE(b.Size(), 100u);
+  }
+  EXPECT_GE(b.Size(), 50u);
+  EXPECT_EQ(b.Get("999")->state, TaskState::kSuccess);
+  EXPECT_EQ(b.Get("950")->state, TaskState::kSuccess);
+  EXPECT_EQ(b.Get("0")->state, TaskState::kPending);
+  int calls = 0;
+  auto h = b.Watch("960", [&](const TaskResult& r) { calls += r.state == TaskState::kSuccess; });
+  EXPECT_EQ(calls, 1);
+}
+
 TEST(InprocResultBackend, StoreRenewsExpiryLikeSetex) {
   FakeClock clock;
   InprocResultBackend b({.result_expires = seconds(10), .shards = 1, .clock = clock.Fn()});

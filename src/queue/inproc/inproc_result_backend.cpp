@@ -41,7 +41,10 @@ struct Stored {
 
 struct Shard {
   std::shared_mutex mu;
+  // The newer generation takes every Store; when it fills it becomes `older` and the previous
+  // older generation is dropped whole (O(1) eviction of the oldest half, no per-entry order).
   std::unordered_map<std::string, Stored> results;
+  std::unordered_map<std::string, Stored> older;
   std::unordered_map<std::string, std::vector<std::shared_ptr<Watcher>>> watchers;
   Clock::time_point next_sweep{};
 };
@@ -52,7 +55,12 @@ struct InprocResultBackend::Impl {
   InprocResultBackendOptions options;
   std::vector<Shard> shards;
 
-  explicit Impl(InprocResultBackendOptions o) : options(std::move(o)), shards(options.shards) {}
+  size_t generation_size;  // per shard
+
+  explicit Impl(InprocResultBackendOptions o)
+      : options(std::move(o)),
+        shards(options.shards),
+        generation_size(std::max<size_t>(1, options.max_results / options.shards / 2)) {}
 
   Clock::time_point Now() const { return options.clock ? options.clock() : Clock::now(); }
   Shard& ShardOf(const std::string& id) {
@@ -62,10 +70,23 @@ struct InprocResultBackend::Impl {
   // Caller holds the shard exclusively. Amortised: one full pass per sweep interval.
   void MaybeSweep(Shard& shard, Clock::time_point now) {
     if (now < shard.next_sweep) return;
-    std::erase_if(shard.results, [now](const auto& kv) { return kv.second.expires_at <= now; });
+    auto expired = [now](const auto& kv) { return kv.second.expires_at <= now; };
+    std::erase_if(shard.results, expired);
+    std::erase_if(shard.older, expired);
     const auto interval =
         std::min<Clock::duration>(options.result_expires, std::chrono::minutes(1));
     shard.next_sweep = now + interval;
+  }
+
+  // The live entry for `id` in either generation, or nullptr. Caller holds the shard.
+  const Stored* Find(Shard& shard, const std::string& id) const {
+    const auto now = Now();
+    for (auto* map : {&shard.results, &shard.older}) {
+      if (auto it = map->find(id); it != map->end()) {
+        return it->second.expires_at > now ? &it->second : nullptr;
+      }
+    }
+    return nullptr;
   }
 
   void Unwatch(const std::string& id, const std::shared_ptr<Watcher>& watcher) {
@@ -116,8 +137,13 @@ Status InprocResultBackend::Store(const TaskResult& result) {
     std::unique_lock lock(shard.mu);
     const auto now = impl_->Now();
     impl_->MaybeSweep(shard, now);
+    shard.older.erase(result.task_id);
     shard.results.insert_or_assign(result.task_id,
                                    Stored{result, now + impl_->options.result_expires});
+    if (shard.results.size() >= impl_->generation_size) {
+      shard.older = std::move(shard.results);
+      shard.results = {};
+    }
     if (IsReady(result.state)) {
       if (auto it = shard.watchers.find(result.task_id); it != shard.watchers.end()) {
         to_fire = std::move(it->second);
@@ -132,13 +158,10 @@ Status InprocResultBackend::Store(const TaskResult& result) {
 Result<TaskResult> InprocResultBackend::Get(const std::string& task_id) {
   Shard& shard = impl_->ShardOf(task_id);
   std::shared_lock lock(shard.mu);
-  auto it = shard.results.find(task_id);
-  if (it == shard.results.end() || it->second.expires_at <= impl_->Now()) {
-    TaskResult pending;
-    pending.task_id = task_id;
-    return pending;
-  }
-  return it->second.result;
+  if (const Stored* stored = impl_->Find(shard, task_id)) return stored->result;
+  TaskResult pending;
+  pending.task_id = task_id;
+  return pending;
 }
 
 std::unique_ptr<WatchHandle> InprocResultBackend::Watch(
@@ -150,10 +173,9 @@ std::unique_ptr<WatchHandle> InprocResultBackend::Watch(
   {
     // Checking and registering under one exclusive lock: a Store in between cannot be missed.
     std::unique_lock lock(shard.mu);
-    auto it = shard.results.find(task_id);
-    if (it != shard.results.end() && it->second.expires_at > impl_->Now() &&
-        IsReady(it->second.result.state)) {
-      ready = it->second.result;
+    if (const Stored* stored = impl_->Find(shard, task_id);
+        stored && IsReady(stored->result.state)) {
+      ready = stored->result;
     } else {
       shard.watchers[task_id].push_back(watcher);
     }
@@ -171,7 +193,7 @@ size_t InprocResultBackend::Size() {
   size_t n = 0;
   for (auto& shard : impl_->shards) {
     std::shared_lock lock(shard.mu);
-    n += shard.results.size();
+    n += shard.results.size() + shard.older.size();
   }
   return n;
 }

@@ -1,5 +1,6 @@
 // In-memory result backend for `mlprod serve`: task results in a sharded hash map with Redis-like
-// expiry (each Store resets the TTL, like SETEX) and one-shot watchers for long polling.
+// expiry (each Store resets the TTL, like SETEX), a bound on how many it holds, and one-shot
+// watchers for long polling.
 // Not persistent, not shared between processes. Thread-safe; listeners run without any lock of
 // the backend held, on the thread that stored the ready result (or the caller of Watch).
 #pragma once
@@ -19,6 +20,11 @@ struct InprocResultBackendOptions {
   std::chrono::seconds result_expires{3600};
   // Independent lock domains; more shards = less contention. Default: 16.
   size_t shards = 16;
+  // Results held at most, whatever their age: each shard keeps two generations of
+  // max_results / shards / 2 and drops the older one whole when the newer fills. The store is
+  // the durable record (a status read of a dropped task falls back to its row), so this bounds
+  // memory under any load. Default: 20,000 (~8 MB at ~0.4 KB per result).
+  size_t max_results = 20000;
   // Time source for expiry; tests pass a fake. Default (empty): steady_clock::now.
   std::function<std::chrono::steady_clock::time_point()> clock;
 };
