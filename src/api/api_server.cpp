@@ -17,7 +17,7 @@ ApiServer::ApiServer(store::Store& store, queue::Broker& broker, queue::ResultBa
       exposition_(registry, config.process_metrics),
       dashboard_(MakeHistory(registry, config)),
       service_(ApiDeps{store, broker, backend, &metrics_, &exposition_, config.api_key,
-                       dashboard_.get()}),
+                       dashboard_.get(), config.max_queue}),
       server_(config.server, router_, &metrics_) {
   service_.Register(router_);
 }

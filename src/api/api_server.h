@@ -26,6 +26,8 @@ struct ApiConfig {
   // Default: on — sample the registry for GET /dashboard while the server runs.
   bool dashboard = true;
   dashboard::HistoryOptions dashboard_history;  // Default: a point every 2 s, the last hour
+  // Default: 0 = no backpressure. See ApiDeps::max_queue (--max-queue).
+  long long max_queue = 0;
 };
 
 class ApiServer {

@@ -71,6 +71,23 @@ bool ApiService::Authorized(const Request& request) const {
   return diff == 0;
 }
 
+bool ApiService::QueueFull() {
+  if (deps_.max_queue <= 0) return false;
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  std::int64_t checked = depth_checked_ns_.load(std::memory_order_relaxed);
+  constexpr std::int64_t kRecheckNs = 100'000'000;
+  // One caller per interval asks the broker; the others use the last answer.
+  if ((checked == 0 || now - checked >= kRecheckNs) &&
+      depth_checked_ns_.compare_exchange_strong(checked, now)) {
+    const long long depth = deps_.broker.Depth();
+    queue_depth_.store(depth, std::memory_order_relaxed);
+    if (deps_.metrics) deps_.metrics->SetQueueDepth(depth);
+  }
+  return queue_depth_.load(std::memory_order_relaxed) >= deps_.max_queue;
+}
+
 queue::TaskMessage ApiService::NewTask(std::string_view task_name) const {
   return tasks::NewTaskMessage(task_name, origin_);
 }

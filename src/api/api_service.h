@@ -3,6 +3,7 @@
 // Not the HTTP transport (http_server.h). Thread-safe: handlers run concurrently.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -31,6 +32,9 @@ struct ApiDeps {
   std::string api_key;
   // Nullable: GET /dashboard/data then answers an empty history.
   const dashboard::History* dashboard = nullptr;
+  // Backpressure: POST /inference/start answers 503 with Retry-After, writing nothing, while
+  // the broker's queue holds at least this many tasks. 0 = never.
+  long long max_queue = 0;
 };
 
 // Which started inferences the API has not yet seen ready: backs api_active_inferences. An
@@ -92,6 +96,10 @@ class ApiService {
   boost::asio::awaitable<Response> StatusWithWait(const Request& request, Lookup lookup,
                                                   OnAnswer on_answer);
   queue::TaskMessage NewTask(std::string_view task_name) const;
+  // True when the queue is at max_queue. The broker's depth is asked at most every 100 ms (a
+  // passive queue.declare round trip on RabbitMQ), so a burst overshoots by at most what
+  // arrives in that time.
+  bool QueueFull();
   // Exports a select/reject answer: api_inference_feedback_total always, the per-model
   // families only when the store counted it (the task's first answer).
   void RecordFeedback(const store::FeedbackOutcome& outcome);
@@ -102,6 +110,8 @@ class ApiService {
   std::string expected_authorization_;  // "Bearer <key>"; never logged
   std::string origin_;                  // "<pid>@<host>" for task messages
   InferenceTracker tracker_;
+  std::atomic<long long> queue_depth_{0};
+  std::atomic<std::int64_t> depth_checked_ns_{0};  // steady clock; 0 = never
 };
 
 }  // namespace mlprod::api

@@ -140,6 +140,12 @@ void ApiService::RegisterInference(Router& router) {
         if (!JsonBodyAllowed(r)) return UnsupportedMediaType();
         UserDataParse parsed = ParseUserData(r.body);
         if (!parsed.user) return ValidationResponse(parsed.issues);
+        if (QueueFull()) {
+          if (deps_.metrics) deps_.metrics->RecordRefusal();
+          Response busy = DetailResponse(503, "Too many tasks queued, try again later");
+          busy.retry_after_s = 1;
+          return busy;
+        }
         queue::TaskMessage task = NewTask(queue::kInferenceTask);
         auto user_id = deps_.store.StartInference(*parsed.user, task.id);
         if (!user_id.ok()) return ErrorResponse(user_id.error());

@@ -123,6 +123,7 @@ asio::awaitable<bool> HttpServer::Impl::Write(beast::tcp_stream& stream, Respons
   }
   if (!resp.allow.empty()) msg.set(http::field::allow, beast::string_view(resp.allow));
   if (resp.www_authenticate) msg.set(http::field::www_authenticate, "Bearer");
+  if (resp.retry_after_s > 0) msg.set(http::field::retry_after, std::to_string(resp.retry_after_s));
   msg.keep_alive(keep_alive);
   msg.prepare_payload();
   beast::error_code ec;

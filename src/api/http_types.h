@@ -47,6 +47,7 @@ struct Response {
   std::string_view cache_control;  // empty = no header
   std::string allow;               // 405: the path's methods
   bool www_authenticate = false;   // 401: add `WWW-Authenticate: Bearer`
+  int retry_after_s = 0;           // > 0: add `Retry-After: <seconds>` (503 backpressure)
   std::string_view exception;      // 5xx: the error kind counted in api_exception_total
 };
 

@@ -57,6 +57,7 @@ struct ServeFlags {
   int port = 4789;
   int workers = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   int io_threads = 2;
+  long long max_queue = 10000;
   drift::DriftOptions drift;
   LearningFlags learning;
   tasks::CanaryRuleOptions canary;
@@ -121,6 +122,7 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
   api_config.server.port = static_cast<std::uint16_t>(f.port);
   api_config.server.io_threads = f.io_threads;
   api_config.api_key = config->api_key;
+  api_config.max_queue = f.max_queue;
   api::ApiServer server(*rt->store, *rt->broker, *rt->backend, registry, api_config);
   if (config->api_key.empty()) {
     spdlog::warn("MLPROD_API_KEY is not set: training and model routes are open to anyone");
@@ -182,6 +184,12 @@ void AddServerFlags(CLI::App& sub, ServeFlags& f) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   AddProcessFlags(sub, f.process);
+  sub.add_option("--max-queue", f.max_queue,
+                 "Backpressure: while this many tasks wait in the queue (in-process, or the "
+                 "RabbitMQ queue), POST /inference/start answers 503 with Retry-After and writes "
+                 "nothing (api_inference_refused_total, api_queue_depth); 0 = never refuse")
+      ->check(CLI::Range(0LL, 100000000LL))
+      ->capture_default_str();
   sub.add_option("--canary-alpha", f.canary.alpha,
                  "Canary decisions: the sequential test's error level (chance of promoting or "
                  "rolling back a canary that is as good as the current model)")

@@ -55,7 +55,19 @@ ApiMetrics::ApiMetrics(prometheus::Registry& registry, std::string app_name)
                           .Name("api_retrain_triggers_total")
                           .Help("Training runs the automatic retraining trigger queued, by "
                                 "trigger (labels, schedule, drift)")
-                          .Register(registry)) {
+                          .Register(registry)),
+      queue_depth_(&prometheus::BuildGauge()
+                        .Name("api_queue_depth")
+                        .Help("Tasks waiting in the queue as the API last checked it for "
+                              "backpressure (-1: the broker did not say)")
+                        .Register(registry)
+                        .Add({{"app_name", app_name_}})),
+      refused_(&prometheus::BuildCounter()
+                    .Name("api_inference_refused_total")
+                    .Help("POST /inference/start answered 503 because the queue was at "
+                          "--max-queue (nothing written)")
+                    .Register(registry)
+                    .Add({{"app_name", app_name_}})) {
   for (std::size_t i = 0; i < kRetrainTriggers.size(); ++i) {
     retrain_[i] = &retrain_family_.Add(
         {{"trigger", std::string(kRetrainTriggers[i])}, {"app_name", app_name_}});

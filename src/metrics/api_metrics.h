@@ -55,6 +55,10 @@ class ApiMetrics {
   // A training run the automatic retraining trigger queued; trigger is "labels", "schedule"
   // or "drift" (api_retrain_triggers_total{trigger}; other names are not counted).
   void RecordRetrainTrigger(std::string_view trigger);
+  // The task queue's depth as the last backpressure check saw it (api_queue_depth), and one
+  // POST /inference/start refused because it was at --max-queue (api_inference_refused_total).
+  void SetQueueDepth(long long depth) { queue_depth_->Set(static_cast<double>(depth)); }
+  void RecordRefusal() { refused_->Increment(); }
 
   static constexpr std::uint32_t kMaxRoutes = 256;
 
@@ -78,6 +82,8 @@ class ApiMetrics {
   ModelFeedbackMetrics model_feedback_;
   prometheus::Family<prometheus::Counter>& retrain_family_;
   std::array<prometheus::Counter*, 3> retrain_{};  // labels, schedule, drift
+  prometheus::Gauge* queue_depth_;
+  prometheus::Counter* refused_;
 
   // Open-addressing table: key 0 = empty. A slot's series pointer is published before its key
   // (release), so a reader that sees the key (acquire) sees a complete entry. Insertions take

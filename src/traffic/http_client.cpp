@@ -1,11 +1,13 @@
 #include "traffic/http_client.h"
 
+#include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <charconv>
 
 namespace mlprod::traffic {
 
@@ -104,6 +106,13 @@ asio::awaitable<HttpOutcome> HttpConnection::Attempt(http::verb method, const st
   auto res = parser.release();
   out.status = static_cast<int>(res.result_int());
   out.body = std::move(res.body());
+  if (auto it = res.find(http::field::retry_after); it != res.end()) {
+    const auto v = it->value();
+    int seconds = 0;
+    if (std::from_chars(v.data(), v.data() + v.size(), seconds).ec == std::errc()) {
+      out.retry_after_s = std::clamp(seconds, 0, 60);
+    }
+  }
   if (!res.keep_alive()) Close();
   co_return out;
 }

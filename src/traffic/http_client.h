@@ -27,6 +27,7 @@ struct HttpOutcome {
   std::string error;  // why, when failure != kNone
   int status = 0;
   std::string body;
+  int retry_after_s = 0;  // the answer's Retry-After in seconds (0: none or not a number)
 };
 
 class HttpConnection {

@@ -111,10 +111,21 @@ asio::awaitable<SimulatedUser::Step> SimulatedUser::Loop() {
   const Clock::time_point start = Clock::now();
 
   // Arguments of co_await calls are named locals: GCC 12 mishandles temporaries there.
-  std::string target = url_.base_path + "/inference/start";
-  std::string body = UserDataJson(user);
-  HttpOutcome r = co_await Call(kRouteStart, http::verb::post, std::move(target), std::move(body));
-  if (r.failure != Failure::kNone) co_return Step::kFailed;
+  const std::string user_json = UserDataJson(user);
+  std::string target, body;
+  HttpOutcome r;
+  while (true) {
+    target = url_.base_path + "/inference/start";
+    body = user_json;
+    r = co_await Call(kRouteStart, http::verb::post, std::move(target), std::move(body));
+    if (r.failure != Failure::kNone) co_return Step::kFailed;
+    // Backpressure: the server wrote nothing; wait as long as it asks and try again.
+    if (r.status != 503 || r.retry_after_s <= 0) break;
+    ++stats_.refused;
+    const double wait_s = r.retry_after_s;
+    co_await Sleep(wait_s);
+    if (shared_.Stopping()) co_return Step::kAbandoned;
+  }
   if (!Is2xx(r.status)) {
     CountError("http_" + std::to_string(r.status));
     co_return Step::kFailed;

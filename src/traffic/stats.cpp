@@ -40,6 +40,7 @@ void TrafficStats::Merge(const TrafficStats& o) {
   }
   for (const auto& [route, n] : o.requests) requests[route] += n;
   for (const auto& [kind, n] : o.errors) errors[kind] += n;
+  refused += o.refused;
   for (const auto& [model, q] : o.quality_by_model) quality_by_model[model].Merge(q);
 }
 
@@ -113,6 +114,7 @@ nlohmann::json SummaryJson(const RunInfo& info, const TrafficStats& stats) {
           {"loops_per_s", std::round(PerSecond(stats.loops, info.elapsed_s) * 1000) / 1000},
           {"picks", stats.picks},
           {"no_picks", stats.no_picks},
+          {"refused", stats.refused},
           {"start_to_success_ms", LatencyJson(stats.start_to_success_ms)},
           {"loop_ms", LatencyJson(stats.loop_ms)},
           {"requests", requests},
@@ -140,6 +142,10 @@ std::string SummaryText(const RunInfo& info, const TrafficStats& stats) {
     const auto it = stats.request_ms.find(route);
     out += "    " + route + ": " + std::to_string(count) + "  " +
            LatencyLine(it == stats.request_ms.end() ? std::vector<double>{} : it->second) + "\n";
+  }
+  if (stats.refused > 0) {
+    out += "  refused by backpressure (503 + Retry-After, waited and retried): " +
+           std::to_string(stats.refused) + "\n";
   }
   out += "  errors: " + std::to_string(stats.ErrorCount());
   for (const auto& [kind, count] : stats.errors) out += "  " + kind + "=" + std::to_string(count);

@@ -35,6 +35,9 @@ struct TrafficStats {
   std::uint64_t loops = 0;
   std::uint64_t picks = 0;     // select calls naming a location
   std::uint64_t no_picks = 0;  // select calls with location_id -1
+  // 503 answers with Retry-After to POST /inference/start (backpressure): waited out and
+  // retried, not errors.
+  std::uint64_t refused = 0;
   std::vector<double> start_to_success_ms;
   std::vector<double> loop_ms;                            // start → select, without think time
   std::map<std::string, std::vector<double>> request_ms;  // by route, successful answers only
@@ -57,7 +60,7 @@ struct RunInfo {
   std::string ground_truth_error;
 };
 
-// {"url","users","elapsed_s","loops","loops_per_s","picks","no_picks",
+// {"url","users","elapsed_s","loops","loops_per_s","picks","no_picks","refused",
 //  "start_to_success_ms":{count,p50,p95,p99,max},"loop_ms":{...},
 //  "requests":{route:{"count","p50_ms","p95_ms","p99_ms"}},"requests_total",
 //  "errors":{kind:n},"errors_total","locations",

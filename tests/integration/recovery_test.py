@@ -1,7 +1,9 @@
-"""Black-box test of issue 14's "no accepted task lost" in embedded mode: `mlprod serve` stopped
-by SIGTERM during a burst of POST /inference/start and killed with SIGKILL under load; after
-each restart every accepted inference reaches SUCCESS within 20 s with its rows written once,
-and a training caught by the kill is either run again or failed with its reason."""
+"""Black-box tests of issue 14 in embedded mode. No accepted task lost: `mlprod serve` stopped by
+SIGTERM during a burst of POST /inference/start and killed with SIGKILL under load; after the
+restart every accepted inference reaches SUCCESS within 20 s with its rows written once, and a
+training caught by the kill is either run again or failed with its reason. Backpressure: a
+burst beyond --max-queue is refused with 503 + Retry-After and writes nothing."""
+import json
 import os
 import shutil
 import signal
@@ -11,6 +13,8 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from mlprod_client import Server, request, user_data  # noqa: E402
@@ -129,6 +133,64 @@ class Recovery(unittest.TestCase):
             if m["status"] == "failed":
                 self.assertTrue(m["reason"], m)  # interrupted, or the re-run's own reason
         self.assertEqual(self.server.stop(), 0)
+
+
+def post_start(url):
+    """POST /inference/start; (status, task id or None, Retry-After header or None)."""
+    req = urllib.request.Request(url + "/inference/start", data=json.dumps(user_data()).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())["task_id"], None
+    except urllib.error.HTTPError as e:
+        e.read()
+        return e.code, None, e.headers.get("Retry-After")
+
+
+class Backpressure(unittest.TestCase):
+    """A burst far above what one worker thread runs: beyond --max-queue the start route answers
+    503 with Retry-After and writes nothing; every accepted inference still finishes."""
+
+    def test_burst_beyond_max_queue_is_refused_with_retry_after(self):
+        server = Server(extra_args=["--workers", "1", "--max-queue", "2"])
+        try:
+            answers, stop = [], threading.Event()
+
+            def post_until_stopped():
+                while not stop.is_set():
+                    answers.append(post_start(server.url))
+
+            threads = [threading.Thread(target=post_until_stopped) for _ in range(16)]
+            for t in threads:
+                t.start()
+            time.sleep(3)
+            stop.set()
+            for t in threads:
+                t.join()
+            accepted = [task for status, task, _ in answers if status == 200]
+            refused = [(status, retry) for status, _, retry in answers if status != 200]
+            self.assertGreater(len(refused), 0, "no request was refused")
+            self.assertEqual(set(refused), {(503, "1")})
+            db = os.path.join(server.data_dir, "mlprod.db")
+            con = sqlite3.connect(db, timeout=30)
+            try:
+                rows = con.execute("SELECT COUNT(*) FROM inferences").fetchone()[0]
+            finally:
+                con.close()
+            self.assertEqual(rows, len(accepted), "a refused request wrote an inference")
+            for task_id in accepted[-20:]:
+                status, body = request("GET", f"{server.url}/inference/status/{task_id}?wait=20")
+                self.assertEqual((status, body["status"]), (200, "SUCCESS"))
+            _, metrics = request("GET", server.url + "/metrics")
+            self.assertIn(f'api_inference_refused_total{{app_name="api"}} {len(refused)}', metrics)
+            with open(f"/proc/{server.proc.pid}/status") as f:
+                hwm_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
+            self.assertLessEqual(hwm_kb, 64 * 1024)
+            print(f"\n{len(accepted)} accepted, {len(refused)} refused, peak RSS "
+                  f"{hwm_kb / 1024:.1f} MiB", file=sys.stderr)
+            self.assertEqual(server.stop(), 0)
+        finally:
+            server.cleanup()
 
 
 if __name__ == "__main__":
