@@ -317,6 +317,13 @@ constexpr std::string_view kAutomationV8[] = {
   updated_at BIGINT NOT NULL))",
 };
 
+// Version 9: models.answers_at_registration, the total of the first-answer counters
+// (model_feedback + canary_outcomes) when the row was registered, so "new labels since the
+// newest model" is a difference of two small sums instead of a scan of inferences.
+constexpr std::string_view kAnswersAtRegistrationV9[] = {
+    "ALTER TABLE models ADD COLUMN answers_at_registration BIGINT",
+};
+
 }  // namespace
 
 const Dialect& DialectFor(Backend backend) {
@@ -343,6 +350,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
        "inferences.propensity",
        SpellAll(kExplorationV7, dialect)},
       {8, "automatic retraining: leases, drift_reports", SpellAll(kAutomationV8, dialect)},
+      {9, "models.answers_at_registration: new labels counted without a scan",
+       SpellAll(kAnswersAtRegistrationV9, dialect)},
   };
 }
 

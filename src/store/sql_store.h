@@ -109,6 +109,11 @@ class SqlStore final : public Store {
   // Inside a write: records `outcome` as the task's first answer when it is one (sets
   // outcome.counted). sql_store_feedback.cpp.
   void CountFirstFeedback(soci::session& s, const std::string& task_id, FeedbackOutcome& outcome);
+  // SQL for every first answer counted so far: per model (explored lists included) plus the
+  // canary's interleaved lists.
+  static constexpr const char* kAnswersTotal =
+      "(SELECT COALESCE(SUM(n), 0) FROM model_feedback) + "
+      "(SELECT COALESCE(SUM(n), 0) FROM canary_outcomes)";
 
   DbTarget target_;
   const Dialect& dialect_;

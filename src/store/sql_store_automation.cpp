@@ -100,11 +100,27 @@ Result<std::vector<DriftReport>> SqlStore::ListDriftReports(std::int64_t since_m
 Result<std::int64_t> SqlStore::CountAnswersSinceNewestModel() {
   long long count = 0;
   Status st = Read("count answers since the newest model", [&](soci::session& s) {
-    // Both columns are written the same way per backend (timestamptz, or ISO text in SQLite),
-    // so they compare without converting either.
+    long long total = 0, at_newest = 0;
+    soci::indicator at_ind = soci::i_null;
+    int models = 0;
     Query(s,
-          "SELECT COUNT(*) FROM inferences WHERE feedback IS NOT NULL AND (NOT EXISTS "
-          "(SELECT 1 FROM models) OR time_creation > (SELECT MAX(time_creation) FROM models))")
+          std::string("SELECT ") + kAnswersTotal +
+              ", (SELECT answers_at_registration FROM models ORDER BY time_creation DESC, task_id"
+              " DESC LIMIT 1), (SELECT COUNT(*) FROM (SELECT 1 FROM models LIMIT 1) AS m)",
+          kReuse)
+        .Into(total)
+        .Into(at_newest, at_ind)
+        .Into(models)
+        .Run();
+    if (models == 0 || at_ind == soci::i_ok) {
+      count = models == 0 ? total : std::max(0LL, total - at_newest);
+      return OkStatus();
+    }
+    // The newest row predates schema version 9. Both columns are written the same way per
+    // backend (timestamptz, or ISO text in SQLite), so they compare without converting either.
+    Query(s,
+          "SELECT COUNT(*) FROM inferences WHERE feedback IS NOT NULL AND time_creation > "
+          "(SELECT MAX(time_creation) FROM models)")
         .Into(count)
         .Run();
     return OkStatus();

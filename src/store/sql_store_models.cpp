@@ -31,16 +31,19 @@ Status SqlStore::RegisterModel(const ModelRow& model) {
     MetricsWriter a(model.train), b(model.test);
     soci::indicator evidence_ind = model.evidence.empty() ? soci::i_null : soci::i_ok;
     // An existing model keeps its state, share and time_creation: only path and metrics change.
-    Query q(s,
-            "INSERT INTO models (task_id, time_creation, status, path, use_percentage, reason, "
-            "evidence, train_acc, train_auc, train_pre, train_rec, train_f1, test_acc, test_auc, "
-            "test_pre, test_rec, test_f1) VALUES (:id, :ct, :st, :p, :u, :r, :e, :a1, :a2, :a3, "
-            ":a4, :a5, :b1, :b2, :b3, :b4, :b5) ON CONFLICT (task_id) DO UPDATE SET path = "
-            "excluded.path, train_acc = excluded.train_acc, train_auc = excluded.train_auc, "
-            "train_pre = excluded.train_pre, train_rec = excluded.train_rec, train_f1 = "
-            "excluded.train_f1, test_acc = excluded.test_acc, test_auc = excluded.test_auc, "
-            "test_pre = excluded.test_pre, test_rec = excluded.test_rec, test_f1 = "
-            "excluded.test_f1");
+    Query q(s, std::string(
+                   "INSERT INTO models (task_id, time_creation, status, path, use_percentage, "
+                   "reason, evidence, train_acc, train_auc, train_pre, train_rec, train_f1, "
+                   "test_acc, test_auc, test_pre, test_rec, test_f1, answers_at_registration) "
+                   "VALUES (:id, :ct, :st, :p, :u, :r, :e, :a1, :a2, :a3, :a4, :a5, :b1, :b2, :b3, "
+                   ":b4, :b5, ") +
+                   kAnswersTotal +
+                   ") ON CONFLICT (task_id) DO UPDATE SET path = "
+                   "excluded.path, train_acc = excluded.train_acc, train_auc = excluded.train_auc, "
+                   "train_pre = excluded.train_pre, train_rec = excluded.train_rec, train_f1 = "
+                   "excluded.train_f1, test_acc = excluded.test_acc, test_auc = excluded.test_auc, "
+                   "test_pre = excluded.test_pre, test_rec = excluded.test_rec, test_f1 = "
+                   "excluded.test_f1");
     q.Use(model.task_id).Use(created).Use(model.status).Use(model.path).Use(model.use_percentage);
     q.Use(model.reason).Use(model.evidence, evidence_ind);
     a.Bind(q);

@@ -332,8 +332,10 @@ class Store {
   virtual Status PublishDriftReport(const DriftReport& report) = 0;
   // The reports with updated_at_ms >= since_ms, by source.
   virtual Result<std::vector<DriftReport>> ListDriftReports(std::int64_t since_ms) = 0;
-  // First answers (picks and no picks) to the lists of inferences started after the newest
-  // model row was registered (all answered lists when there is no model).
+  // First answers (picks and no picks) counted since the newest model row was registered (all
+  // answered lists when there is no model): the first-answer counters now minus their total
+  // recorded with that row, so the cost does not grow with history. A newest row from before
+  // schema version 9 has no total: then the answers to lists of inferences started after it.
   virtual Result<std::int64_t> CountAnswersSinceNewestModel() = 0;
 };
 

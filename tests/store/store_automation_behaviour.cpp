@@ -138,10 +138,18 @@ TEST_P(StoreTest, AnswersCountOnlyFirstAnswersToListsStartedAfterTheNewestModel)
   ASSERT_TRUE(store_->SelectResult("a", 2).ok());
   ASSERT_TRUE(store_->SelectResult("a", 1).ok());  // a second answer counts nothing
   ASSERT_TRUE(store_->RejectResults("b").ok());
-  ASSERT_TRUE(store_->SelectResult("before", 1).ok());  // started before the model
+  ASSERT_TRUE(store_->SelectResult("before", 1).ok());  // its first answer came before
   auto since = store_->CountAnswersSinceNewestModel();
   ASSERT_TRUE(since.ok());
   EXPECT_EQ(*since, 2);
+  ShownTask(*store_, "late");  // started before the next model, answered after it
+  Pause();
+  ASSERT_TRUE(store_->RegisterModel({.task_id = "train-0", .status = "pending"}).ok());
+  ASSERT_TRUE(store_->RejectResults("late").ok());
+  EXPECT_EQ(*store_->CountAnswersSinceNewestModel(), 1);
+  // A newest row from before schema version 9 (no total): answers to lists started after it.
+  db_->ExecSql("UPDATE models SET answers_at_registration = NULL WHERE task_id = 'train-0'");
+  EXPECT_EQ(*store_->CountAnswersSinceNewestModel(), 0);
 
   Pause();
   ASSERT_TRUE(store_->RegisterModel({.task_id = "train-1", .status = "pending"}).ok());
