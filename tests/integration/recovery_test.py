@@ -185,7 +185,10 @@ class Backpressure(unittest.TestCase):
             self.assertIn(f'api_inference_refused_total{{app_name="api"}} {len(refused)}', metrics)
             with open(f"/proc/{server.proc.pid}/status") as f:
                 hwm_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
-            self.assertLessEqual(hwm_kb, 64 * 1024)
+            # The memory bound is the release build's: ASan's shadow memory and quarantine
+            # multiply a process's RSS.
+            if os.environ.get("MLPROD_SANITIZED") != "1":
+                self.assertLessEqual(hwm_kb, 64 * 1024)
             print(f"\n{len(accepted)} accepted, {len(refused)} refused, peak RSS "
                   f"{hwm_kb / 1024:.1f} MiB", file=sys.stderr)
             self.assertEqual(server.stop(), 0)
