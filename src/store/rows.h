@@ -50,11 +50,18 @@ struct LocationReader {
 
 // A result row with its location (join locations l).
 struct ResultReader {
-  static constexpr const char* kColumns =
-      "r.result_id, r.task_id, COALESCE(r.user_id, 0), r.location_id, r.score, r.label, r.shown, "
-      "r.model_id, COALESCE(r.propensity, ri.propensity, 1.0), "
-      "CASE WHEN r.explored THEN 1 ELSE 0 END";
-  // The rows' propensity: their own (explored lists) or their inference's (a deterministic list).
+  // The model that ranked the row: its own model_id (a candidate's row of an interleaved list,
+  // or any row stored before migration 11) or, when that is '', its list's (inferences.model_id).
+  // A list's model is stored once, not on each of its rows (~37 bytes each for a UUID).
+  static constexpr const char* kModel =
+      "CASE WHEN r.model_id = '' THEN COALESCE(ri.model_id, '') ELSE r.model_id END";
+  static inline const std::string kColumns =
+      std::string(
+          "r.result_id, r.task_id, COALESCE(r.user_id, 0), r.location_id, r.score, "
+          "r.label, r.shown, ") +
+      kModel +
+      ", COALESCE(r.propensity, ri.propensity, 1.0), CASE WHEN r.explored THEN 1 ELSE 0 END";
+  // The rows' model and propensity: their own or their inference's (a deterministic list).
   static constexpr const char* kJoin = "LEFT JOIN inferences ri ON ri.task_id = r.task_id";
   long long id = 0, user_id = 0, location_id = 0;
   std::string task_id, model_id;

@@ -324,6 +324,27 @@ constexpr std::string_view kAnswersAtRegistrationV9[] = {
     "ALTER TABLE models ADD COLUMN answers_at_registration BIGINT",
 };
 
+// Version 10 (SQLite only): smaller indexes, because every index entry is paid per stored row.
+// Results are found by the last kTaskKeyTailChars characters of task_id (each query compares
+// the whole id as well, SqlStore::ResultsOfTask) instead of the unique (task_id, location_id)
+// index, whose entries carried the 36-character id: ~55 → ~20 bytes per row. Redelivered tasks
+// still cannot duplicate rows: the results insert is guarded by NOT EXISTS inside SQLite's one
+// write transaction at a time (BEGIN IMMEDIATE), across processes too. Nothing in mlprod reads
+// events by time on SQLite (retention walks them by event_id), so ix_events_time goes; the
+// PostgreSQL schema keeps both for the reference's Grafana SQL and concurrent writers.
+constexpr std::string_view kSmallerIndexesSqliteV10[] = {
+    "DROP INDEX IF EXISTS ux_results_task_location",
+    "CREATE INDEX ix_results_task_tail ON results (substr(task_id, -8))",
+    "DROP INDEX IF EXISTS ix_events_time",
+};
+
+// Version 11: inferences.model_id, the model that ranked the list. Its rows then store
+// model_id '' (ResultReader::kModel resolves it), except a candidate's rows of an interleaved
+// list: a retrained model's UUID is stored once per list instead of on each of its rows.
+constexpr std::string_view kListModelV11[] = {
+    "ALTER TABLE inferences ADD COLUMN model_id TEXT",
+};
+
 }  // namespace
 
 const Dialect& DialectFor(Backend backend) {
@@ -352,6 +373,11 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
       {8, "automatic retraining: leases, drift_reports", SpellAll(kAutomationV8, dialect)},
       {9, "models.answers_at_registration: new labels counted without a scan",
        SpellAll(kAnswersAtRegistrationV9, dialect)},
+      {10, "SQLite: results indexed by the tail of task_id, no events time index",
+       dialect.backend == Backend::kSqlite ? SpellAll(kSmallerIndexesSqliteV10, dialect)
+                                           : std::vector<std::string>{}},
+      {11, "inferences.model_id: a list's model stored once, not on each result row",
+       SpellAll(kListModelV11, dialect)},
   };
 }
 

@@ -35,6 +35,11 @@ struct Dialect {
 
 const Dialect& DialectFor(Backend backend);
 
+// SQLite indexes results by the last characters of task_id (migration 10), not the whole id:
+// 8 hex digits of a random UUID tell its rows apart from nearly all others (the full id is
+// compared too), and the index entry is a third of the size. Sequential ids differ in their tail.
+inline constexpr int kTaskKeyTailChars = 8;
+
 struct Migration {
   int version;
   std::string description;

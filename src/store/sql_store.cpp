@@ -125,6 +125,17 @@ std::string SqlStore::LimitOffset(std::int64_t limit, std::int64_t offset) const
   return sql;
 }
 
+std::string SqlStore::ResultsOfTask(std::string_view alias, std::string_view value) const {
+  const std::string column = alias.empty() ? "task_id" : std::string(alias) + ".task_id";
+  std::string sql = column + " = " + std::string(value);
+  if (dialect_.backend != Backend::kSqlite) return sql;
+  // SQLite numbers a repeated named parameter once, so the caller still binds it once. The
+  // unary + keeps SQLite from propagating "task_id = value" into the indexed expression, which
+  // would turn it into substr(value, -8) = substr(value, -8) and leave a full scan.
+  const std::string tail = ", -" + std::to_string(kTaskKeyTailChars) + ")";
+  return "substr(" + column + tail + " = substr(" + std::string(value) + tail + " AND +" + sql;
+}
+
 Status SqlStore::InsertEvents(soci::session& s, std::initializer_list<const char*> events,
                               const std::string& now) {
   std::vector<std::string> names(events.begin(), events.end());

@@ -99,6 +99,10 @@ class SqlStore final : public Store {
   Result<std::vector<LabelledResult>> NewestLabelled(int limit, bool explored_only);
   // " LIMIT n OFFSET o" in a form both dialects accept; limit < 0 means all.
   std::string LimitOffset(std::int64_t limit, std::int64_t offset) const;
+  // The condition "results rows of `alias` belong to the task `value`" (a column or a named
+  // parameter such as ":t", bound once). SQLite finds them through the index on the last
+  // characters of task_id (migration 10), so it adds that comparison; PostgreSQL compares ids.
+  std::string ResultsOfTask(std::string_view alias, std::string_view value) const;
   // Inserts one model_transitions row.
   void InsertTransition(soci::session& s, const ModelTransitionRow& row);
   // The body of TransitionModel inside an open write transaction.

@@ -78,10 +78,13 @@ Result<std::optional<Selection>> SqlStore::SelectResult(const std::string& task_
     Query q(s,
             std::string("SELECT ") + ResultReader::kColumns + ", " + LocationReader::kColumns +
                 ", CASE WHEN NOT r.shown THEN 0 WHEN r.shown_rank IS NOT NULL THEN r.shown_rank"
-                " ELSE (SELECT COUNT(*) FROM results x WHERE x.task_id = r.task_id AND x.shown"
+                " ELSE (SELECT COUNT(*) FROM results x WHERE " +
+                ResultsOfTask("x", "r.task_id") +
+                " AND x.shown"
                 " AND (x.score > r.score OR (x.score = r.score AND x.result_id < r.result_id)))"
                 " END FROM results r JOIN locations l ON l.location_id = r.location_id " +
-                ResultReader::kJoin + " WHERE r.task_id = :t AND r.location_id = :l",
+                ResultReader::kJoin + " WHERE " + ResultsOfTask("r", ":t") +
+                " AND r.location_id = :l",
             kReuse);
     q.Use(task_id).Use(loc);
     r.Bind(q);
@@ -100,7 +103,10 @@ Result<std::optional<Selection>> SqlStore::SelectResult(const std::string& task_
   bool updated = false;
   st = Write("select result", [&](soci::session& s) -> Status {
     out->feedback.counted = false;  // a retried body starts over
-    Query update(s, "UPDATE results SET label = 1 WHERE task_id = :t AND location_id = :l", kReuse);
+    Query update(
+        s,
+        "UPDATE results SET label = 1 WHERE " + ResultsOfTask("", ":t") + " AND location_id = :l",
+        kReuse);
     update.Use(task_id).Use(loc).Run();
     if (update.AffectedRows() == 0) return OkStatus();  // gone meanwhile: nothing to log
     updated = true;
@@ -118,7 +124,10 @@ Result<FeedbackOutcome> SqlStore::RejectResults(const std::string& task_id) {
   FeedbackOutcome outcome;
   Status st = Write("reject results", [&](soci::session& s) -> Status {
     outcome = FeedbackOutcome{};
-    Query model(s, "SELECT model_id FROM results WHERE task_id = :t LIMIT 1", kReuse);
+    Query model(s,
+                std::string("SELECT ") + ResultReader::kModel + " FROM results r " +
+                    ResultReader::kJoin + " WHERE " + ResultsOfTask("r", ":t") + " LIMIT 1",
+                kReuse);
     model.Use(task_id).Into(outcome.model_id);
     if (!model.Run()) {
       return MakeError(ErrorCode::kNotFound, "no results for task id '" + task_id + "'");

@@ -12,17 +12,20 @@ namespace {
 // Rows per multi-row INSERT: well under both backends' bound-parameter and statement limits.
 constexpr size_t kRowsPerInsert = 500;
 
+// results.model_id of a row ranked by its list's model, which is stored once, in
+// inferences.model_id (ResultReader::kModel reads it back).
+const std::string kListModel;
+
 std::string ResultSelect() {
   return std::string("SELECT ") + ResultReader::kColumns + ", " + LocationReader::kColumns +
          " FROM results r JOIN locations l ON l.location_id = r.location_id " + ResultReader::kJoin;
 }
 
-long long CountTaskResults(soci::session& s, const std::string& task_id) {
+// `of_task` is SqlStore::ResultsOfTask for ":t".
+long long CountTaskResults(soci::session& s, const std::string& of_task,
+                           const std::string& task_id) {
   long long count = 0;
-  Query(s, "SELECT COUNT(*) FROM results WHERE task_id = :t", kReuse)
-      .Use(task_id)
-      .Into(count)
-      .Run();
+  Query(s, "SELECT COUNT(*) FROM results WHERE " + of_task, kReuse).Use(task_id).Into(count).Run();
   return count;
 }
 
@@ -147,8 +150,10 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
     for (size_t i = begin + 1; i < end; ++i) sql += row;
     sql += ") AS v";
     // In the same statement, not a round trip before it: a redelivered task inserts nothing.
+    // A named parameter in SQLite, which the condition repeats (numbered once, bound once).
+    const std::string guard = dialect_.backend == Backend::kSqlite ? ":g" : p;
     if (begin == 0)
-      sql += " WHERE NOT EXISTS (SELECT 1 FROM results x WHERE x.task_id = " + p + ")";
+      sql += " WHERE NOT EXISTS (SELECT 1 FROM results x WHERE " + ResultsOfTask("x", guard) + ")";
     inserts.push_back(std::move(sql));
   }
   const long long uid = user_id;
@@ -156,13 +161,13 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
     for (size_t chunk = 0; chunk < inserts.size(); ++chunk) {
       Query q(s, inserts[chunk], kReuse);
       q.Use(task_id).Use(uid);
-      if (!il) q.Use(model_id);
+      if (!il) q.Use(kListModel);
       const size_t begin = chunk * kRowsPerInsert;
       const size_t end = std::min(kept.size(), begin + kRowsPerInsert);
       for (size_t k = begin; k < end; ++k) {
         const size_t i = kept[k];
         q.Use(scores[i].location_id).Use(scores[i].score);
-        if (il) q.Use(il->from_candidate[i] ? il->candidate_id : model_id).Use(il->ranks[i]);
+        if (il) q.Use(il->from_candidate[i] ? il->candidate_id : kListModel).Use(il->ranks[i]);
         if (ex) q.Use(ex->ranks[i]).Use(ex->propensities[i]);
       }
       if (chunk == 0) q.Use(task_id);
@@ -173,28 +178,31 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
     const std::string now = NowIso();
     if (il) {
       Query(s,
-            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, canary = :c, "
-            "propensity = :p WHERE task_id = :t",
+            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, model_id = :m, "
+            "canary = :c, propensity = :p WHERE task_id = :t",
             kReuse)
           .Use(now)
+          .Use(model_id)
           .Use(il->candidate_id)
           .Use(propensity)
           .Use(task_id)
           .Run();
     } else if (ex) {
       Query(s,
-            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, explored = true "
-            "WHERE task_id = :t",
+            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, model_id = :m, "
+            "explored = true WHERE task_id = :t",
             kReuse)
           .Use(now)
+          .Use(model_id)
           .Use(task_id)
           .Run();
     } else {
       Query(s,
-            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, propensity = :p "
-            "WHERE task_id = :t",
+            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, model_id = :m, "
+            "propensity = :p WHERE task_id = :t",
             kReuse)
           .Use(now)
+          .Use(model_id)
           .Use(propensity)
           .Use(task_id)
           .Run();
@@ -205,7 +213,7 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
   // Another worker committed this task's rows first (a redelivery racing the original): done.
   long long count = 0;
   Status st = Read("count results", [&](soci::session& s) {
-    count = CountTaskResults(s, task_id);
+    count = CountTaskResults(s, ResultsOfTask("", ":t"), task_id);
     return OkStatus();
   });
   return st.ok() && count > 0 ? OkStatus() : saved;
@@ -223,8 +231,8 @@ Result<std::vector<ResultRow>> SqlStore::TopResults(const std::string& task_id, 
     // rows of a plain list once shown), then the rest by score: for a plain list that is the
     // score order either way. NULLs sort first in SQLite and last in PostgreSQL, hence the CASE.
     Query q(s,
-            ResultSelect() +
-                " WHERE r.task_id = :t ORDER BY CASE WHEN r.shown_rank IS NULL THEN 1 ELSE 0 END,"
+            ResultSelect() + " WHERE " + ResultsOfTask("r", ":t") +
+                " ORDER BY CASE WHEN r.shown_rank IS NULL THEN 1 ELSE 0 END,"
                 " r.shown_rank, r.score DESC, r.result_id LIMIT :n",
             kReuse);
     q.Use(task_id).Use(n);
@@ -268,7 +276,7 @@ Result<std::vector<ResultRow>> SqlStore::ListResults(const std::string& task_id,
   std::vector<ResultRow> out;
   Status st = Read("list results", [&](soci::session& s) {
     ResultReader r;
-    Query q(s, ResultSelect() + (task_id.empty() ? "" : " WHERE r.task_id = :t") +
+    Query q(s, ResultSelect() + (task_id.empty() ? "" : " WHERE " + ResultsOfTask("r", ":t")) +
                    " ORDER BY r.result_id" + LimitOffset(limit, offset));
     if (!task_id.empty()) q.Use(task_id);
     r.Bind(q);

@@ -16,7 +16,7 @@ namespace {
 using ::testing::ElementsAre;
 
 constexpr int kLocations = 30;
-constexpr long long kMigrations = 9;  // versions recorded in schema_migrations (schema.cpp)
+constexpr long long kMigrations = 11;  // versions recorded in schema_migrations (schema.cpp)
 
 std::vector<ScoredLocation> Scores(int n, double offset = 0) {
   std::vector<ScoredLocation> out;
@@ -154,6 +154,34 @@ TEST_P(StoreTest, ListsUnfinishedInferencesByTaskIdInPages) {
   ASSERT_TRUE(rest.ok());
   ASSERT_EQ(rest->size(), 1u);
   EXPECT_EQ((*rest)[0].task_id, "d");
+}
+
+TEST_P(StoreTest, AListsModelIsStoredOnceAndRowsStoredWithTheirOwnModelStillReadIt) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  auto uid = store_->StartInference(SampleUser("a"), "new");
+  ASSERT_TRUE(uid.ok());
+  ASSERT_TRUE(store_->SaveResults("new", *uid, "m-uuid", Scores(kLocations)).ok());
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE model_id <> ''"), 0);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM inferences WHERE model_id = 'm-uuid'"), 1);
+  auto rows = store_->ListResults("new", 0, -1);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), size_t{kLocations});
+  for (const auto& r : *rows) EXPECT_EQ(r.model_id, "m-uuid");
+  EXPECT_EQ(store_->RejectResults("new")->model_id, "m-uuid");
+
+  // A list stored before inferences.model_id existed: the model on each row, none on the list.
+  auto old_uid = store_->StartInference(SampleUser("b"), "old");
+  ASSERT_TRUE(old_uid.ok());
+  ASSERT_TRUE(store_->SaveResults("old", *old_uid, "m-old", Scores(kLocations)).ok());
+  db_->ExecSql("UPDATE results SET model_id = 'm-old' WHERE task_id = 'old'");
+  db_->ExecSql("UPDATE inferences SET model_id = NULL WHERE task_id = 'old'");
+  auto top = store_->TopResults("old", 3);
+  ASSERT_TRUE(top.ok());
+  ASSERT_EQ(top->size(), 3u);
+  for (const auto& r : *top) EXPECT_EQ(r.model_id, "m-old");
+  auto picked = store_->SelectResult("old", (*top)[0].location_id);
+  ASSERT_TRUE(picked.ok() && picked->has_value());
+  EXPECT_EQ((*picked)->feedback.model_id, "m-old");
 }
 
 TEST_P(StoreTest, InferenceLoopFromStartToPick) {
