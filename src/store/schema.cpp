@@ -324,18 +324,30 @@ constexpr std::string_view kAnswersAtRegistrationV9[] = {
     "ALTER TABLE models ADD COLUMN answers_at_registration BIGINT",
 };
 
-// Version 10 (SQLite only): smaller indexes, because every index entry is paid per stored row.
-// Results are found by the last kTaskKeyTailChars characters of task_id (each query compares
-// the whole id as well, SqlStore::ResultsOfTask) instead of the unique (task_id, location_id)
-// index, whose entries carried the 36-character id: ~55 → ~20 bytes per row. Redelivered tasks
-// still cannot duplicate rows: the results insert is guarded by NOT EXISTS inside SQLite's one
-// write transaction at a time (BEGIN IMMEDIATE), across processes too. Nothing in mlprod reads
-// events by time on SQLite (retention walks them by event_id), so ix_events_time goes; the
-// PostgreSQL schema keeps both for the reference's Grafana SQL and concurrent writers.
+// Version 10: smaller indexes, because every index entry is paid per stored row. Results were
+// found through the unique (task_id, location_id) index, whose entries carried the 36-character
+// id (~55 bytes per row). SQLite now indexes the last kTaskKeyTailChars characters of task_id
+// (each query compares the whole id too, SqlStore::ResultsOfTask): ~20 bytes per row.
+// PostgreSQL indexes task_id alone, not unique, so B-tree deduplication stores a task's id
+// once for all its rows. Without the unique index a redelivered task still writes its rows once:
+// SaveRows updates the inference row first, whose row lock serialises two savers of one task, and
+// guards its insert with NOT EXISTS. ix_results_shown goes too: the training read walks results
+// newest first by result_id, where (by default) nearly every kept row is a shown one, and without
+// it marking rows shown changes no indexed column, so PostgreSQL updates them in place (HOT, with
+// the room fillfactor 85 leaves on each page) instead of adding an entry to every index. Nothing
+// in mlprod reads events by time on SQLite (retention walks them by event_id): ix_events_time
+// goes there; PostgreSQL keeps it for the reference's Grafana SQL.
 constexpr std::string_view kSmallerIndexesSqliteV10[] = {
     "DROP INDEX IF EXISTS ux_results_task_location",
     "CREATE INDEX ix_results_task_tail ON results (substr(task_id, -8))",
+    "DROP INDEX IF EXISTS ix_results_shown",
     "DROP INDEX IF EXISTS ix_events_time",
+};
+constexpr std::string_view kSmallerIndexesPostgresV10[] = {
+    "DROP INDEX IF EXISTS ux_results_task_location",
+    "CREATE INDEX ix_results_task ON results (task_id)",
+    "DROP INDEX IF EXISTS ix_results_shown",
+    "ALTER TABLE results SET (fillfactor = 85)",
 };
 
 // Version 11: inferences.model_id, the model that ranked the list. Its rows then store
@@ -373,9 +385,9 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
       {8, "automatic retraining: leases, drift_reports", SpellAll(kAutomationV8, dialect)},
       {9, "models.answers_at_registration: new labels counted without a scan",
        SpellAll(kAnswersAtRegistrationV9, dialect)},
-      {10, "SQLite: results indexed by the tail of task_id, no events time index",
+      {10, "smaller indexes: results by task without the unique index, no shown index",
        dialect.backend == Backend::kSqlite ? SpellAll(kSmallerIndexesSqliteV10, dialect)
-                                           : std::vector<std::string>{}},
+                                           : SpellAll(kSmallerIndexesPostgresV10, dialect)},
       {11, "inferences.model_id: a list's model stored once, not on each result row",
        SpellAll(kListModelV11, dialect)},
   };

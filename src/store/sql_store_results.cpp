@@ -21,14 +21,6 @@ std::string ResultSelect() {
          " FROM results r JOIN locations l ON l.location_id = r.location_id " + ResultReader::kJoin;
 }
 
-// `of_task` is SqlStore::ResultsOfTask for ":t".
-long long CountTaskResults(soci::session& s, const std::string& of_task,
-                           const std::string& task_id) {
-  long long count = 0;
-  Query(s, "SELECT COUNT(*) FROM results WHERE " + of_task, kReuse).Use(task_id).Into(count).Run();
-  return count;
-}
-
 // Indices of the rows to keep, in their original order (which is their result_id order, the
 // tie-break of equal scores): all of them, or the first `keep` in shown order.
 std::vector<size_t> KeptRows(std::span<const ScoredLocation> scores, std::span<const int> ranks,
@@ -113,9 +105,10 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
                                             il || ex, options_.keep_results);
   // One statement per chunk of rows, its text built before the write lock is taken. Values are
   // bound, so the text depends only on the chunk's size and PostgreSQL prepares it once per
-  // connection. A plain INSERT, not ON CONFLICT DO NOTHING (whose speculative insertion costs
-  // PostgreSQL ~20 % more per row): the unique (task_id, location_id) index still makes a
-  // concurrent duplicate (two workers on one task) fail instead of writing a second copy.
+  // connection. A plain INSERT guarded by NOT EXISTS, not ON CONFLICT DO NOTHING (whose
+  // speculative insertion costs PostgreSQL ~20 % more per row, and needs a unique index whose
+  // entries cost ~55 bytes per row): two workers on one task are serialised by the inference
+  // row, written first (below).
   // Per row: (location, score) for a plain list, whose model is bound once; (location, score,
   // model, rank) for an interleaved one; (location, score, rank, propensity) for an explored one
   // (model once). A deterministic list's rows share one propensity: it goes on the inference
@@ -157,7 +150,46 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
     inserts.push_back(std::move(sql));
   }
   const long long uid = user_id;
-  Status saved = Write("save results", [&](soci::session& s) {
+  // The inference row first: on PostgreSQL its row lock makes a second worker saving the same
+  // task (a redelivery racing the original) wait here until this one commits; its insert then
+  // takes a new snapshot (READ COMMITTED), sees these rows and writes none. SQLite has one
+  // writer at a time anyway. A task already SUCCESS keeps its row as it is.
+  return Write("save results", [&](soci::session& s) {
+    const std::string now = NowIso();
+    if (il) {
+      Query(s,
+            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, model_id = :m, "
+            "canary = :c, propensity = :p WHERE task_id = :t AND "
+            "status <> 'SUCCESS'",
+            kReuse)
+          .Use(now)
+          .Use(model_id)
+          .Use(il->candidate_id)
+          .Use(propensity)
+          .Use(task_id)
+          .Run();
+    } else if (ex) {
+      Query(s,
+            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, model_id = :m, "
+            "explored = true WHERE task_id = :t AND "
+            "status <> 'SUCCESS'",
+            kReuse)
+          .Use(now)
+          .Use(model_id)
+          .Use(task_id)
+          .Run();
+    } else {
+      Query(s,
+            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, model_id = :m, "
+            "propensity = :p WHERE task_id = :t AND "
+            "status <> 'SUCCESS'",
+            kReuse)
+          .Use(now)
+          .Use(model_id)
+          .Use(propensity)
+          .Use(task_id)
+          .Run();
+    }
     for (size_t chunk = 0; chunk < inserts.size(); ++chunk) {
       Query q(s, inserts[chunk], kReuse);
       q.Use(task_id).Use(uid);
@@ -175,48 +207,8 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
       // A redelivered task: its rows are already committed, nothing to do.
       if (chunk == 0 && q.AffectedRows() == 0) return OkStatus();
     }
-    const std::string now = NowIso();
-    if (il) {
-      Query(s,
-            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, model_id = :m, "
-            "canary = :c, propensity = :p WHERE task_id = :t",
-            kReuse)
-          .Use(now)
-          .Use(model_id)
-          .Use(il->candidate_id)
-          .Use(propensity)
-          .Use(task_id)
-          .Run();
-    } else if (ex) {
-      Query(s,
-            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, model_id = :m, "
-            "explored = true WHERE task_id = :t",
-            kReuse)
-          .Use(now)
-          .Use(model_id)
-          .Use(task_id)
-          .Run();
-    } else {
-      Query(s,
-            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, model_id = :m, "
-            "propensity = :p WHERE task_id = :t",
-            kReuse)
-          .Use(now)
-          .Use(model_id)
-          .Use(propensity)
-          .Use(task_id)
-          .Run();
-    }
     return OkStatus();
   });
-  if (saved.ok() || saved.error().code != ErrorCode::kConflict) return saved;
-  // Another worker committed this task's rows first (a redelivery racing the original): done.
-  long long count = 0;
-  Status st = Read("count results", [&](soci::session& s) {
-    count = CountTaskResults(s, ResultsOfTask("", ":t"), task_id);
-    return OkStatus();
-  });
-  return st.ok() && count > 0 ? OkStatus() : saved;
 }
 
 Result<std::vector<ResultRow>> SqlStore::TopResults(const std::string& task_id, int limit) {
