@@ -363,7 +363,7 @@ TEST_P(StoreTest, OneTaskSavedByManyWorkersAtOnceKeepsOneCopyAndAllSucceed) {
   ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
   auto uid = store_->StartInference(SampleUser("race"), "race");
   ASSERT_TRUE(uid.ok());
-  // A redelivered message racing the original: the writers meet at the unique index.
+  // A redelivered message racing the original: the inference row serialises the writers.
   constexpr int kWriters = 6;
   std::latch start(kWriters);
   std::vector<Status> results(kWriters, OkStatus());
