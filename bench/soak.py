@@ -2,7 +2,8 @@
 """Soak benchmark (issue 14): hours of `mlprod traffic` against one `mlprod serve`, sampled
 every --interval: loop rate and p99 of the interval, RSS and open fds of the serve process,
 store bytes and bytes per loop. Writes soak.tsv (the series) and summary.json to --out and
-exits 1 when a given bound fails (2 on a run that could not be measured).
+exits 1 when a given bound fails (2 on a run that could not be measured or was interrupted
+by SIGINT/SIGTERM; what was sampled until then is written).
 
 Traffic runs as consecutive `mlprod traffic --json` chunks of --interval seconds (its periodic
 progress has no percentiles); a sample is taken as a chunk ends. The first chunk is the warm-up
@@ -17,6 +18,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -96,7 +98,7 @@ class Probe:
 def per_loop(now, ref, loops):
     if now is None or ref is None or loops <= 0:
         return None
-    return (now - ref) / loops
+    return round((now - ref) / loops, 1)
 
 
 def fmt(v):
@@ -121,7 +123,8 @@ def progress_line(row):
 
 def run_soak(binary=DEFAULT_BINARY, duration=3600.0, interval=30.0, warmup=10.0, users=8,
              seed=42, url=None, pid=None, data_dir=None, serve_args=(), log=print):
-    """Runs the soak; returns {"rows": [...], "summary": {...}} (bounds are not checked here)."""
+    """Runs the soak; returns {"rows": [...], "summary": {...}, "serve_exit_code": the started
+    server's exit code on SIGTERM or None} (bounds are not checked here)."""
     serve, tmp = None, None
     if url is None:
         tmp = data_dir is None
@@ -130,14 +133,16 @@ def run_soak(binary=DEFAULT_BINARY, duration=3600.0, interval=30.0, warmup=10.0,
         url, pid = serve.url, serve.proc.pid
         log(f"soak: mlprod serve pid {pid} at {url}, data dir {data_dir}")
     try:
-        return _soak(binary, url, Probe(pid, data_dir), duration, interval, warmup, users, seed,
-                     log)
+        result = _soak(binary, url, Probe(pid, data_dir), duration, interval, warmup, users,
+                       seed, log)
     finally:
         if serve is not None:
             code = serve.stop()
             log(f"soak: mlprod serve exited {code}")
             if tmp:
                 shutil.rmtree(data_dir, ignore_errors=True)
+    result["serve_exit_code"] = None if serve is None else code
+    return result
 
 
 def _soak(binary, url, probe, duration, interval, warmup, users, seed, log):
@@ -147,14 +152,19 @@ def _soak(binary, url, probe, duration, interval, warmup, users, seed, log):
     rows.append(dict(phase="start", elapsed_s=0.0, loops=0, loops_per_s=None, p99_loop_ms=None,
                      p99_start_ms=None, errors=0, refused=0, **_sizes(start, None, 0)))
     log(progress_line(rows[-1]))
-    ref, ref_loops, chunk = start, 0, 0
+    ref, ref_loops, chunk, interrupted = start, 0, 0, False
     while True:
         elapsed = time.monotonic() - t0
         if elapsed >= duration - 0.5:
             break
         in_warmup = chunk == 0 and warmup > 0
         seconds = min(warmup if in_warmup else interval, duration - elapsed)
-        out = run_traffic(binary, url, seconds, users, seed + 1000 * chunk)
+        try:
+            out = run_traffic(binary, url, seconds, users, seed + 1000 * chunk)
+        except KeyboardInterrupt:  # SIGINT/SIGTERM: keep the samples taken so far
+            log("soak: interrupted, the summary covers the samples taken so far")
+            interrupted = True
+            break
         chunk += 1
         loops += out["loops"]
         errors += out["errors_total"]
@@ -170,22 +180,19 @@ def _soak(binary, url, probe, duration, interval, warmup, users, seed, log):
         log(progress_line(row))
         if in_warmup:
             ref, ref_loops = now, loops
-    return {"rows": rows, "summary": summarize(rows, probe.peak_kib(), errors, refused)}
+    summary = summarize(rows, probe.peak_kib(), errors, refused)
+    summary["interrupted"] = interrupted
+    return {"rows": rows, "summary": summary}
 
 
 def _sizes(now, ref, loops_since):
     """The size columns of a row; per-loop figures only when measured against a reference."""
     mib = None if now["rss_kib"] is None else round(now["rss_kib"] / 1024, 1)
+    ref = ref or {}
     return dict(rss_mib=mib, fds=now["fds"], store_bytes=now["store_bytes"],
                 db_bytes=now["db_bytes"],
-                bytes_per_loop=None if ref is None else _round(
-                    per_loop(now["store_bytes"], ref["store_bytes"], loops_since)),
-                db_bytes_per_loop=None if ref is None else _round(
-                    per_loop(now["db_bytes"], ref["db_bytes"], loops_since)))
-
-
-def _round(v):
-    return None if v is None else round(v, 1)
+                bytes_per_loop=per_loop(now["store_bytes"], ref.get("store_bytes"), loops_since),
+                db_bytes_per_loop=per_loop(now["db_bytes"], ref.get("db_bytes"), loops_since))
 
 
 def summarize(rows, peak_kib, errors, refused):
@@ -205,8 +212,8 @@ def summarize(rows, peak_kib, errors, refused):
         "rss_peak_mib": None if peak_kib is None else round(peak_kib / 1024, 1),
         "store_bytes_final": last["store_bytes"],
         "bytes_per_loop": last["bytes_per_loop"], "db_bytes_per_loop": last["db_bytes_per_loop"],
-        "bytes_per_loop_with_warmup": _round(per_loop(
-            last["store_bytes"], first["store_bytes"], total_loops)),
+        "bytes_per_loop_with_warmup": per_loop(last["store_bytes"], first["store_bytes"],
+                                               total_loops),
         "loops_measured": total_loops - ref["loops"],
         "fds_after_warmup": ref["fds"], "fds_final": last["fds"],
         "fds_max": max(fds) if fds else None,
@@ -266,11 +273,14 @@ def main(argv=None):
     if a.url is None and a.pid is not None:
         p.error("--pid goes with --url")
     out_dir = a.out or "soak-" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    # Also when started in the background (SIGINT ignored): stop the traffic and the server.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, interrupt)
     try:
         result = run_soak(a.binary, a.duration, a.interval, a.warmup, a.users, a.seed, a.url,
                           a.pid, a.data_dir, a.serve_arg,
                           log=lambda m: print(m, file=sys.stderr, flush=True))
-    except (RuntimeError, OSError, sqlite3.Error) as e:
+    except (RuntimeError, OSError, sqlite3.Error, KeyboardInterrupt) as e:
         print(f"soak: {e}", file=sys.stderr)
         return 2
     bounds = check_bounds(result["summary"], a.max_rss_mib, a.max_bytes_per_loop,
@@ -283,7 +293,13 @@ def main(argv=None):
         print(f"bound {b['name']:22} {fmt(b['value'])} <= {b['limit']:g}: "
               f"{'ok' if b['ok'] else 'FAILED'}")
     print(f"series: {os.path.join(out_dir, 'soak.tsv')}")
+    if summary["interrupted"]:
+        return 2
     return 0 if summary["ok"] else 1
+
+
+def interrupt(_signum, _frame):
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
