@@ -352,6 +352,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
       {8, "automatic retraining: leases, drift_reports", SpellAll(kAutomationV8, dialect)},
       {9, "models.answers_at_registration: new labels counted without a scan",
        SpellAll(kAnswersAtRegistrationV9, dialect)},
+      {10, "row_counts: users and locations counted by triggers; unfinished inferences indexed",
+       RowCountsMigration(dialect)},
   };
 }
 

@@ -59,6 +59,8 @@ class SqlStore final : public Store {
   Result<ModelFeedback> GetModelFeedback(const std::string& model_id) override;
   Result<std::map<std::string, ModelFeedback>> ListModelFeedback() override;
 
+  Status AppendHistory(std::span<const PastLoop> loops) override;
+
   Result<std::vector<LabelledResult>> NewestShownResults(int limit) override;
   Result<std::vector<LabelledResult>> NewestExploredResults(int limit) override;
   Status RecordDataset(const std::string& task_id,
@@ -99,6 +101,8 @@ class SqlStore final : public Store {
   Result<std::vector<LabelledResult>> NewestLabelled(int limit, bool explored_only);
   // " LIMIT n OFFSET o" in a form both dialects accept; limit < 0 means all.
   std::string LimitOffset(std::int64_t limit, std::int64_t offset) const;
+  // Inserts the user (creation_time = time) and returns its user_id. sql_store_content.cpp.
+  long long InsertUser(soci::session& s, const User& user, const std::string& time);
   // Inserts one model_transitions row.
   void InsertTransition(soci::session& s, const ModelTransitionRow& row);
   // The body of TransitionModel inside an open write transaction.
