@@ -72,6 +72,10 @@ Status SqlStore::AppendHistory(std::span<const PastLoop> loops) {
       "feedback, explored, propensity) VALUES (:t, :tc, :tg, :tu, :u, 'SUCCESS', :f, true, :p)",
   };
   return Write("append history", [&](soci::session& s) -> Status {
+    // A batch touches more pages than SQLite's default 2 MB cache holds (random task ids in
+    // three indexes): without a larger cache it spills and reads pages back mid-transaction.
+    // Set on the connection of a maintenance process only; serving never calls this.
+    if (target_.backend == Backend::kSqlite) Exec(s, "PRAGMA cache_size = -131072");
     // First answers per (counted model, position), added to model_feedback once per batch.
     std::map<std::pair<std::string, int>, long long> answers;
     for (const PastLoop& loop : loops) {
