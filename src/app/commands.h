@@ -16,5 +16,6 @@ void AddServeCommand(CLI::App& root, CommandRunner& run);
 void AddApiCommand(CLI::App& root, CommandRunner& run);
 void AddWorkerCommand(CLI::App& root, CommandRunner& run);
 void AddTrafficCommand(CLI::App& root, CommandRunner& run);
+void AddHistoryCommand(CLI::App& root, CommandRunner& run);
 
 }  // namespace mlprod::app

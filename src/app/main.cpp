@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   mlprod::app::AddDatasetCommand(root, run);
   mlprod::app::AddTrainCommand(root, run);
   mlprod::app::AddTrafficCommand(root, run);
+  mlprod::app::AddHistoryCommand(root, run);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -331,8 +331,8 @@ constexpr std::string_view kAnswersAtRegistrationV9[] = {
 // PostgreSQL indexes task_id alone, not unique, so B-tree deduplication stores a task's id
 // once for all its rows. Without the unique index a redelivered task still writes its rows once:
 // SaveRows updates the inference row first, whose row lock serialises two savers of one task, and
-// guards its insert with NOT EXISTS. ix_results_shown goes too: the training read walks results
-// newest first by result_id, where (by default) nearly every kept row is a shown one, and without
+// guards its insert with NOT EXISTS. ix_results_shown goes too: the training read walks the
+// newest results by result_id (a bounded range), where nearly every kept row is shown, and without
 // it marking rows shown changes no indexed column, so PostgreSQL updates them in place (HOT, with
 // the room fillfactor 85 leaves on each page) instead of adding an entry to every index. Nothing
 // in mlprod reads events by time on SQLite (retention walks them by event_id): ix_events_time
@@ -390,6 +390,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
                                            : SpellAll(kSmallerIndexesPostgresV10, dialect)},
       {11, "inferences.model_id: a list's model stored once, not on each result row",
        SpellAll(kListModelV11, dialect)},
+      {12, "row_counts: users and locations counted by triggers; unfinished inferences indexed",
+       RowCountsMigration(dialect)},
   };
 }
 

@@ -61,6 +61,8 @@ std::vector<std::string> SpellAll(const std::string_view (&sql)[N], const Dialec
 
 // Migration 4's statements (schema_lifecycle.cpp): the typed model lifecycle.
 std::vector<std::string> ModelLifecycleMigration(const Dialect& dialect);
+// Migration 10's statements (schema_row_counts.cpp): row_counts and the triggers keeping it.
+std::vector<std::string> RowCountsMigration(const Dialect& dialect);
 
 // DDL of the bookkeeping table, created (if missing) before any migration.
 std::string SchemaMigrationsDdl(const Dialect& dialect);

@@ -59,6 +59,8 @@ class SqlStore final : public Store {
   Result<ModelFeedback> GetModelFeedback(const std::string& model_id) override;
   Result<std::map<std::string, ModelFeedback>> ListModelFeedback() override;
 
+  Status AppendHistory(std::span<const PastLoop> loops) override;
+
   Result<std::vector<LabelledResult>> NewestShownResults(int limit) override;
   Result<std::vector<LabelledResult>> NewestExploredResults(int limit) override;
   Status RecordDataset(const std::string& task_id,
@@ -103,6 +105,8 @@ class SqlStore final : public Store {
   // parameter such as ":t", bound once). SQLite finds them through the index on the last
   // characters of task_id (migration 10), so it adds that comparison; PostgreSQL compares ids.
   std::string ResultsOfTask(std::string_view alias, std::string_view value) const;
+  // Inserts the user (creation_time = time) and returns its user_id. sql_store_content.cpp.
+  long long InsertUser(soci::session& s, const User& user, const std::string& time);
   // Inserts one model_transitions row.
   void InsertTransition(soci::session& s, const ModelTransitionRow& row);
   // The body of TransitionModel inside an open write transaction.

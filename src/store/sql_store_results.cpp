@@ -12,6 +12,9 @@ namespace {
 // Rows per multi-row INSERT: well under both backends' bound-parameter and statement limits.
 constexpr size_t kRowsPerInsert = 500;
 
+// The training read of shown rows looks at most this many times its limit of newest rows.
+constexpr long long kShownWalk = 32;
+
 // results.model_id of a row ranked by its list's model, which is stored once, in
 // inferences.model_id (ResultReader::kModel reads it back).
 const std::string kListModel;
@@ -312,7 +315,13 @@ Result<std::vector<LabelledResult>> SqlStore::NewestLabelled(int limit, bool exp
         std::string task_id;
         UserReader u;
         LocationReader l;
-        // Both filters have a partial index on result_id (migrations 2 and 7).
+        // Explored rows have a partial index on result_id (migration 7). Shown rows are found
+        // walking the newest kShownWalk × limit rows backwards by result_id: with the default
+        // --keep-results 10 nearly every kept row is shown, with all 210 kept about 1 in 21,
+        // and the walk stays bounded in rows even when few lists are ever read.
+        const std::string shown_window =
+            " AND r.result_id > (SELECT COALESCE(MAX(result_id), 0) FROM results) - " +
+            std::to_string(kShownWalk * static_cast<long long>(limit));
         Query q(s, std::string("SELECT r.result_id, r.task_id, r.label, ") + UserReader::kColumns +
                        ", " + LocationReader::kColumns +
                        " FROM results r JOIN users u ON u.user_id = r.user_id"
@@ -320,7 +329,7 @@ Result<std::vector<LabelledResult>> SqlStore::NewestLabelled(int limit, bool exp
                        // Explored lists only once answered: an unanswered list is no label yet.
                        (explored_only ? " JOIN inferences i ON i.task_id = r.task_id AND "
                                         "i.feedback IS NOT NULL WHERE r.shown AND r.explored"
-                                      : " WHERE r.shown") +
+                                      : " WHERE r.shown" + shown_window) +
                        " ORDER BY r.result_id DESC LIMIT " + std::to_string(limit));
         q.Into(result_id).Into(task_id).Into(label);
         u.Bind(q);

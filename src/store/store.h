@@ -188,6 +188,22 @@ struct ContentInfo {
   std::int64_t users = 0;
 };
 
+// One finished loop of the past for Store::AppendHistory (`mlprod history`): what serving
+// would have stored for it.
+struct PastLoop {
+  User user;            // user_id and creation_time are assigned by the store
+  std::string task_id;  // unique
+  std::string time;     // ISO-8601 UTC: the time of every row and event of the loop
+  std::string model_id;
+  // The stored rows in shown order (shown_rank = index), all shown.
+  std::vector<ScoredLocation> shown;
+  // An explored list (Exploration): one propensity per shown row; empty otherwise.
+  std::vector<double> explored_propensities;
+  double propensity = 1.0;  // a deterministic list's (inferences.propensity)
+  bool answered = false;    // a select arrived
+  int pick = -1;            // answered: the index in `shown` of the pick, -1 no pick
+};
+
 // Event names written to `events` (SPEC §5).
 inline constexpr const char* kEventInferenceStart = "inference_start";
 inline constexpr const char* kEventStatus = "status";
@@ -281,6 +297,14 @@ class Store {
   virtual Result<CanaryOutcomes> GetCanaryOutcomes(const std::string& candidate_id) = 0;
   // Live feedback of every model that has some, by model id.
   virtual Result<std::map<std::string, ModelFeedback>> ListModelFeedback() = 0;
+
+  // Maintenance (`mlprod history`), not the serving path: writes the loops in one transaction
+  // as serving would have, each with its user, its inference (SUCCESS, time_get, feedback), its
+  // result rows (shown, shown_rank, the pick's label 1), its events (inference_start, results
+  // and, answered, selection and good_inference or bad_inference), and the first answers added
+  // to model_feedback (explored lists under kExploredFeedbackId). A task id that exists fails
+  // the whole batch (kConflict).
+  virtual Status AppendHistory(std::span<const PastLoop> loops) = 0;
 
   // --- training ---
   // The newest `limit` shown results (by result_id desc), joined with users and locations.

@@ -1,0 +1,181 @@
+// Every statement of the serving loop and of training runs on an index, whatever the history:
+// on a SQLite store filled with past loops, this records the SQL the store really executes for
+// the loop's and training's calls (a trace on every connection the process opens) and fails
+// when EXPLAIN QUERY PLAN shows a full scan of users, inferences, results or events. Newest-first
+// reads may walk a partial index backwards (their LIMIT bounds them). Debug pages
+// (ListUsers, ListResults) and migrations are not in the loop and not checked.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <mutex>
+#include <regex>
+#include <set>
+#include <string>
+
+#include "store/open_store.h"
+#include "store_fixture.h"
+
+namespace mlprod::store::testing {
+namespace {
+
+std::mutex g_mu;
+std::set<std::string>* g_seen = nullptr;  // recording while set
+
+int TraceStatement(unsigned, void*, void* stmt, void*) {
+  const char* sql = sqlite3_sql(static_cast<sqlite3_stmt*>(stmt));
+  std::lock_guard lock(g_mu);
+  if (g_seen != nullptr && sql != nullptr) g_seen->insert(sql);
+  return 0;
+}
+
+int InstallTrace(sqlite3* db, char**, const struct sqlite3_api_routines*) {
+  sqlite3_trace_v2(db, SQLITE_TRACE_STMT, TraceStatement, nullptr);
+  return SQLITE_OK;
+}
+
+// The plan's lines for sql (parameters unbound: the plan does not depend on their values).
+std::vector<std::string> Plan(sqlite3* db, const std::string& sql) {
+  std::vector<std::string> out;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &st, nullptr) !=
+      SQLITE_OK) {
+    ADD_FAILURE() << "cannot explain: " << sqlite3_errmsg(db) << "\n" << sql;
+    return out;
+  }
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 3)));
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
+// "SCAN <big table or its alias>" not on one of the partial indexes of the newest-first reads.
+bool FullScan(const std::string& line) {
+  static const std::regex scan(R"(^SCAN (users|inferences|results|events|u|i|r|x|ri)\b(.*)$)");
+  static const std::regex bounded(
+      R"(USING (COVERING )?INDEX (ix_results_explored)\b)");
+  std::smatch m;
+  if (!std::regex_search(line, m, scan)) return false;
+  return !std::regex_search(m[2].str(), bounded);
+}
+
+PastLoop Loop(int i, int locations) {
+  PastLoop loop;
+  loop.user = SampleUser("past");
+  loop.task_id = "past-" + std::to_string(i);
+  loop.time = "2026-11-01T00:00:00.000Z";
+  loop.model_id = "m1";
+  for (int k = 0; k < 10; ++k) {
+    loop.shown.push_back({1 + (i + k) % locations, 1.0 - 0.01 * k});
+    if (i % 10 == 0) loop.explored_propensities.push_back(0.01);
+  }
+  loop.answered = i % 3 != 0;
+  loop.pick = i % 5 == 0 ? -1 : i % 7;
+  return loop;
+}
+
+TEST(SqliteQueryPlans, NoStatementOfTheLoopOrOfTrainingScansAGrowingTable) {
+  std::string skip;
+  auto db = CreateSqliteDatabase(skip);
+  ASSERT_NE(db, nullptr) << skip;
+  auto opened = OpenStore(db->url());  // configures SQLite before the extension initialises it
+  ASSERT_TRUE(opened.ok());
+  Store& store = **opened;
+  ASSERT_EQ(sqlite3_auto_extension(reinterpret_cast<void (*)()>(InstallTrace)), SQLITE_OK);
+  constexpr int kLocations = 40;
+  ASSERT_TRUE(store.Migrate().ok());
+  ASSERT_TRUE(store.LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  ModelRow model;
+  model.task_id = "m1";
+  model.status = "promoted";
+  model.use_percentage = 1;
+  ASSERT_TRUE(store.RegisterModel(model).ok());
+  std::vector<PastLoop> history;
+  for (int i = 0; i < 3000; ++i) history.push_back(Loop(i, kLocations));
+  ASSERT_TRUE(store.AppendHistory(history).ok());
+
+  std::set<std::string> seen;
+  {
+    std::lock_guard lock(g_mu);
+    g_seen = &seen;
+  }
+  std::vector<ScoredLocation> scores;
+  for (int k = 1; k <= kLocations; ++k) scores.push_back({k, k / 100.0});
+  std::vector<int> ranks(kLocations);
+  std::vector<std::uint8_t> from_candidate(kLocations);
+  std::vector<double> propensities(kLocations, 0.02);
+  for (int k = 0; k < kLocations; ++k) {
+    ranks[k] = kLocations - 1 - k;
+    from_candidate[k] = k % 2;
+  }
+  for (int kind = 0; kind < 3; ++kind) {
+    const std::string task = "live-" + std::to_string(kind);
+    auto uid = store.StartInference(SampleUser("live"), task);
+    ASSERT_TRUE(uid.ok());
+    ASSERT_TRUE(store.UpdateInferenceStatus(task, "STARTED").ok());
+    Status saved =
+        kind == 0 ? store.SaveResults(task, *uid, "m1", scores)
+        : kind == 1
+            ? store.SaveExploredResults(task, *uid, "m1", scores, Exploration{ranks, propensities})
+            : store.SaveInterleavedResults(task, *uid, "m1", scores,
+                                           Interleaving{"c1", ranks, from_candidate});
+    ASSERT_TRUE(saved.ok()) << saved.error().message;
+    ASSERT_TRUE(store.UpdateInferenceStatus(task, "SUCCESS").ok());
+    ASSERT_TRUE(store.GetInference(task).ok());
+    auto top = store.TopResults(task, 10);
+    ASSERT_TRUE(top.ok() && !top->empty());
+    if (kind == 1) {
+      ASSERT_TRUE(store.RejectResults(task).ok());
+    } else {
+      ASSERT_TRUE(store.SelectResult(task, (*top)[2].location_id).ok());
+      ASSERT_TRUE(store.GetResult((*top)[2].result_id).ok());
+    }
+    ASSERT_TRUE(store.GetUser(*uid).ok());
+  }
+  ASSERT_TRUE(store.Info().ok());
+  ASSERT_TRUE(store.GetModelFeedback("m1").ok());
+  ASSERT_TRUE(store.ListModelFeedback().ok());
+  ASSERT_TRUE(store.GetCanaryOutcomes("c1").ok());
+  ASSERT_TRUE(store.ActiveModels().ok());
+  ASSERT_TRUE(store.CountAnswersSinceNewestModel().ok());
+  ASSERT_TRUE(store.ListUnfinishedInferences("", 100).ok());
+  auto explored = store.NewestExploredResults(200);
+  ASSERT_TRUE(explored.ok() && !explored->empty());
+  auto shown = store.NewestShownResults(500);
+  ASSERT_TRUE(shown.ok() && shown->size() == 500u);
+  std::vector<std::int64_t> ids;
+  for (const auto& r : *shown) ids.push_back(r.result_id);
+  ASSERT_TRUE(store.RecordDataset("train-1", ids).ok());
+  {
+    std::lock_guard lock(g_mu);
+    g_seen = nullptr;
+  }
+  sqlite3_cancel_auto_extension(reinterpret_cast<void (*)()>(InstallTrace));
+
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db->url().substr(std::string("sqlite://").size()).c_str(), &raw),
+            SQLITE_OK);
+  int checked = 0;
+  bool unfinished_on_its_index = false;
+  for (const std::string& sql : seen) {
+    if (!std::regex_search(
+            sql, std::regex(R"(^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b)", std::regex::icase))) {
+      continue;
+    }
+    ++checked;
+    for (const std::string& line : Plan(raw, sql)) {
+      EXPECT_FALSE(FullScan(line)) << line << "\n  in: " << sql;
+      if (sql.find("status IN ('PENDING', 'STARTED')") != std::string::npos &&
+          line.find("ix_inferences_unfinished") != std::string::npos) {
+        unfinished_on_its_index = true;
+      }
+    }
+  }
+  sqlite3_close(raw);
+  EXPECT_GT(checked, 25) << "the trace recorded too few statements";
+  // Not a scan by the plan's words, but a walk over every finished inference without its index.
+  EXPECT_TRUE(unfinished_on_its_index);
+}
+
+}  // namespace
+}  // namespace mlprod::store::testing
