@@ -324,6 +324,15 @@ constexpr std::string_view kAnswersAtRegistrationV9[] = {
     "ALTER TABLE models ADD COLUMN answers_at_registration BIGINT",
 };
 
+// Version 10: the inferences not finished yet, indexed by creation time. Few rows are unfinished
+// at any time, so the index stays small while the table grows; it serves the sweeper's query
+// for rows left unfinished too long and embedded mode's recovery at start (both name exactly
+// this predicate, which both dialects need to use a partial index).
+constexpr std::string_view kUnfinishedIndexV10[] = {
+    "CREATE INDEX ix_inferences_unfinished ON inferences (time_creation) "
+    "WHERE status IN ('PENDING', 'STARTED')",
+};
+
 }  // namespace
 
 const Dialect& DialectFor(Backend backend) {
@@ -352,6 +361,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
       {8, "automatic retraining: leases, drift_reports", SpellAll(kAutomationV8, dialect)},
       {9, "models.answers_at_registration: new labels counted without a scan",
        SpellAll(kAnswersAtRegistrationV9, dialect)},
+      {10, "partial index of the unfinished inferences, for the sweeper",
+       SpellAll(kUnfinishedIndexV10, dialect)},
   };
 }
 
