@@ -233,9 +233,9 @@ class Store {
   // Inferences accepted but not finished (status PENDING or STARTED), by task id after `after`
   // ("" = from the start), at most `limit`: what a process whose queue died with it (embedded
   // mode) queues again. With `older_than`: only rows neither created nor updated (a status
-  // change, TouchUnfinishedInferences) since then, what the sweeper queues again. Read through
-  // the partial index of the unfinished rows (migration 10), so it costs what few rows are
-  // unfinished, not the table.
+  // change, TouchUnfinishedInferences) since then, what the sweeper queues again; that query
+  // reads the partial index of the unfinished rows (migration 10) in both dialects, so it costs
+  // the few unfinished rows, not the table (without it SQLite may walk the primary key).
   virtual Result<std::vector<UnfinishedInference>> ListUnfinishedInferences(
       const std::string& after, int limit,
       std::optional<std::chrono::system_clock::time_point> older_than) = 0;
