@@ -1,11 +1,14 @@
 // `mlprod worker`: a task worker consuming Celery protocol v2 messages from the broker of the
 // environment (any number of them, on any machines), recording results in the Redis result
 // backend and rows in the database. Serves its own /metrics on --metrics-port.
+// Unless --sweep-after 0, also runs the sweeper (tasks/sweeper.h) when it holds its lease.
 // SIGINT/SIGTERM: stop taking messages, finish the running tasks, exit 0.
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "api/http_server.h"
@@ -17,6 +20,7 @@
 #include "metrics/worker_metrics.h"
 #include "tasks/drift_reporter.h"
 #include "tasks/queue_training.h"
+#include "tasks/sweeper.h"
 #include "worker/worker.h"
 
 namespace mlprod::app {
@@ -30,7 +34,24 @@ struct WorkerFlags {
   int metrics_port = 9808;
   drift::DriftOptions drift;
   LearningFlags learning;
+  int sweep_after_s = 60;  // 0: no sweeper
 };
+
+// A sweep at least every 15 s and twice per sweep_after; the lease outlives three missed sweeps.
+std::unique_ptr<tasks::Sweeper> StartSweeper(store::Store& store, queue::Broker& broker,
+                                             metrics::WorkerMetrics& metrics, int sweep_after_s) {
+  if (sweep_after_s <= 0) return nullptr;
+  const std::chrono::milliseconds after = std::chrono::seconds(sweep_after_s);
+  const auto interval = std::clamp<std::chrono::milliseconds>(after / 2, std::chrono::seconds(1),
+                                                              std::chrono::seconds(15));
+  tasks::SweeperOptions options;
+  options.sweep_after = after;
+  options.lease_ttl = std::max<std::chrono::milliseconds>(3 * interval, std::chrono::seconds(10));
+  auto sweeper = std::make_unique<tasks::Sweeper>(
+      store, broker, std::move(options), [&metrics](long long n) { metrics.TasksRepublished(n); });
+  sweeper->Start(interval);
+  return sweeper;
+}
 
 int RunWorker(const WorkerFlags& f) {
   const std::string command = "worker";
@@ -44,8 +65,9 @@ int RunWorker(const WorkerFlags& f) {
                       "`mlprod serve` runs workers in-process without them"});
   }
   if (!f.queue.empty()) config->queue = f.queue;
-  // One connection per task thread, one for the model refresh, one for the drift reports.
-  auto rt = OpenRuntime(*config, f.concurrency + 2);
+  // One connection per task thread, one each for the model refresh, the drift reports and the
+  // sweeper.
+  auto rt = OpenRuntime(*config, f.concurrency + 3);
   if (!rt.ok()) return Fail(command, "configuration", rt.error());
   const auto timeout = std::chrono::seconds(f.process.startup_timeout_s);
   if (auto st = WaitForRuntime(*rt, *config, timeout); !st.ok()) {
@@ -99,11 +121,15 @@ int RunWorker(const WorkerFlags& f) {
     return Fail(command, "starting the metrics server on port " + std::to_string(f.metrics_port),
                 st.error());
   }
-  spdlog::info("mlprod worker: {} threads on queue '{}', metrics on http://{}:{}/metrics",
-               f.concurrency, config->queue, f.metrics_host, metrics_server.port());
+  auto sweeper = StartSweeper(*rt->store, *rt->broker, worker_metrics, f.sweep_after_s);
+  spdlog::info(
+      "mlprod worker: {} threads on queue '{}', metrics on http://{}:{}/metrics, sweeper {}",
+      f.concurrency, config->queue, f.metrics_host, metrics_server.port(),
+      f.sweep_after_s > 0 ? "after " + std::to_string(f.sweep_after_s) + " s" : "off");
 
   const int sig = wait_for_stop();
   spdlog::info("signal {}: finishing running tasks", sig);
+  sweeper.reset();
   worker.Stop();
   rt->broker->Close();
   metrics_server.Stop();
@@ -131,6 +157,12 @@ void AddWorkerCommand(CLI::App& root, CommandRunner& run) {
       ->capture_default_str();
   sub->add_option("--metrics-port", flags->metrics_port, "Port of the /metrics endpoint (0: any)")
       ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  sub->add_option("--sweep-after", flags->sweep_after_s,
+                  "Seconds an accepted inference may stay PENDING or STARTED before the sweeper "
+                  "publishes it again (one worker of those sharing the database sweeps, only "
+                  "while the queue is nearly empty; 0: no sweeper)")
+      ->check(CLI::Range(0, 7 * 24 * 3600))
       ->capture_default_str();
   AddProcessFlags(*sub, flags->process);
   AddDriftFlags(*sub, flags->drift);

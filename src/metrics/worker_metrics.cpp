@@ -49,6 +49,12 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                             "or held until their eta)")
                       .Register(registry)
                       .Add({})),
+      republished_(prometheus::BuildCounter()
+                       .Name("tasks_republished_total")
+                       .Help("Inferences left unfinished too long that the sweeper published "
+                             "again")
+                       .Register(registry)
+                       .Add({})),
       model_share_(prometheus::BuildGauge()
                        .Name("worker_active_model_use_percentage")
                        .Help("Traffic share of each active model (model_id label)")
@@ -74,6 +80,10 @@ void WorkerMetrics::SetBrokerState(long long reconnects_total, long long prefetc
     reconnects_.Increment(static_cast<double>(reconnects_total) - seen);
   }
   prefetched_.Set(static_cast<double>(std::max(0LL, prefetched)));
+}
+
+void WorkerMetrics::TasksRepublished(long long count) {
+  if (count > 0) republished_.Increment(static_cast<double>(count));
 }
 
 void WorkerMetrics::TaskStarted() { in_flight_.Increment(); }

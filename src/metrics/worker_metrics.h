@@ -1,6 +1,7 @@
 // The task worker's Prometheus families (SPEC §8): tasks by name and final state, run time and
-// queue wait histograms, tasks in flight, rejected messages, model loads and the active models
-// with their test AUC. Plain values in, so it knows nothing of the worker or the tasks.
+// queue wait histograms, tasks in flight, rejected messages, model loads, inferences the sweeper
+// published again and the active models with their test AUC. Plain values in, so it knows
+// nothing of the worker or the tasks.
 // Thread-safe: every method may be called from any thread.
 #pragma once
 
@@ -39,6 +40,8 @@ class WorkerMetrics {
   // A message dropped without running (unknown task name, poison).
   void MessageRejected(std::string_view reason);
   void ModelLoaded();
+  // The sweeper published `count` inferences left unfinished again (tasks/sweeper.h).
+  void TasksRepublished(long long count);
   // Read at scrape time: the broker's reconnect count so far (the counter follows it) and the
   // messages taken from the broker and not yet acknowledged (running or held until their eta).
   void SetBrokerState(long long reconnects_total, long long prefetched);
@@ -60,6 +63,7 @@ class WorkerMetrics {
   prometheus::Counter& model_loads_;
   prometheus::Counter& reconnects_;
   prometheus::Gauge& prefetched_;
+  prometheus::Counter& republished_;
   prometheus::Family<prometheus::Gauge>& model_share_;
   prometheus::Family<prometheus::Gauge>& model_auc_;
 

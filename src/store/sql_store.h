@@ -35,8 +35,11 @@ class SqlStore final : public Store {
   Result<std::vector<User>> ListUsers(std::int64_t offset, std::int64_t limit) override;
   Result<std::optional<InferenceRow>> GetInference(const std::string& task_id) override;
   Status UpdateInferenceStatus(const std::string& task_id, const std::string& status) override;
-  Result<std::vector<UnfinishedInference>> ListUnfinishedInferences(const std::string& after,
-                                                                    int limit) override;
+  Result<std::vector<UnfinishedInference>> ListUnfinishedInferences(
+      const std::string& after, int limit,
+      std::optional<std::chrono::system_clock::time_point> older_than) override;
+  Status TouchUnfinishedInferences(std::span<const std::string> task_ids,
+                                   std::chrono::system_clock::time_point at) override;
   Result<ContentInfo> Info() override;
 
   Status SaveResults(const std::string& task_id, std::int64_t user_id, const std::string& model_id,

@@ -1,6 +1,7 @@
 // SqlStore: locations, users, inferences and counts.
 #include <cmath>
 
+#include "common/time_util.h"
 #include "store/query.h"
 #include "store/rows.h"
 #include "store/sql_store.h"
@@ -249,18 +250,28 @@ Status SqlStore::UpdateInferenceStatus(const std::string& task_id, const std::st
 }
 
 Result<std::vector<UnfinishedInference>> SqlStore::ListUnfinishedInferences(
-    const std::string& after, int limit) {
+    const std::string& after, int limit,
+    std::optional<std::chrono::system_clock::time_point> older_than) {
   if (limit < 0) return MakeError(ErrorCode::kInvalidArgument, "negative limit");
   std::vector<UnfinishedInference> out;
+  // The status test is the partial index's predicate, word for word (schema migration 12).
+  std::string sql =
+      "SELECT task_id, user_id FROM inferences WHERE status IN ('PENDING', 'STARTED')";
+  std::string cutoff;
+  if (older_than) {
+    // Our own ISO text, so it can be a literal: no quoting concerns.
+    const std::string ts =
+        "CAST('" + FormatTimestamp(*older_than) + "Z' AS " + dialect_.timestamp_type + ")";
+    sql += " AND time_creation < " + ts + " AND (time_update IS NULL OR time_update < " + ts + ")";
+  }
+  sql += " AND task_id > :a ORDER BY task_id LIMIT :n";
   Status st = Read("list unfinished inferences", [&](soci::session& s) {
     out.clear();
     std::string task_id;
     long long user_id = 0;
     soci::indicator user_ind = soci::i_ok;
     const long long n = limit;
-    Query q(s,
-            "SELECT task_id, user_id FROM inferences WHERE status IN ('PENDING', 'STARTED') AND "
-            "task_id > :a ORDER BY task_id LIMIT :n");
+    Query q(s, sql);
     q.Use(after).Use(n).Into(task_id).Into(user_id, user_ind);
     for (bool row = q.Run(); row; row = q.Next()) {
       UnfinishedInference u{task_id, std::nullopt};
@@ -271,6 +282,24 @@ Result<std::vector<UnfinishedInference>> SqlStore::ListUnfinishedInferences(
   });
   if (!st.ok()) return st.error();
   return out;
+}
+
+Status SqlStore::TouchUnfinishedInferences(std::span<const std::string> task_ids,
+                                           std::chrono::system_clock::time_point at) {
+  if (task_ids.empty()) return OkStatus();
+  return Write("touch unfinished inferences", [&](soci::session& s) -> Status {
+    const std::string when = FormatTimestamp(at) + "Z";
+    for (const std::string& id : task_ids) {
+      Query(s,
+            "UPDATE inferences SET time_update = :t WHERE task_id = :id AND "
+            "status IN ('PENDING', 'STARTED')",
+            kReuse)
+          .Use(when)
+          .Use(id)
+          .Run();
+    }
+    return OkStatus();
+  });
 }
 
 Result<ContentInfo> SqlStore::Info() {

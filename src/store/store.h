@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -247,9 +248,17 @@ class Store {
   virtual Status UpdateInferenceStatus(const std::string& task_id, const std::string& status) = 0;
   // Inferences accepted but not finished (status PENDING or STARTED), by task id after `after`
   // ("" = from the start), at most `limit`: what a process whose queue died with it (embedded
-  // mode) queues again. A scan of inferences; meant for start-up, not the loop.
+  // mode) queues again. With `older_than`: only rows neither created nor updated (a status
+  // change, TouchUnfinishedInferences) since then, what the sweeper queues again; that query
+  // reads the partial index of the unfinished rows (migration 10) in both dialects, so it costs
+  // the few unfinished rows, not the table (without it SQLite may walk the primary key).
   virtual Result<std::vector<UnfinishedInference>> ListUnfinishedInferences(
-      const std::string& after, int limit) = 0;
+      const std::string& after, int limit,
+      std::optional<std::chrono::system_clock::time_point> older_than) = 0;
+  // Sets time_update to `at` on those of `task_ids` still PENDING or STARTED (no event, no
+  // status change): the sweeper's record that it queued them again.
+  virtual Status TouchUnfinishedInferences(std::span<const std::string> task_ids,
+                                           std::chrono::system_clock::time_point at) = 0;
   virtual Result<ContentInfo> Info() = 0;
 
   // --- results ---

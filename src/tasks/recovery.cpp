@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <limits>
+#include <vector>
+
 #include "queue/task.h"
 #include "tasks/queue_training.h"
 
@@ -16,28 +20,6 @@ queue::TaskMessage Again(std::string_view task_name, const std::string& id,
   m.id = id;
   m.root_id = id;
   return m;
-}
-
-Status RecoverInferences(store::Store& store, queue::Broker& broker, const std::string& origin,
-                         RecoveryReport& report) {
-  std::string after;
-  for (;;) {
-    auto batch = store.ListUnfinishedInferences(after, kBatch);
-    if (!batch.ok()) return batch.error();
-    for (const store::UnfinishedInference& u : *batch) {
-      if (!u.user_id) {
-        MLPROD_RETURN_IF_ERROR(store.UpdateInferenceStatus(u.task_id, "FAILURE"));
-        ++report.inferences_failed;
-        continue;
-      }
-      queue::TaskMessage task = Again(queue::kInferenceTask, u.task_id, origin);
-      task.args = nlohmann::json::array({*u.user_id});
-      MLPROD_RETURN_IF_ERROR(broker.Publish(task));
-      ++report.inferences_requeued;
-    }
-    if (batch->size() < static_cast<size_t>(kBatch)) return OkStatus();
-    after = batch->back().task_id;
-  }
 }
 
 Status RecoverTrainings(store::Store& store, queue::Broker& broker, const std::string& origin,
@@ -64,10 +46,43 @@ Status RecoverTrainings(store::Store& store, queue::Broker& broker, const std::s
 
 }  // namespace
 
+Status RequeueUnfinishedInferences(store::Store& store, queue::Broker& broker,
+                                   const std::string& origin, const RequeueScope& scope,
+                                   RecoveryReport& report) {
+  std::string after;
+  long long left = scope.max_rows < 0 ? std::numeric_limits<long long>::max() : scope.max_rows;
+  std::vector<std::string> queued;
+  while (left > 0) {
+    const int limit = static_cast<int>(std::min<long long>(kBatch, left));
+    auto batch = store.ListUnfinishedInferences(after, limit, scope.older_than);
+    if (!batch.ok()) return batch.error();
+    queued.clear();
+    for (const store::UnfinishedInference& u : *batch) {
+      if (!u.user_id) {
+        MLPROD_RETURN_IF_ERROR(store.UpdateInferenceStatus(u.task_id, "FAILURE"));
+        ++report.inferences_failed;
+        continue;
+      }
+      queue::TaskMessage task = Again(queue::kInferenceTask, u.task_id, origin);
+      task.args = nlohmann::json::array({*u.user_id});
+      MLPROD_RETURN_IF_ERROR(broker.Publish(task));
+      ++report.inferences_requeued;
+      queued.push_back(u.task_id);
+    }
+    if (scope.touch_at) {
+      MLPROD_RETURN_IF_ERROR(store.TouchUnfinishedInferences(queued, *scope.touch_at));
+    }
+    left -= static_cast<long long>(batch->size());
+    if (batch->size() < static_cast<size_t>(limit)) break;
+    after = batch->back().task_id;
+  }
+  return OkStatus();
+}
+
 Result<RecoveryReport> RecoverUnfinishedTasks(store::Store& store, queue::Broker& broker,
                                               const std::string& origin) {
   RecoveryReport report;
-  MLPROD_RETURN_IF_ERROR(RecoverInferences(store, broker, origin, report));
+  MLPROD_RETURN_IF_ERROR(RequeueUnfinishedInferences(store, broker, origin, {}, report));
   MLPROD_RETURN_IF_ERROR(RecoverTrainings(store, broker, origin, report));
   if (report.inferences_requeued + report.inferences_failed + report.trainings_requeued +
           report.trainings_failed >

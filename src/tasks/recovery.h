@@ -7,6 +7,8 @@
 // Call before the workers start; thread-safe as the store and broker are.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "common/result.h"
@@ -21,6 +23,21 @@ struct RecoveryReport {
   long long trainings_requeued = 0;
   long long trainings_failed = 0;
 };
+
+// Which unfinished inferences RequeueUnfinishedInferences queues again.
+struct RequeueScope {
+  // Only rows neither created nor updated since then (nullopt: every unfinished row).
+  std::optional<std::chrono::system_clock::time_point> older_than;
+  long long max_rows = -1;  // at most this many rows (< 0: no bound)
+  // When set, each queued row's time_update becomes this, so it waits a full interval again.
+  std::optional<std::chrono::system_clock::time_point> touch_at;
+};
+
+// Publishes each selected PENDING/STARTED inference again under its own task id; a row without
+// a user is marked FAILURE instead. Adds to report.inferences_requeued / inferences_failed.
+Status RequeueUnfinishedInferences(store::Store& store, queue::Broker& broker,
+                                   const std::string& origin, const RequeueScope& scope,
+                                   RecoveryReport& report);
 
 Result<RecoveryReport> RecoverUnfinishedTasks(store::Store& store, queue::Broker& broker,
                                               const std::string& origin);

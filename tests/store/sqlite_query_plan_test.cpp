@@ -52,8 +52,7 @@ std::vector<std::string> Plan(sqlite3* db, const std::string& sql) {
 // "SCAN <big table or its alias>" not on one of the partial indexes of the newest-first reads.
 bool FullScan(const std::string& line) {
   static const std::regex scan(R"(^SCAN (users|inferences|results|events|u|i|r|x|ri)\b(.*)$)");
-  static const std::regex bounded(
-      R"(USING (COVERING )?INDEX (ix_results_explored)\b)");
+  static const std::regex bounded(R"(USING (COVERING )?INDEX (ix_results_explored)\b)");
   std::smatch m;
   if (!std::regex_search(line, m, scan)) return false;
   return !std::regex_search(m[2].str(), bounded);
@@ -138,7 +137,9 @@ TEST(SqliteQueryPlans, NoStatementOfTheLoopOrOfTrainingScansAGrowingTable) {
   ASSERT_TRUE(store.GetCanaryOutcomes("c1").ok());
   ASSERT_TRUE(store.ActiveModels().ok());
   ASSERT_TRUE(store.CountAnswersSinceNewestModel().ok());
-  ASSERT_TRUE(store.ListUnfinishedInferences("", 100).ok());
+  ASSERT_TRUE(store.ListUnfinishedInferences("", 100, std::nullopt).ok());
+  ASSERT_TRUE(store.ListUnfinishedInferences("", 100, std::chrono::system_clock::now())
+                  .ok());  // the sweeper
   auto explored = store.NewestExploredResults(200);
   ASSERT_TRUE(explored.ok() && !explored->empty());
   auto shown = store.NewestShownResults(500);

@@ -144,13 +144,13 @@ TEST_P(StoreTest, ListsUnfinishedInferencesByTaskIdInPages) {
   auto uid = store_->StartInference(SampleUser("done"), "done");
   ASSERT_TRUE(uid.ok());
   ASSERT_TRUE(store_->SaveResults("done", *uid, "m", {{{1, 0.5}}}).ok());
-  auto first = store_->ListUnfinishedInferences("", 3);
+  auto first = store_->ListUnfinishedInferences("", 3, std::nullopt);
   ASSERT_TRUE(first.ok()) << first.error().message;
   ASSERT_EQ(first->size(), 3u);
   EXPECT_EQ((*first)[0].task_id, "a");
   EXPECT_EQ((*first)[1].task_id, "b");  // STARTED counts too
   EXPECT_TRUE((*first)[0].user_id.has_value());
-  auto rest = store_->ListUnfinishedInferences(first->back().task_id, 3);
+  auto rest = store_->ListUnfinishedInferences(first->back().task_id, 3, std::nullopt);
   ASSERT_TRUE(rest.ok());
   ASSERT_EQ(rest->size(), 1u);
   EXPECT_EQ((*rest)[0].task_id, "d");
@@ -182,6 +182,34 @@ TEST_P(StoreTest, AListsModelIsStoredOnceAndRowsStoredWithTheirOwnModelStillRead
   auto picked = store_->SelectResult("old", (*top)[0].location_id);
   ASSERT_TRUE(picked.ok() && picked->has_value());
   EXPECT_EQ((*picked)->feedback.model_id, "m-old");
+}
+
+TEST_P(StoreTest, ListsOnlyInferencesUnfinishedSinceTheCutoffAndTouchPostponesThem) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(3)).ok());
+  for (const char* t : {"old-a", "old-b", "old-c"}) {
+    ASSERT_TRUE(store_->StartInference(SampleUser(t), t).ok());
+  }
+  auto done = store_->StartInference(SampleUser("old-done"), "old-done");
+  ASSERT_TRUE(done.ok());
+  ASSERT_TRUE(store_->SaveResults("old-done", *done, "m", {{{1, 0.5}}}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto cutoff = std::chrono::system_clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(store_->StartInference(SampleUser("new"), "new").ok());
+  ASSERT_TRUE(store_->UpdateInferenceStatus("old-b", "STARTED").ok());  // updated after cutoff
+  const std::string touched[] = {"old-c", "old-done", "unknown"};
+  ASSERT_TRUE(store_->TouchUnfinishedInferences(touched, std::chrono::system_clock::now()).ok());
+
+  auto stale = store_->ListUnfinishedInferences("", 10, cutoff);
+  ASSERT_TRUE(stale.ok()) << stale.error().message;
+  ASSERT_EQ(stale->size(), 1u);
+  EXPECT_EQ((*stale)[0].task_id, "old-a");
+  EXPECT_TRUE((*stale)[0].user_id.has_value());
+  auto all = store_->ListUnfinishedInferences("", 10, std::chrono::system_clock::now());
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 4u);  // every unfinished row: the finished one never
+  EXPECT_EQ((*store_->GetInference("old-done"))->status, "SUCCESS");
+  EXPECT_EQ((*store_->GetInference("old-c"))->status, "PENDING");  // touch keeps the status
 }
 
 TEST_P(StoreTest, InferenceLoopFromStartToPick) {

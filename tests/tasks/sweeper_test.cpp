@@ -1,0 +1,174 @@
+// The sweeper over a real SQLite store and the in-process broker, on a clock the test moves:
+// what it publishes again and when, that it holds off while the queue is long, that it bounds
+// a sweep, and that of two processes on one database only the lease holder sweeps.
+#include "tasks/sweeper.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "common/uuid.h"
+#include "queue/inproc/inproc_broker.h"
+#include "store/open_store.h"
+#include "tasks/queue_training.h"
+
+namespace mlprod::tasks {
+namespace {
+
+using std::chrono::seconds;
+using Clock = std::chrono::system_clock;
+
+class SweeperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("mlprod_sweeper_" + NewUuid().substr(0, 8));
+    std::filesystem::create_directories(dir_);
+    auto s = store::OpenStore("sqlite://" + (dir_ / "db.sqlite").string());
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(s).value();
+    ASSERT_TRUE(store_->Migrate().ok());
+    std::vector<Location> locations(1);
+    locations[0].location_id = 1;
+    ASSERT_TRUE(store_->LoadLocationsIfEmpty(locations).ok());
+    start_ = Clock::now();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string Accept() {
+    const std::string task = "inf-" + NewUuid();
+    auto uid = store_->StartInference(User{}, task);
+    EXPECT_TRUE(uid.ok());
+    users_[task] = *uid;
+    return task;
+  }
+  SweeperOptions Options(const std::string& holder = "") {
+    SweeperOptions o;
+    o.sweep_after = seconds(60);
+    o.holder = holder;
+    o.now = [this] { return start_ + offset_; };
+    return o;
+  }
+  // Takes every waiting message; their task ids, sorted, after checking name and argument.
+  std::vector<std::string> Drain() {
+    std::vector<std::string> ids;
+    for (;;) {
+      auto d = broker_.Next(std::chrono::milliseconds(0));
+      EXPECT_TRUE(d.ok());
+      if (!d.ok() || *d == nullptr) break;
+      const queue::TaskMessage& m = (*d)->message();
+      EXPECT_EQ(m.task, queue::kInferenceTask);
+      EXPECT_EQ(m.args, nlohmann::json::array({users_[m.id]})) << m.id;
+      ids.push_back(m.id);
+      EXPECT_TRUE((*d)->Ack().ok());
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+  queue::InprocBroker broker_;
+  Clock::time_point start_;
+  Clock::duration offset_{0};
+  std::map<std::string, std::int64_t> users_;
+};
+
+TEST_F(SweeperTest, RepublishesRowsUnfinishedLongerThanSweepAfterOncePerInterval) {
+  std::vector<std::string> lost = {Accept(), Accept()};
+  std::sort(lost.begin(), lost.end());
+  const std::string done = Accept();
+  ASSERT_TRUE(store_->SaveResults(done, users_[done], "m", {{{1, 0.5}}}).ok());
+  long long counted = 0;
+  Sweeper sweeper(*store_, broker_, Options(), [&](long long n) { counted += n; });
+
+  offset_ = seconds(30);  // not stale yet
+  auto r = sweeper.SweepOnce();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->owner);
+  EXPECT_EQ(r->republished, 0);
+  EXPECT_TRUE(Drain().empty());
+
+  offset_ = seconds(61);
+  r = sweeper.SweepOnce();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->republished, 2);
+  EXPECT_EQ(Drain(), lost);  // under their own task ids; the finished one never
+  EXPECT_EQ(counted, 2);
+
+  offset_ = seconds(100);  // published again 39 s ago: not again yet
+  r = sweeper.SweepOnce();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->republished, 0);
+
+  offset_ = seconds(122);
+  r = sweeper.SweepOnce();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(Drain(), lost);
+  EXPECT_EQ(counted, 4);
+  EXPECT_EQ((*store_->GetInference(lost[0]))->status, "PENDING");
+}
+
+TEST_F(SweeperTest, HoldsOffWhileTheQueueIsLongerThanMaxDepth) {
+  const std::string lost = Accept();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(broker_.Publish(NewTaskMessage(queue::kTrainingTask, "test")).ok());
+  }
+  SweeperOptions o = Options();
+  o.max_depth = 2;
+  Sweeper sweeper(*store_, broker_, o);
+  offset_ = seconds(61);
+  auto r = sweeper.SweepOnce();
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->held_off);
+  EXPECT_EQ(r->depth, 3);
+  EXPECT_EQ(broker_.Depth(), 3);
+  for (int i = 0; i < 2; ++i) {
+    auto d = broker_.Next(std::chrono::milliseconds(0));
+    ASSERT_TRUE(d.ok() && *d != nullptr);
+    ASSERT_TRUE((*d)->Ack().ok());
+  }
+  r = sweeper.SweepOnce();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->held_off);
+  EXPECT_EQ(r->republished, 1);
+  EXPECT_EQ(broker_.Depth(), 2);
+}
+
+TEST_F(SweeperTest, PublishesAtMostMaxPerSweepAndTheRestInLaterSweeps) {
+  std::vector<std::string> lost;
+  for (int i = 0; i < 5; ++i) lost.push_back(Accept());
+  std::sort(lost.begin(), lost.end());
+  SweeperOptions o = Options();
+  o.max_per_sweep = 2;
+  Sweeper sweeper(*store_, broker_, o);
+  offset_ = seconds(61);
+  std::vector<std::string> seen;
+  for (long long want : {2, 2, 1, 0}) {
+    auto r = sweeper.SweepOnce();
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->republished, want);
+    for (const std::string& id : Drain()) seen.push_back(id);
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, lost);  // each once
+}
+
+TEST_F(SweeperTest, OnlyTheLeaseHolderSweeps) {
+  Accept();
+  Sweeper first(*store_, broker_, Options("first"));
+  Sweeper second(*store_, broker_, Options("second"));
+  offset_ = seconds(61);
+  auto a = first.SweepOnce();
+  auto b = second.SweepOnce();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(a->owner);
+  EXPECT_FALSE(b->owner);
+  EXPECT_EQ(a->republished + b->republished, 1);
+  EXPECT_EQ(broker_.Depth(), 1);
+}
+
+}  // namespace
+}  // namespace mlprod::tasks
