@@ -250,7 +250,7 @@ class Store {
   // ("" = from the start), at most `limit`: what a process whose queue died with it (embedded
   // mode) queues again. With `older_than`: only rows neither created nor updated (a status
   // change, TouchUnfinishedInferences) since then, what the sweeper queues again; that query
-  // reads the partial index of the unfinished rows (migration 10) in both dialects, so it costs
+  // reads the partial index of the unfinished rows (migration 12) in both dialects, so it costs
   // the few unfinished rows, not the table (without it SQLite may walk the primary key).
   virtual Result<std::vector<UnfinishedInference>> ListUnfinishedInferences(
       const std::string& after, int limit,
