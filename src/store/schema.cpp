@@ -324,6 +324,30 @@ constexpr std::string_view kAnswersAtRegistrationV9[] = {
     "ALTER TABLE models ADD COLUMN answers_at_registration BIGINT",
 };
 
+// Version 10: what data retention (Store::DeleteExpiredHistory) looks rows up by. Both: a user
+// is deleted only when no other inference references it, and a loop is kept when a data set
+// holds one of its results rows (datasets grows per training run, not per loop). PostgreSQL
+// also walks expired inferences by time_creation, and its checks of a deleted user (the foreign
+// key of inferences, the trigger of migration 3 on results) look the user up in both tables.
+// SQLite walks by rowid and checks the other inferences only, since a results row carries its
+// inference's user (docs/decisions.md D6): one small integer index entry more per loop.
+constexpr std::string_view kRetentionBothV10[] = {
+    "CREATE INDEX ix_inferences_user ON inferences (user_id)",
+    "CREATE INDEX ix_datasets_result ON datasets (result_id)",
+};
+constexpr std::string_view kRetentionPostgresV10[] = {
+    "CREATE INDEX ix_inferences_time ON inferences (time_creation)",
+    "CREATE INDEX ix_results_user ON results (user_id)",
+};
+
+std::vector<std::string> RetentionMigration(const Dialect& d) {
+  std::vector<std::string> out = SpellAll(kRetentionBothV10, d);
+  if (d.backend == Backend::kPostgres) {
+    for (auto& sql : SpellAll(kRetentionPostgresV10, d)) out.push_back(std::move(sql));
+  }
+  return out;
+}
+
 }  // namespace
 
 const Dialect& DialectFor(Backend backend) {
@@ -352,6 +376,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
       {8, "automatic retraining: leases, drift_reports", SpellAll(kAutomationV8, dialect)},
       {9, "models.answers_at_registration: new labels counted without a scan",
        SpellAll(kAnswersAtRegistrationV9, dialect)},
+      {10, "data retention: inferences by user (and by time, PostgreSQL), datasets by result",
+       RetentionMigration(dialect)},
   };
 }
 
