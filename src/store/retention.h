@@ -46,11 +46,14 @@ struct RetentionCounts {
   std::int64_t results = 0;
   std::int64_t users = 0;
   std::int64_t events = 0;
-  int batches = 0;                             // write transactions that deleted rows
-  int largest_batch = 0;                       // loops (or events) of the largest one
-  std::chrono::microseconds longest_batch{0};  // its duration, write lock included
-  std::int64_t vacuumed_pages = 0;             // SQLite: pages given back to the file system
-  bool more = false;                           // max_batches was reached with expired rows left
+  int batches = 0;        // write transactions that deleted rows
+  int largest_batch = 0;  // loops (or events) of the largest one
+  // The longest time one of them held the write lock (from its first statement to the end of
+  // its COMMIT; not the wait for the lock), and how many held it over 10 ms.
+  std::chrono::microseconds longest_batch{0};
+  int batches_over_10ms = 0;
+  std::int64_t vacuumed_pages = 0;  // SQLite: pages given back to the file system
+  bool more = false;                // max_batches was reached with expired rows left
 
   std::int64_t total() const { return inferences + results + users + events; }
 };

@@ -96,10 +96,13 @@ class SqlStore final : public Store {
   std::unique_ptr<soci::session> OpenSession() const;
   // One write transaction of DeleteExpiredHistory: up to `limit` loops from `cursor`
   // (sql_store_retention.cpp). Sets *exhausted when the walk reached the cutoff.
+  // *held: from its first statement to the end of its COMMIT (the write lock's hold time).
   Status DeleteExpiredLoops(const RetentionOptions& options, int limit, RetentionCursor& cursor,
-                            RetentionCounts& counts, bool& exhausted);
+                            RetentionCounts& counts, bool& exhausted,
+                            std::chrono::steady_clock::duration& held);
   // One write transaction deleting up to `limit` expired events; returns how many.
-  Result<std::int64_t> DeleteExpiredEvents(const std::string& cutoff, int limit);
+  Result<std::int64_t> DeleteExpiredEvents(const std::string& cutoff, int limit,
+                                           std::chrono::steady_clock::duration& held);
   // SQLite files with auto_vacuum: incremental_vacuum in bounded steps.
   Result<std::int64_t> VacuumFreePages(const RetentionOptions& options);
   // SaveResults, SaveInterleavedResults and SaveExploredResults (interleaving and exploration

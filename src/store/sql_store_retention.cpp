@@ -4,6 +4,7 @@
 // SQLite walks inferences by rowid (insertion order, no index on time_creation), PostgreSQL by
 // its time_creation index; both resume at the caller's cursor, so kept rows are walked once.
 #include <soci/sqlite3/soci-sqlite3.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -59,14 +60,17 @@ __attribute__((no_sanitize("vptr"))) void StepToEnd(soci::session& s, const std:
 }  // namespace
 
 Status SqlStore::DeleteExpiredLoops(const RetentionOptions& o, int limit, RetentionCursor& cursor,
-                                    RetentionCounts& counts, bool& exhausted) {
+                                    RetentionCounts& counts, bool& exhausted,
+                                    Clock::duration& held) {
   const bool pg = target_.backend == Backend::kPostgres;
   // A user's rows are checked by the database on PostgreSQL (indexed, migration 10); on SQLite
   // each check would scan results, so the transaction runs without enforcement and checks the
   // other inferences itself (results rows carry their inference's user).
-  return Run(
+  auto start = Clock::now();
+  Status st = Run(
       "delete expired history", true,
       [&](soci::session& s) {
+        start = Clock::now();
         RetentionCursor next = cursor;
         std::vector<std::string> tasks;
         std::vector<long long> users;
@@ -158,11 +162,16 @@ Status SqlStore::DeleteExpiredLoops(const RetentionOptions& o, int limit, Retent
         return OkStatus();
       },
       /*unchecked=*/true);
+  held = Clock::now() - start;
+  return st;
 }
 
-Result<std::int64_t> SqlStore::DeleteExpiredEvents(const std::string& cutoff, int limit) {
+Result<std::int64_t> SqlStore::DeleteExpiredEvents(const std::string& cutoff, int limit,
+                                                   Clock::duration& held) {
   long long deleted = 0;
+  auto start = Clock::now();
   Status st = Write("delete expired events", [&](soci::session& s) {
+    start = Clock::now();
     const long long n = limit;
     Query q(s,
             std::string("DELETE FROM events WHERE event_id IN (SELECT event_id FROM events "
@@ -173,6 +182,7 @@ Result<std::int64_t> SqlStore::DeleteExpiredEvents(const std::string& cutoff, in
     deleted = q.AffectedRows();
     return OkStatus();
   });
+  held = Clock::now() - start;
   if (!st.ok()) return st.error();
   return static_cast<std::int64_t>(deleted);
 }
@@ -210,7 +220,10 @@ Result<RetentionCounts> SqlStore::DeleteExpiredHistory(const RetentionOptions& o
   }
   RetentionCounts counts;
   auto record = [&](int size, Clock::duration took) {
+    spdlog::debug("retention: batch of {} held the write lock {} us", size,
+                  std::chrono::duration_cast<std::chrono::microseconds>(took).count());
     ++counts.batches;
+    if (took > std::chrono::milliseconds(10)) ++counts.batches_over_10ms;
     counts.largest_batch = std::max(counts.largest_batch, size);
     counts.longest_batch =
         std::max(counts.longest_batch, std::chrono::duration_cast<std::chrono::microseconds>(took));
@@ -218,9 +231,8 @@ Result<RetentionCounts> SqlStore::DeleteExpiredHistory(const RetentionOptions& o
   BatchSize loops(o);
   bool exhausted = false;
   while (!exhausted && counts.batches < o.max_batches) {
-    const auto start = Clock::now();
-    MLPROD_RETURN_IF_ERROR(DeleteExpiredLoops(o, loops.n, cursor, counts, exhausted));
-    const auto took = Clock::now() - start;
+    Clock::duration took{};
+    MLPROD_RETURN_IF_ERROR(DeleteExpiredLoops(o, loops.n, cursor, counts, exhausted, took));
     record(loops.n, took);
     loops.Adapt(took, o);
     std::this_thread::sleep_for(o.pause);
@@ -228,10 +240,9 @@ Result<RetentionCounts> SqlStore::DeleteExpiredHistory(const RetentionOptions& o
   BatchSize events(o);
   bool events_left = true;
   while (events_left && counts.batches < o.max_batches) {
-    const auto start = Clock::now();
-    auto n = DeleteExpiredEvents(o.cutoff, events.n);
+    Clock::duration took{};
+    auto n = DeleteExpiredEvents(o.cutoff, events.n, took);
     if (!n.ok()) return n.error();
-    const auto took = Clock::now() - start;
     record(events.n, took);
     counts.events += *n;
     events_left = *n == events.n;

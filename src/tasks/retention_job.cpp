@@ -23,6 +23,7 @@ void AddTo(store::RetentionCounts& total, const store::RetentionCounts& c) {
   total.batches += c.batches;
   total.largest_batch = std::max(total.largest_batch, c.largest_batch);
   total.longest_batch = std::max(total.longest_batch, c.longest_batch);
+  total.batches_over_10ms += c.batches_over_10ms;
   total.vacuumed_pages += c.vacuumed_pages;
   total.more = c.more;
 }
@@ -80,10 +81,12 @@ Result<store::RetentionCounts> RetentionJob::RunOnce() {
         std::chrono::steady_clock::now() - start);
     spdlog::info(
         "data retention: deleted {} inferences, {} results, {} users, {} events older than {} "
-        "days in {} ms ({} transactions, largest {} rows, longest {} us; {} pages vacuumed{})",
+        "days in {} ms ({} transactions, largest {} rows, longest lock hold {} us, {} over "
+        "10 ms; {} pages vacuumed{})",
         total.inferences, total.results, total.users, total.events, options_.retention_days,
         took.count(), total.batches, total.largest_batch, total.longest_batch.count(),
-        total.vacuumed_pages, total.more ? "; more left for the next run" : "");
+        total.batches_over_10ms, total.vacuumed_pages,
+        total.more ? "; more left for the next run" : "");
     if (on_deleted_) on_deleted_(total);
   }
   return total;
