@@ -18,11 +18,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Deletable: unanswered, finished, and no results row of it in a data set.
+// Deletable: unanswered, finished, and no results row of it in a data set. A scalar subquery,
+// not NOT EXISTS: PostgreSQL may run an EXISTS in a CASE as one hashed join of all results and
+// datasets per batch (192 ms on 500,000 rows) instead of two index lookups per walked loop.
 constexpr const char* kDeletable =
-    "CASE WHEN i.feedback IS NULL AND i.status IN ('SUCCESS', 'FAILURE') AND NOT EXISTS "
-    "(SELECT 1 FROM results r JOIN datasets d ON d.result_id = r.result_id "
-    "WHERE r.task_id = i.task_id) THEN 1 ELSE 0 END";
+    "CASE WHEN i.feedback IS NULL AND i.status IN ('SUCCESS', 'FAILURE') AND (SELECT COUNT(*) "
+    "FROM (SELECT 1 FROM results r JOIN datasets d ON d.result_id = r.result_id "
+    "WHERE r.task_id = i.task_id LIMIT 1) AS used) = 0 THEN 1 ELSE 0 END";
 
 // The batch size: halved after a slow batch, doubled after a fast one, within the bounds.
 struct BatchSize {
@@ -173,12 +175,27 @@ Result<std::int64_t> SqlStore::DeleteExpiredEvents(const std::string& cutoff, in
   Status st = Write("delete expired events", [&](soci::session& s) {
     start = Clock::now();
     const long long n = limit;
-    Query q(s,
-            std::string("DELETE FROM events WHERE event_id IN (SELECT event_id FROM events "
-                        "WHERE time_event < CAST(:c AS ") +
-                dialect_.timestamp_type + ") ORDER BY time_event LIMIT :n)",
-            kReuse);
-    q.Use(cutoff).Use(n).Run();
+    // The ids first, then a literal list: with an IN subquery PostgreSQL chose a hashed semi
+    // join over a scan of all events.
+    std::vector<std::int64_t> ids;
+    {
+      long long id = 0;
+      Query q(s,
+              std::string("SELECT event_id FROM events WHERE time_event < CAST(:c AS ") +
+                  dialect_.timestamp_type + ") ORDER BY time_event LIMIT :n",
+              kReuse);
+      q.Use(cutoff).Use(n).Into(id);
+      for (bool row = q.Run(); row; row = q.Next()) ids.push_back(id);
+    }
+    if (ids.empty()) return OkStatus();
+    std::string sql = "DELETE FROM events WHERE event_id IN (";
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (i > 0) sql += ", ";
+      AppendInt(sql, ids[i]);
+    }
+    sql += ")";
+    Query q(s, sql);
+    q.Run();
     deleted = q.AffectedRows();
     return OkStatus();
   });
