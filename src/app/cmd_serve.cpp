@@ -18,11 +18,13 @@
 #include "app/task_set.h"
 #include "common/time_util.h"
 #include "data/profiles.h"
+#include "metrics/retention_metrics.h"
 #include "metrics/worker_metrics.h"
 #include "tasks/canary_judge.h"
 #include "tasks/drift_reporter.h"
 #include "tasks/queue_training.h"
 #include "tasks/recovery.h"
+#include "tasks/retention_job.h"
 #include "tasks/retrain_trigger.h"
 #include "worker/worker.h"
 
@@ -50,6 +52,8 @@ struct RetrainFlags {
 // How often the trigger owner checks, and how often inference processes report their drift.
 constexpr auto kRetrainCheckInterval = std::chrono::seconds(5);
 constexpr auto kDriftReportInterval = std::chrono::seconds(5);
+// How often the retention lease holder deletes expired history.
+constexpr auto kRetentionInterval = std::chrono::seconds(60);
 
 struct ServeFlags {
   ProcessFlags process;
@@ -153,6 +157,21 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
     spdlog::info("automatic retraining off ({})",
                  config->auto_retrain ? "--auto-retrain off" : "MLPROD_AUTO_RETRAIN=off");
   }
+  // Every process runs the job; the store lease "retention" lets one of them act.
+  metrics::RetentionMetrics retention_metrics(*registry);
+  std::optional<tasks::RetentionJob> retention;
+  if (config->retention_days > 0) {
+    tasks::RetentionJobOptions options;
+    options.retention_days = config->retention_days;
+    retention.emplace(*rt->store, options, [&retention_metrics](const store::RetentionCounts& c) {
+      retention_metrics.Add(c.inferences, c.results, c.users, c.events);
+    });
+    retention->Start(kRetentionInterval);
+    spdlog::info("data retention: unanswered history older than {} days is deleted",
+                 config->retention_days);
+  } else {
+    spdlog::info("data retention off (--retention-days 0): history is kept");
+  }
   if (worker) worker->Start();
   if (auto st = server.Start(); !st.ok()) {
     if (worker) worker->Stop();
@@ -167,6 +186,7 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
   const int sig = wait_for_stop();
   spdlog::info("signal {}: draining in-flight requests and tasks", sig);
   trigger.reset();
+  retention.reset();
   server.Stop();
   server.Wait();
   if (worker) worker->Stop();
@@ -184,6 +204,7 @@ void AddServerFlags(CLI::App& sub, ServeFlags& f) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   AddProcessFlags(sub, f.process);
+  AddRetentionFlag(sub, f.process);
   sub.add_option("--max-queue", f.max_queue,
                  "Backpressure: while this many tasks wait in the queue (in-process, or the "
                  "RabbitMQ queue), POST /inference/start answers 503 with Retry-After and writes "

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "api/http_server.h"
@@ -17,9 +18,11 @@
 #include "app/process_flags.h"
 #include "app/task_set.h"
 #include "metrics/exposition.h"
+#include "metrics/retention_metrics.h"
 #include "metrics/worker_metrics.h"
 #include "tasks/drift_reporter.h"
 #include "tasks/queue_training.h"
+#include "tasks/retention_job.h"
 #include "tasks/sweeper.h"
 #include "worker/worker.h"
 
@@ -65,8 +68,8 @@ int RunWorker(const WorkerFlags& f) {
                       "`mlprod serve` runs workers in-process without them"});
   }
   if (!f.queue.empty()) config->queue = f.queue;
-  // One connection per task thread, one each for the model refresh, the drift reports and the
-  // sweeper.
+  // One connection per task thread, one each for the model refresh, the drift reports, the
+  // sweeper and data retention.
   auto rt = OpenRuntime(*config, f.concurrency + 3);
   if (!rt.ok()) return Fail(command, "configuration", rt.error());
   const auto timeout = std::chrono::seconds(f.process.startup_timeout_s);
@@ -92,6 +95,19 @@ int RunWorker(const WorkerFlags& f) {
   tasks::DriftReporter drift_reporter(*rt->store, drift, "worker " + tasks::ProcessOrigin(),
                                       f.drift.window);
   drift_reporter.Start(std::chrono::seconds(5));
+  // Data retention: the store lease "retention" lets one process of those sharing the database
+  // act (API processes run the job too).
+  metrics::RetentionMetrics retention_metrics(*registry);
+  std::optional<tasks::RetentionJob> retention;
+  if (config->retention_days > 0) {
+    tasks::RetentionJobOptions retention_options;
+    retention_options.retention_days = config->retention_days;
+    retention.emplace(*rt->store, retention_options,
+                      [&retention_metrics](const store::RetentionCounts& c) {
+                        retention_metrics.Add(c.inferences, c.results, c.users, c.events);
+                      });
+    retention->Start(std::chrono::seconds(60));
+  }
 
   metrics::Exposition exposition(registry);
   api::Router router;
@@ -130,6 +146,7 @@ int RunWorker(const WorkerFlags& f) {
   const int sig = wait_for_stop();
   spdlog::info("signal {}: finishing running tasks", sig);
   sweeper.reset();
+  retention.reset();
   worker.Stop();
   rt->broker->Close();
   metrics_server.Stop();
@@ -168,6 +185,7 @@ void AddWorkerCommand(CLI::App& root, CommandRunner& run) {
   AddDriftFlags(*sub, flags->drift);
   AddLearningFlags(*sub, flags->learning);
   AddKeepResultsFlag(*sub, flags->process);
+  AddRetentionFlag(*sub, flags->process);
   sub->callback([flags, &run] { run = [flags] { return RunWorker(*flags); }; });
 }
 

@@ -39,6 +39,17 @@ void AddKeepResultsFlag(CLI::App& sub, ProcessFlags& f) {
       ->capture_default_str();
 }
 
+void AddRetentionFlag(CLI::App& sub, ProcessFlags& f) {
+  sub.add_option("--retention-days", f.retention_days,
+                 "Data retention: unanswered, finished recommendation loops (inference, result "
+                 "and user rows) and events older than this many days are deleted in small "
+                 "batches about every minute (answered loops, rows in training data sets and "
+                 "the model registry stay; one process of those sharing a database does it); "
+                 "0 keeps everything")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+}
+
 void AddDriftFlags(CLI::App& sub, drift::DriftOptions& options) {
   sub.add_option("--drift-window", options.window,
                  "Input drift monitoring: the last N scored requests are compared with the "
@@ -104,6 +115,7 @@ Result<RuntimeConfig> StartProcess(const std::string& command, const ProcessFlag
   auto config = LoadRuntimeConfig(*env, data_dir);
   if (!config.ok()) return config.error();
   config->keep_results = f.keep_results;
+  config->retention_days = f.retention_days;
   spdlog::info("mlprod {}: store {}, broker {}, result backend {}, queue '{}'", command,
                config->database_url.empty() ? "sqlite (embedded)" : RedactUrl(config->database_url),
                config->broker_url.empty() ? "in-process" : RedactUrl(config->broker_url),

@@ -21,13 +21,17 @@ struct ProcessFlags {
   std::uint64_t seed = 42;
   std::string log_level = "info";
   int startup_timeout_s = 60;
-  int keep_results = 10;  // --keep-results (serve, worker: the processes that write results)
+  int keep_results = 10;    // --keep-results (serve, worker: the processes that write results)
+  int retention_days = 30;  // --retention-days (serve, api, worker)
 };
 
 void AddProcessFlags(CLI::App& sub, ProcessFlags& flags);
 
 // --keep-results, for the subcommands that write inference results (serve, worker).
 void AddKeepResultsFlag(CLI::App& sub, ProcessFlags& flags);
+
+// --retention-days, for the subcommands that run the data retention job (serve, api, worker).
+void AddRetentionFlag(CLI::App& sub, ProcessFlags& flags);
 
 // --drift-window, for the subcommands that run inference tasks (serve, worker).
 void AddDriftFlags(CLI::App& sub, drift::DriftOptions& options);

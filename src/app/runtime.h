@@ -27,7 +27,8 @@ struct RuntimeConfig {
   // MLPROD_AUTO_RETRAIN (on|off): off turns automatic retraining off whatever --auto-retrain
   // says. Default: on
   bool auto_retrain = true;
-  int keep_results = 10;  // --keep-results: result rows stored per inference, 0 = all
+  int keep_results = 10;    // --keep-results: result rows stored per inference, 0 = all
+  int retention_days = 30;  // --retention-days: history kept by the retention job, 0 = all
   std::filesystem::path data_dir;
 
   bool distributed() const { return !broker_url.empty(); }

@@ -357,6 +357,30 @@ constexpr std::string_view kListModelV11[] = {
     "ALTER TABLE inferences ADD COLUMN model_id TEXT",
 };
 
+// Version 13: what data retention (Store::DeleteExpiredHistory) looks rows up by. Both: a user
+// is deleted only when no other inference references it, and a loop is kept when a data set
+// holds one of its results rows (datasets grows per training run, not per loop). PostgreSQL
+// also walks expired inferences by time_creation, and its checks of a deleted user (the foreign
+// key of inferences, the trigger of migration 3 on results) look the user up in both tables.
+// SQLite walks by rowid and checks the other inferences only, since a results row carries its
+// inference's user (docs/decisions.md D8): one small integer index entry more per loop.
+constexpr std::string_view kRetentionBothV10[] = {
+    "CREATE INDEX ix_inferences_user ON inferences (user_id)",
+    "CREATE INDEX ix_datasets_result ON datasets (result_id)",
+};
+constexpr std::string_view kRetentionPostgresV10[] = {
+    "CREATE INDEX ix_inferences_time ON inferences (time_creation)",
+    "CREATE INDEX ix_results_user ON results (user_id)",
+};
+
+std::vector<std::string> RetentionMigration(const Dialect& d) {
+  std::vector<std::string> out = SpellAll(kRetentionBothV10, d);
+  if (d.backend == Backend::kPostgres) {
+    for (auto& sql : SpellAll(kRetentionPostgresV10, d)) out.push_back(std::move(sql));
+  }
+  return out;
+}
+
 }  // namespace
 
 const Dialect& DialectFor(Backend backend) {
@@ -392,6 +416,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
        SpellAll(kListModelV11, dialect)},
       {12, "row_counts: users and locations counted by triggers; unfinished inferences indexed",
        RowCountsMigration(dialect)},
+      {13, "data retention: inferences by user (and by time, PostgreSQL), datasets by result",
+       RetentionMigration(dialect)},
   };
 }
 

@@ -58,6 +58,10 @@ std::unique_ptr<soci::session> SqlStore::OpenSession() const {
   // busy_timeout first: switching to WAL needs the lock another process may hold.
   Exec(*s, "PRAGMA busy_timeout = " + std::to_string(options_.statement_timeout.count()));
   if (!target_.in_memory) {
+    // Takes effect only in a new, empty file (before its first table): freed pages can then be
+    // given back with incremental_vacuum (retention). An existing file keeps its mode and reuses
+    // freed pages instead.
+    Exec(*s, "PRAGMA auto_vacuum = INCREMENTAL");
     Exec(*s, "PRAGMA journal_mode = WAL");
     // With WAL, NORMAL never corrupts; a power cut may lose the last commits, not more.
     Exec(*s, "PRAGMA synchronous = NORMAL");
@@ -68,7 +72,7 @@ std::unique_ptr<soci::session> SqlStore::OpenSession() const {
   return s;
 }
 
-Status SqlStore::Run(std::string_view what, bool write, const Body& body) {
+Status SqlStore::Run(std::string_view what, bool write, const Body& body, bool unchecked) {
   std::unique_lock<std::mutex> writer;
   if (write && target_.backend == Backend::kSqlite) {
     if (!target_.in_memory) {
@@ -85,7 +89,10 @@ Status SqlStore::Run(std::string_view what, bool write, const Body& body) {
   }
   soci::session& s = lease->session();
   bool in_tx = false;
+  // PRAGMA foreign_keys is a no-op inside a transaction: switched around it, restored after.
+  const bool fk_off = unchecked && target_.backend == Backend::kSqlite;
   try {
+    if (fk_off) Exec(s, "PRAGMA foreign_keys = OFF");
     if (write) {
       Exec(s, dialect_.begin_write);
       in_tx = true;
@@ -95,12 +102,14 @@ Status SqlStore::Run(std::string_view what, bool write, const Body& body) {
       Exec(s, st.ok() ? "COMMIT" : "ROLLBACK");
       in_tx = false;
     }
+    if (fk_off) Exec(s, "PRAGMA foreign_keys = ON");
     return st;
   } catch (const std::exception& e) {
     Error err = TranslateError(e, target_.backend, what);
-    if (in_tx) {
+    if (in_tx || fk_off) {
       try {
-        Exec(s, "ROLLBACK");
+        if (in_tx) Exec(s, "ROLLBACK");
+        if (fk_off) Exec(s, "PRAGMA foreign_keys = ON");
       } catch (const std::exception&) {
         lease->Discard();  // state unknown: never hand this session out again
       }

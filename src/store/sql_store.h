@@ -84,17 +84,32 @@ class SqlStore final : public Store {
   Status PublishDriftReport(const DriftReport& report) override;
   Result<std::vector<DriftReport>> ListDriftReports(std::int64_t since_ms) override;
   Result<std::int64_t> CountAnswersSinceNewestModel() override;
+  Result<RetentionCounts> DeleteExpiredHistory(const RetentionOptions& options,
+                                               RetentionCursor& cursor) override;
 
  private:
   using Body = std::function<Status(soci::session&)>;
   // Runs body on a pooled session, in a write transaction when `write` (committed when body
   // returns OK, rolled back on an error value or exception). Exceptions become Errors here and
   // never leave the store.
-  Status Run(std::string_view what, bool write, const Body& body);
+  // unchecked (SQLite only): with foreign key enforcement off for the transaction (see
+  // sql_store_retention.cpp: a user row's check scans inferences and results).
+  Status Run(std::string_view what, bool write, const Body& body, bool unchecked = false);
   Status Read(std::string_view what, const Body& body) { return Run(what, false, body); }
   Status Write(std::string_view what, const Body& body) { return Run(what, true, body); }
 
   std::unique_ptr<soci::session> OpenSession() const;
+  // One write transaction of DeleteExpiredHistory: up to `limit` loops from `cursor`
+  // (sql_store_retention.cpp). Sets *exhausted when the walk reached the cutoff.
+  // *held: from its first statement to the end of its COMMIT (the write lock's hold time).
+  Status DeleteExpiredLoops(const RetentionOptions& options, int limit, RetentionCursor& cursor,
+                            RetentionCounts& counts, bool& exhausted,
+                            std::chrono::steady_clock::duration& held);
+  // One write transaction deleting up to `limit` expired events; returns how many.
+  Result<std::int64_t> DeleteExpiredEvents(const std::string& cutoff, int limit,
+                                           std::chrono::steady_clock::duration& held);
+  // SQLite files with auto_vacuum: incremental_vacuum in bounded steps.
+  Result<std::int64_t> VacuumFreePages(const RetentionOptions& options);
   // SaveResults, SaveInterleavedResults and SaveExploredResults (interleaving and exploration
   // null for a plain list, at most one set).
   Status SaveRows(const std::string& task_id, std::int64_t user_id, const std::string& model_id,

@@ -16,6 +16,7 @@
 #include "common/records.h"
 #include "common/result.h"
 #include "store/model_state.h"
+#include "store/retention.h"
 
 namespace mlprod::store {
 
@@ -370,6 +371,17 @@ class Store {
   // recorded with that row, so the cost does not grow with history. A newest row from before
   // schema version 9 has no total: then the answers to lists of inferences started after it.
   virtual Result<std::int64_t> CountAnswersSinceNewestModel() = 0;
+
+  // --- retention (schema migration 10) ---
+  // Deletes, in write transactions of an adaptive number of loops each (RetentionOptions),
+  // unanswered history older than options.cutoff: inferences with feedback NULL and status
+  // SUCCESS or FAILURE none of whose results rows is in a data set, with their results rows
+  // and their user when no other inference references it; then events older than the cutoff.
+  // Keeps answered loops, unfinished ones, data set rows and the model registry. Walks from
+  // `cursor` (updated) oldest first without scanning what an earlier call kept; SQLite: then
+  // gives freed pages back (incremental_vacuum) when the file has auto_vacuum.
+  virtual Result<RetentionCounts> DeleteExpiredHistory(const RetentionOptions& options,
+                                                       RetentionCursor& cursor) = 0;
 };
 
 }  // namespace mlprod::store

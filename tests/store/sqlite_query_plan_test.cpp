@@ -147,6 +147,15 @@ TEST(SqliteQueryPlans, NoStatementOfTheLoopOrOfTrainingScansAGrowingTable) {
   std::vector<std::int64_t> ids;
   for (const auto& r : *shown) ids.push_back(r.result_id);
   ASSERT_TRUE(store.RecordDataset("train-1", ids).ok());
+  // Retention, with one finished loop nobody answered among the history: every delete runs.
+  auto idle = store.StartInference(SampleUser("idle"), "idle");
+  ASSERT_TRUE(idle.ok());
+  ASSERT_TRUE(store.SaveResults("idle", *idle, "m1", scores).ok());
+  RetentionCursor cursor;
+  auto deleted = store.DeleteExpiredHistory({.cutoff = "2999-01-01T00:00:00Z"}, cursor);
+  ASSERT_TRUE(deleted.ok()) << deleted.error().message;
+  EXPECT_GE(deleted->inferences, 1);
+  EXPECT_GE(deleted->results, 1);
   {
     std::lock_guard lock(g_mu);
     g_seen = nullptr;

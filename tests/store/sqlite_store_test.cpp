@@ -276,5 +276,39 @@ TEST(WalCheckpointer, RestartsTheLogOnceItPassesTheThreshold) {
   std::filesystem::remove_all(dir);
 }
 
+// Retention on SQLite: a new file is created with auto_vacuum INCREMENTAL, so the pages the
+// deleted loops held go back to the file system and the file shrinks.
+TEST(SqliteRetention, ANewFileGivesThePagesOfDeletedLoopsBack) {
+  std::string skip;
+  auto db = CreateSqliteDatabase(skip);
+  auto opened = OpenStore(db->url());
+  ASSERT_TRUE(opened.ok());
+  Store& store = **opened;
+  ASSERT_TRUE(store.Migrate().ok());
+  EXPECT_EQ(db->CountSql("PRAGMA auto_vacuum"), 2);  // INCREMENTAL
+  ASSERT_TRUE(store.LoadLocationsIfEmpty(SampleLocations(20)).ok());
+  std::vector<ScoredLocation> scores;
+  for (int i = 1; i <= 20; ++i) scores.push_back({i, i / 20.0});
+  for (int i = 0; i < 400; ++i) {
+    const std::string task = "loop-" + std::to_string(i);
+    auto uid = store.StartInference(SampleUser(task), task);
+    ASSERT_TRUE(uid.ok());
+    ASSERT_TRUE(store.SaveResults(task, *uid, "m1", scores).ok());
+  }
+  db->ExecSql("UPDATE inferences SET time_creation = '2020-01-01T00:00:00Z'");
+  const long long pages_before = db->CountSql("PRAGMA page_count");
+
+  RetentionOptions o;
+  o.cutoff = "2021-01-01T00:00:00Z";
+  o.pause = std::chrono::microseconds(0);
+  RetentionCursor cursor;
+  auto counts = store.DeleteExpiredHistory(o, cursor);
+  ASSERT_TRUE(counts.ok()) << counts.error().message;
+  EXPECT_EQ(counts->inferences, 400);
+  EXPECT_GT(counts->vacuumed_pages, 0);
+  EXPECT_EQ(db->CountSql("PRAGMA freelist_count"), 0);
+  EXPECT_LT(db->CountSql("PRAGMA page_count"), pages_before);
+}
+
 }  // namespace
 }  // namespace mlprod::store::testing

@@ -1,0 +1,101 @@
+#include "tasks/retention_job.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "common/time_util.h"
+#include "common/uuid.h"
+#include "tasks/queue_training.h"
+
+namespace mlprod::tasks {
+namespace {
+
+std::int64_t UnixMs(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+void AddTo(store::RetentionCounts& total, const store::RetentionCounts& c) {
+  total.inferences += c.inferences;
+  total.results += c.results;
+  total.users += c.users;
+  total.events += c.events;
+  total.batches += c.batches;
+  total.largest_batch = std::max(total.largest_batch, c.largest_batch);
+  total.longest_batch = std::max(total.longest_batch, c.longest_batch);
+  total.batches_over_10ms += c.batches_over_10ms;
+  total.vacuumed_pages += c.vacuumed_pages;
+  total.more = c.more;
+}
+
+}  // namespace
+
+std::string RetentionCutoff(std::chrono::system_clock::time_point now, int days) {
+  return FormatTimestamp(now - std::chrono::days(days)) + "Z";
+}
+
+RetentionJob::RetentionJob(store::Store& store, RetentionJobOptions options,
+                           std::function<void(const store::RetentionCounts&)> on_deleted)
+    : store_(store), options_(std::move(options)), on_deleted_(std::move(on_deleted)) {
+  if (options_.holder.empty()) options_.holder = ProcessOrigin() + "/" + NewUuid().substr(0, 8);
+  if (!options_.now) options_.now = [] { return std::chrono::system_clock::now(); };
+}
+
+RetentionJob::~RetentionJob() {
+  periodic_.Stop();
+  std::lock_guard run(run_mu_);
+  if (owner_) (void)store_.ReleaseLease(kRetentionLease, options_.holder);
+}
+
+Result<bool> RetentionJob::Hold(std::chrono::system_clock::time_point now) {
+  auto held = store_.AcquireLease(kRetentionLease, options_.holder, UnixMs(now),
+                                  options_.lease_ttl.count());
+  if (!held.ok()) return held.error();
+  if (*held != owner_) {
+    spdlog::info("data retention: {} the owner ({})", *held ? "this process is" : "no longer",
+                 options_.holder);
+    owner_ = *held;
+  }
+  return *held;
+}
+
+Result<store::RetentionCounts> RetentionJob::RunOnce() {
+  std::lock_guard run(run_mu_);
+  store::RetentionCounts total;
+  if (options_.retention_days <= 0) return total;
+  const auto start = std::chrono::steady_clock::now();
+  store::RetentionOptions batches = options_.batches;
+  for (int call = 0; call < options_.max_calls; ++call) {
+    const auto now = options_.now();
+    auto held = Hold(now);
+    if (!held.ok()) return held.error();
+    if (!*held) break;
+    batches.cutoff = RetentionCutoff(now, options_.retention_days);
+    auto counts = store_.DeleteExpiredHistory(batches, cursor_);
+    if (!counts.ok()) return counts.error();
+    AddTo(total, *counts);
+    if (!counts->more) break;
+  }
+  if (total.total() > 0) {
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    spdlog::info(
+        "data retention: deleted {} inferences, {} results, {} users, {} events older than {} "
+        "days in {} ms ({} transactions, largest {} rows, longest lock hold {} us, {} over "
+        "10 ms; {} pages vacuumed{})",
+        total.inferences, total.results, total.users, total.events, options_.retention_days,
+        took.count(), total.batches, total.largest_batch, total.longest_batch.count(),
+        total.batches_over_10ms, total.vacuumed_pages,
+        total.more ? "; more left for the next run" : "");
+    if (on_deleted_) on_deleted_(total);
+  }
+  return total;
+}
+
+void RetentionJob::Start(std::chrono::milliseconds interval) {
+  periodic_.Start(interval, [this] {
+    if (auto r = RunOnce(); !r.ok()) spdlog::warn("data retention: {}", r.error().message);
+  });
+}
+
+}  // namespace mlprod::tasks

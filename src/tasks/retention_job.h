@@ -1,0 +1,67 @@
+// Data retention as a background job: every interval, the holder of the store lease "retention"
+// deletes the unanswered history older than --retention-days (Store::DeleteExpiredHistory), in
+// calls of bounded work that renew the lease between them, and logs what went. Of several
+// processes sharing a database one acts at a time. Not the SQL. Thread-safe: RunOnce may run
+// from any thread (one at a time); Start runs it periodically on a thread of its own.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "common/periodic.h"
+#include "common/result.h"
+#include "store/store.h"
+
+namespace mlprod::tasks {
+
+inline constexpr const char* kRetentionLease = "retention";
+
+struct RetentionJobOptions {
+  // History older than this many days goes; 0 keeps everything (RunOnce does nothing).
+  // Default: 30
+  int retention_days = 30;
+  // Batch bounds and pauses; the cutoff is set per run from now() and retention_days.
+  store::RetentionOptions batches;
+  // DeleteExpiredHistory calls per run at most (each renews the lease first). Default: 100
+  int max_calls = 100;
+  // The lease outlives a silent owner by this much. Default: 5 min
+  std::chrono::milliseconds lease_ttl = std::chrono::minutes(5);
+  // Unique among the processes sharing the database. Default: "<pid>@<host>/<random>"
+  std::string holder;
+  // Wall clock of the cutoff and the lease. Default: system_clock::now
+  std::function<std::chrono::system_clock::time_point()> now;
+};
+
+// now - days as the store writes timestamps ("2026-11-01T12:00:00.000000Z").
+std::string RetentionCutoff(std::chrono::system_clock::time_point now, int days);
+
+class RetentionJob {
+ public:
+  // on_deleted (may be empty) runs after each run that deleted something, e.g. for a metric.
+  RetentionJob(store::Store& store, RetentionJobOptions options,
+               std::function<void(const store::RetentionCounts&)> on_deleted = {});
+  ~RetentionJob();  // stops the thread of Start and gives the lease up
+  RetentionJob(const RetentionJob&) = delete;
+  RetentionJob& operator=(const RetentionJob&) = delete;
+
+  // Takes or renews the lease; as its holder, deletes what expired (all zero counts when this
+  // process is not the holder or retention_days is 0).
+  Result<store::RetentionCounts> RunOnce();
+  // Runs RunOnce every `interval` until destruction; errors are logged.
+  void Start(std::chrono::milliseconds interval);
+
+ private:
+  Result<bool> Hold(std::chrono::system_clock::time_point now);
+
+  store::Store& store_;
+  RetentionJobOptions options_;
+  std::function<void(const store::RetentionCounts&)> on_deleted_;
+  store::RetentionCursor cursor_;  // this process's walk, kept between runs
+  bool owner_ = false;             // as of the last run, for logging changes only
+  std::mutex run_mu_;              // one RunOnce at a time
+  Periodic periodic_;              // last: stops first
+};
+
+}  // namespace mlprod::tasks

@@ -1,0 +1,124 @@
+// The data retention job over a real SQLite store: its cutoff follows the injected clock and
+// --retention-days, 0 deletes nothing, and of two processes on one database only the lease
+// holder deletes.
+#include "tasks/retention_job.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "common/uuid.h"
+#include "store/open_store.h"
+
+namespace mlprod::tasks {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+class RetentionJobTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("mlprod_retention_" + NewUuid().substr(0, 8));
+    std::filesystem::create_directories(dir_);
+    store_ = Open();
+    ASSERT_TRUE(store_->Migrate().ok());
+    std::vector<Location> locations(3);
+    for (int i = 0; i < 3; ++i) locations[static_cast<size_t>(i)].location_id = i + 1;
+    ASSERT_TRUE(store_->LoadLocationsIfEmpty(locations).ok());
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::unique_ptr<store::Store> Open() {
+    auto s = store::OpenStore("sqlite://" + (dir_ / "db.sqlite").string());
+    EXPECT_TRUE(s.ok());
+    return std::move(s).value();
+  }
+  // n finished, unanswered loops created now.
+  void Loops(int n) {
+    for (int i = 0; i < n; ++i) {
+      const std::string task = "inf-" + NewUuid();
+      auto uid = store_->StartInference(User{}, task);
+      ASSERT_TRUE(uid.ok());
+      std::vector<store::ScoredLocation> scores{{1, 0.9}, {2, 0.5}, {3, 0.1}};
+      ASSERT_TRUE(store_->SaveResults(task, *uid, "baseline", scores).ok());
+    }
+  }
+  // A job whose clock runs `ahead` of the real one, so rows written now look that old.
+  static RetentionJobOptions Options(int days, std::chrono::hours ahead, std::string holder) {
+    RetentionJobOptions o;
+    o.retention_days = days;
+    o.holder = std::move(holder);
+    o.batches.pause = std::chrono::microseconds(0);
+    o.now = [ahead] { return Clock::now() + ahead; };
+    return o;
+  }
+  long long ResultRows() {
+    auto rows = store_->ListResults("", 0, -1);
+    return rows.ok() ? static_cast<long long>(rows->size()) : -1;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+};
+
+TEST_F(RetentionJobTest, CutoffIsNowMinusTheRetentionDaysInTheStoresFormat) {
+  const Clock::time_point now = Clock::time_point(std::chrono::seconds(1'800'000'000));
+  EXPECT_EQ(RetentionCutoff(now, 30), "2026-12-16T08:00:00.000000Z");
+}
+
+TEST_F(RetentionJobTest, DeletesLoopsOlderThanTheRetentionDaysOnly) {
+  Loops(5);
+  constexpr std::chrono::hours kDay(24);
+  RetentionJob young(*store_, Options(30, 29 * kDay, "a"));  // the loops are 29 days old
+  auto none = young.RunOnce();
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_EQ(none->total(), 0);
+  EXPECT_EQ(ResultRows(), 15);
+
+  RetentionJob old(*store_, Options(30, 31 * kDay, "a"));  // 31 days old
+  auto counts = old.RunOnce();
+  ASSERT_TRUE(counts.ok()) << counts.error().message;
+  EXPECT_EQ(counts->inferences, 5);
+  EXPECT_EQ(counts->results, 15);
+  EXPECT_EQ(counts->users, 5);
+  EXPECT_EQ(ResultRows(), 0);
+}
+
+TEST_F(RetentionJobTest, ZeroRetentionDaysKeepsEverything) {
+  Loops(3);
+  int calls = 0;
+  RetentionJob job(*store_, Options(0, std::chrono::hours(24 * 365), "a"),
+                   [&calls](const store::RetentionCounts&) { ++calls; });
+  auto counts = job.RunOnce();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->total(), 0);
+  EXPECT_EQ(ResultRows(), 9);
+  EXPECT_EQ(calls, 0);
+}
+
+TEST_F(RetentionJobTest, OnlyTheLeaseHolderDeletes) {
+  Loops(4);
+  auto other_store = Open();
+  const auto ahead = std::chrono::hours(24 * 40);
+  int reported = 0;
+  RetentionJob first(*store_, Options(30, ahead, "p1"),
+                     [&reported](const store::RetentionCounts& c) { reported += c.inferences; });
+  RetentionJob second(*other_store, Options(30, ahead, "p2"));
+  // The first process takes the lease with a run that finds nothing old enough...
+  RetentionJob idle(*store_, Options(3650, ahead, "p1"));
+  ASSERT_TRUE(idle.RunOnce().ok());
+  // ...so the second process, not the holder, deletes nothing while the first one does.
+  auto skipped = second.RunOnce();
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_EQ(skipped->total(), 0);
+  EXPECT_EQ(ResultRows(), 12);
+  auto done = first.RunOnce();
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(done->inferences, 4);
+  EXPECT_EQ(reported, 4);
+}
+
+}  // namespace
+}  // namespace mlprod::tasks
