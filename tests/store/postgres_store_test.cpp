@@ -177,12 +177,14 @@ TEST_P(PostgresOnly, ReferencedUsersAndLocationsCannotBeDeletedRekeyedOrTruncate
   EXPECT_EQ(SqlState(*s, "DELETE FROM users WHERE user_id = " + user), "23503");
   EXPECT_EQ(SqlState(*s, "UPDATE results SET location_id = 3 WHERE location_id = 1"), "23503");
   EXPECT_EQ(SqlState(*s, "UPDATE results SET user_id = user_id + 1000"), "23503");
-  EXPECT_EQ(SqlState(*s, "UPDATE results SET location_id = 2, label = 1 WHERE location_id = 1"),
-            "23505")
-      << "a valid re-key passes the reference check (and meets the unique index)";
+  // Results are no longer unique per (task, location) (schema migration 10): a valid re-key
+  // passes the reference check and is written.
+  EXPECT_EQ(SqlState(*s, "UPDATE results SET location_id = 2, label = 1 WHERE location_id = 1"), "")
+      << "a valid re-key passes the reference check";
   EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM locations"), 2);
   EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM users WHERE user_id = " + user), 1);
-  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE label = 0"), 2);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE label = 0"), 1);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE location_id = 2"), 2);
 }
 
 // Waits (bounded) until some session waits for a lock on a table of this test's database.
