@@ -54,11 +54,7 @@ int RunHistory(const HistoryFlags& f) {
     return Fail(kCommand, "dependencies", st.error());
   }
   // The same first-start preparation as `mlprod serve`: schema, locations, baseline model.
-  BootstrapOptions boot;
-  boot.data_dir = config->data_dir;
-  boot.config_dir = f.process.config_dir.empty() ? data::DefaultConfigDir()
-                                                 : std::filesystem::path(f.process.config_dir);
-  boot.seed = f.process.seed;
+  const BootstrapOptions boot = MakeBootstrapOptions(config->data_dir, f.process);
   if (auto st = Bootstrap(store, boot); !st.ok()) {
     return Fail(kCommand, "first-start preparation", st.error());
   }

@@ -85,11 +85,7 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
     return Fail(command, "dependencies", st.error());
   }
 
-  BootstrapOptions boot;
-  boot.data_dir = config->data_dir;
-  boot.config_dir = f.process.config_dir.empty() ? data::DefaultConfigDir()
-                                                 : std::filesystem::path(f.process.config_dir);
-  boot.seed = f.process.seed;
+  const BootstrapOptions boot = MakeBootstrapOptions(config->data_dir, f.process);
   if (auto st = Bootstrap(*rt->store, boot); !st.ok()) {
     return Fail(command, "first-start preparation", st.error());
   }

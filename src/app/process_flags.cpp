@@ -8,6 +8,7 @@
 
 #include "common/env.h"
 #include "common/log.h"
+#include "data/profiles.h"
 
 namespace mlprod::app {
 
@@ -37,6 +38,16 @@ void AddKeepResultsFlag(CLI::App& sub, ProcessFlags& f) {
                  "does (~27 KB per inference instead of ~2 KB)")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();
+}
+
+BootstrapOptions MakeBootstrapOptions(const std::filesystem::path& data_dir,
+                                      const ProcessFlags& flags) {
+  BootstrapOptions boot;
+  boot.data_dir = data_dir;
+  boot.config_dir =
+      flags.config_dir.empty() ? data::DefaultConfigDir() : std::filesystem::path(flags.config_dir);
+  boot.seed = flags.seed;
+  return boot;
 }
 
 void AddRetentionFlag(CLI::App& sub, ProcessFlags& f) {

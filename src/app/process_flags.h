@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "app/bootstrap.h"
 #include "app/runtime.h"
 #include "common/result.h"
 #include "drift/drift_monitor.h"
@@ -49,6 +50,11 @@ void AddLearningFlags(CLI::App& sub, LearningFlags& flags);
 // data_dir (where the first start writes them), the training seed, the learning flags.
 tasks::TrainingOptions MakeTrainingOptions(const std::filesystem::path& data_dir,
                                            std::uint64_t seed, const LearningFlags& flags);
+
+// The first-start preparation of a process (serve, history): data set and models under
+// data_dir, profile tables from --config-dir (else the installed ones), the seed.
+BootstrapOptions MakeBootstrapOptions(const std::filesystem::path& data_dir,
+                                      const ProcessFlags& flags);
 
 // Logging, then .env + environment into a RuntimeConfig. On failure prints a one-line error
 // prefixed with `command` and returns the exit code to use (2 usage, 1 runtime).
