@@ -326,7 +326,8 @@ constexpr std::string_view kAnswersAtRegistrationV9[] = {
 
 // Version 10: smaller indexes, because every index entry is paid per stored row. Results were
 // found through the unique (task_id, location_id) index, whose entries carried the 36-character
-// id (~55 bytes per row). SQLite now indexes the last kTaskKeyTailChars characters of task_id
+// id (~55 bytes per row). SQLite now indexes the last 8 characters of task_id (the first 13 since
+// version 14)
 // (each query compares the whole id too, SqlStore::ResultsOfTask): ~20 bytes per row.
 // PostgreSQL indexes task_id alone, not unique, so B-tree deduplication stores a task's id
 // once for all its rows. Without the unique index a redelivered task still writes its rows once:
@@ -371,6 +372,16 @@ constexpr std::string_view kRetentionBothV10[] = {
 constexpr std::string_view kRetentionPostgresV10[] = {
     "CREATE INDEX ix_inferences_time ON inferences (time_creation)",
     "CREATE INDEX ix_results_user ON results (user_id)",
+};
+
+// Version 14 (SQLite): results by the head of task_id instead of its tail. Task ids are UUID v7
+// since then, whose first 13 characters are their millisecond: a loop's index entries land on
+// the page its predecessor's did, where the random tail dirtied one random page of an index of
+// ten entries per stored loop, and with a million stored loops those pages were neither cached
+// nor written back together (docs/decisions.md D9). Older random ids still spread over the head.
+constexpr std::string_view kTaskHeadSqliteV14[] = {
+    "CREATE INDEX ix_results_task_head ON results (substr(task_id, 1, 13))",
+    "DROP INDEX IF EXISTS ix_results_task_tail",
 };
 
 std::vector<std::string> RetentionMigration(const Dialect& d) {
@@ -418,6 +429,9 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
        RowCountsMigration(dialect)},
       {13, "data retention: inferences by user (and by time, PostgreSQL), datasets by result",
        RetentionMigration(dialect)},
+      {14, "results by the head of task_id (time-ordered task ids; SQLite)",
+       dialect.backend == Backend::kSqlite ? SpellAll(kTaskHeadSqliteV14, dialect)
+                                           : std::vector<std::string>{}},
   };
 }
 

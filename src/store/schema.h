@@ -35,10 +35,11 @@ struct Dialect {
 
 const Dialect& DialectFor(Backend backend);
 
-// SQLite indexes results by the last characters of task_id (migration 10), not the whole id:
-// 8 hex digits of a random UUID tell its rows apart from nearly all others (the full id is
-// compared too), and the index entry is a third of the size. Sequential ids differ in their tail.
-inline constexpr int kTaskKeyTailChars = 8;
+// SQLite indexes results by the first characters of task_id (migration 14), not the whole id:
+// the 13 characters of a UUID v7 holding its millisecond (common/uuid.h) tell a task's rows
+// apart from nearly all others (the full id is compared too), the index entry is a third of the
+// size, and consecutive tasks append to the same index page instead of a random one.
+inline constexpr int kTaskKeyHeadChars = 13;
 
 struct Migration {
   int version;

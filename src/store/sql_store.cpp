@@ -140,9 +140,9 @@ std::string SqlStore::ResultsOfTask(std::string_view alias, std::string_view val
   if (dialect_.backend != Backend::kSqlite) return sql;
   // SQLite numbers a repeated named parameter once, so the caller still binds it once. The
   // unary + keeps SQLite from propagating "task_id = value" into the indexed expression, which
-  // would turn it into substr(value, -8) = substr(value, -8) and leave a full scan.
-  const std::string tail = ", -" + std::to_string(kTaskKeyTailChars) + ")";
-  return "substr(" + column + tail + " = substr(" + std::string(value) + tail + " AND +" + sql;
+  // would turn it into substr(value, 1, 13) = substr(value, 1, 13) and leave a full scan.
+  const std::string head = ", 1, " + std::to_string(kTaskKeyHeadChars) + ")";
+  return "substr(" + column + head + " = substr(" + std::string(value) + head + " AND +" + sql;
 }
 
 Status SqlStore::InsertEvents(soci::session& s, std::initializer_list<const char*> events,

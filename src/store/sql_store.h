@@ -120,8 +120,8 @@ class SqlStore final : public Store {
   // " LIMIT n OFFSET o" in a form both dialects accept; limit < 0 means all.
   std::string LimitOffset(std::int64_t limit, std::int64_t offset) const;
   // The condition "results rows of `alias` belong to the task `value`" (a column or a named
-  // parameter such as ":t", bound once). SQLite finds them through the index on the last
-  // characters of task_id (migration 10), so it adds that comparison; PostgreSQL compares ids.
+  // parameter such as ":t", bound once). SQLite finds them through the index on the first
+  // characters of task_id (migration 14), so it adds that comparison; PostgreSQL compares ids.
   std::string ResultsOfTask(std::string_view alias, std::string_view value) const;
   // Inserts the user (creation_time = time) and returns its user_id. sql_store_content.cpp.
   long long InsertUser(soci::session& s, const User& user, const std::string& time);

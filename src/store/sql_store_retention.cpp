@@ -148,7 +148,7 @@ Status SqlStore::DeleteExpiredLoops(const RetentionOptions& o, int limit, Retent
             results.Run();
             counts.results += results.AffectedRows();
           } else {
-            // One task at a time: SQLite finds a task's rows by the tail of its id (D6).
+            // One task at a time: SQLite finds a task's rows by the head of its id (D6, D9).
             const std::string del = "DELETE FROM results WHERE " + ResultsOfTask("", ":t");
             for (const std::string& t : tasks) {
               Query results(s, del, kReuse);

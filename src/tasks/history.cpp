@@ -1,10 +1,11 @@
 #include "tasks/history.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <array>
 #include <numeric>
 
 #include "common/time_util.h"
+#include "common/uuid.h"
 #include "data/generate.h"
 #include "data/labeller.h"
 #include "tasks/exploration.h"
@@ -12,21 +13,14 @@
 namespace mlprod::tasks {
 namespace {
 
-std::string DrawUuid(data::Rng& rng) {
-  std::uint64_t hi = static_cast<std::uint64_t>(rng.UniformInt(0, INT64_MAX)) ^
-                     (static_cast<std::uint64_t>(rng.UniformInt(0, 2)) << 63);
-  std::uint64_t lo = static_cast<std::uint64_t>(rng.UniformInt(0, INT64_MAX)) ^
-                     (static_cast<std::uint64_t>(rng.UniformInt(0, 2)) << 63);
-  hi = (hi & ~0xF000ULL) | 0x4000ULL;            // version 4
-  lo = (lo & ~(0x3ULL << 62)) | (0x2ULL << 62);  // variant 10xx
-  char buf[37];
-  std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx",
-                static_cast<unsigned long long>(hi >> 32),
-                static_cast<unsigned long long>((hi >> 16) & 0xFFFF),
-                static_cast<unsigned long long>(hi & 0xFFFF),
-                static_cast<unsigned long long>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
-  return buf;
+// A UUID v7 of the loop's own time, as serving makes them (common/uuid.h), from the generator's
+// seeded random stream so that a history is reproducible.
+std::string DrawTaskId(std::chrono::system_clock::time_point when, data::Rng& rng) {
+  std::array<std::uint8_t, 10> random{};
+  for (auto& b : random) b = static_cast<std::uint8_t>(rng.UniformInt(0, 256));
+  return TimeOrderedUuid(
+      std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count(),
+      random);
 }
 
 }  // namespace
@@ -55,7 +49,7 @@ store::PastLoop HistoryGenerator::Draw(std::int64_t index) {
   const data::UserProfile& profile = profiles_[rng_.Weighted(weights_)];
   store::PastLoop loop;
   loop.user = data::GenerateUser(profile, std::chrono::floor<std::chrono::days>(when), rng_).user;
-  loop.task_id = DrawUuid(rng_);
+  loop.task_id = DrawTaskId(when, rng_);
   loop.time = FormatTimestamp(when) + "Z";
   loop.model_id = model_id_;
 

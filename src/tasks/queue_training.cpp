@@ -9,7 +9,7 @@ namespace mlprod::tasks {
 
 queue::TaskMessage NewTaskMessage(std::string_view task_name, const std::string& origin) {
   queue::TaskMessage m;
-  m.id = NewUuid();
+  m.id = NewTimeOrderedUuid();
   m.task = std::string(task_name);
   m.root_id = m.id;
   m.origin = origin;
