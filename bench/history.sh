@@ -35,6 +35,7 @@ for store in "$@"; do
   log=$(mktemp)
   "$bin" serve --port "$port" --data-dir "$dir" --log-level info --auto-retrain off >"$log" 2>&1 &
   pid=$!
+  trap 'kill "$pid" 2>/dev/null || true' EXIT
   for _ in $(seq 1 1200); do curl -sf "$url/health/ready" >/dev/null && break; sleep 0.5; done
   "$bin" traffic --url "$url" --users 8 --no-think --duration "$warmup" --json >/dev/null 2>&1
   read -r rate errors < <("$bin" traffic --url "$url" --users 8 --no-think --duration "$seconds" \
@@ -49,9 +50,9 @@ for store in "$@"; do
     sleep 0.2
   done
   train=$(echo "$(date +%s.%N) - $t0" | bc)
-  read_s=$(grep -o "read in [0-9.]* s" "$log" | tail -1 | awk '{print $3}')
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true  # the log is complete once the server is gone
+  read_s=$(grep -o "read in [0-9.]* s" "$log" | tail -1 | awk '{print $3}' || true)
   echo "$store | $rate | $errors | $info | $status $train | ${read_s:-?}"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -f "$log"
   [[ $store == fresh ]] && rm -rf "$dir"
 done
