@@ -113,4 +113,8 @@ Result<std::chrono::seconds> ParseDuration(std::string_view s) {
 
 std::string NowTimestamp() { return FormatTimestamp(std::chrono::system_clock::now()); }
 
+std::int64_t UnixMs(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 }  // namespace mlprod

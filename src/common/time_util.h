@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,8 @@ std::string FormatDate(std::chrono::sys_days day);
 // "2026-11-28T01:22:33.935992" (naive UTC, as Celery 5.2 writes date_done).
 std::string FormatTimestamp(std::chrono::system_clock::time_point t);
 std::string NowTimestamp();
+// Milliseconds since the Unix epoch (what the leases table and UUID v7 store).
+std::int64_t UnixMs(std::chrono::system_clock::time_point t);
 // Parses "YYYY-MM-DDTHH:MM:SS[.fraction][Z]" (UTC; a space instead of the T is accepted), as
 // FormatTimestamp and the store write it.
 Result<std::chrono::system_clock::time_point> ParseTimestamp(std::string_view s);

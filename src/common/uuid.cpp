@@ -6,6 +6,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/time_util.h"
+
 namespace mlprod {
 namespace {
 
@@ -61,9 +63,7 @@ std::string TimeOrderedUuid(std::int64_t unix_ms, std::array<std::uint8_t, 10> r
 std::string NewTimeOrderedUuid(std::chrono::system_clock::time_point at) {
   std::array<std::uint8_t, 10> random{};
   FillRandom(random.data(), random.size());
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-  return TimeOrderedUuid(ms, random);
+  return TimeOrderedUuid(UnixMs(at), random);
 }
 
 bool IsUuid(std::string_view s) {

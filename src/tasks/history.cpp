@@ -18,9 +18,7 @@ namespace {
 std::string DrawTaskId(std::chrono::system_clock::time_point when, data::Rng& rng) {
   std::array<std::uint8_t, 10> random{};
   for (auto& b : random) b = static_cast<std::uint8_t>(rng.UniformInt(0, 256));
-  return TimeOrderedUuid(
-      std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count(),
-      random);
+  return TimeOrderedUuid(UnixMs(when), random);
 }
 
 }  // namespace

@@ -5,15 +5,9 @@
 #include <algorithm>
 
 #include "common/time_util.h"
-#include "common/uuid.h"
-#include "tasks/queue_training.h"
 
 namespace mlprod::tasks {
 namespace {
-
-std::int64_t UnixMs(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
 
 void AddTo(store::RetentionCounts& total, const store::RetentionCounts& c) {
   total.inferences += c.inferences;
@@ -36,27 +30,16 @@ std::string RetentionCutoff(std::chrono::system_clock::time_point now, int days)
 
 RetentionJob::RetentionJob(store::Store& store, RetentionJobOptions options,
                            std::function<void(const store::RetentionCounts&)> on_deleted)
-    : store_(store), options_(std::move(options)), on_deleted_(std::move(on_deleted)) {
-  if (options_.holder.empty()) options_.holder = ProcessOrigin() + "/" + NewUuid().substr(0, 8);
+    : store_(store),
+      options_(std::move(options)),
+      on_deleted_(std::move(on_deleted)),
+      lease_(store, kRetentionLease, "data retention", options_.holder, options_.lease_ttl) {
   if (!options_.now) options_.now = [] { return std::chrono::system_clock::now(); };
 }
 
 RetentionJob::~RetentionJob() {
   periodic_.Stop();
-  std::lock_guard run(run_mu_);
-  if (owner_) (void)store_.ReleaseLease(kRetentionLease, options_.holder);
-}
-
-Result<bool> RetentionJob::Hold(std::chrono::system_clock::time_point now) {
-  auto held = store_.AcquireLease(kRetentionLease, options_.holder, UnixMs(now),
-                                  options_.lease_ttl.count());
-  if (!held.ok()) return held.error();
-  if (*held != owner_) {
-    spdlog::info("data retention: {} the owner ({})", *held ? "this process is" : "no longer",
-                 options_.holder);
-    owner_ = *held;
-  }
-  return *held;
+  std::lock_guard run(run_mu_);  // a RunOnce of another thread ends before the lease goes
 }
 
 Result<store::RetentionCounts> RetentionJob::RunOnce() {
@@ -67,7 +50,7 @@ Result<store::RetentionCounts> RetentionJob::RunOnce() {
   store::RetentionOptions batches = options_.batches;
   for (int call = 0; call < options_.max_calls; ++call) {
     const auto now = options_.now();
-    auto held = Hold(now);
+    auto held = lease_.Hold(now);
     if (!held.ok()) return held.error();
     if (!*held) break;
     batches.cutoff = RetentionCutoff(now, options_.retention_days);

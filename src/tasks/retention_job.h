@@ -13,6 +13,7 @@
 #include "common/periodic.h"
 #include "common/result.h"
 #include "store/store.h"
+#include "tasks/job_lease.h"
 
 namespace mlprod::tasks {
 
@@ -53,15 +54,13 @@ class RetentionJob {
   void Start(std::chrono::milliseconds interval);
 
  private:
-  Result<bool> Hold(std::chrono::system_clock::time_point now);
-
   store::Store& store_;
   RetentionJobOptions options_;
   std::function<void(const store::RetentionCounts&)> on_deleted_;
   store::RetentionCursor cursor_;  // this process's walk, kept between runs
-  bool owner_ = false;             // as of the last run, for logging changes only
-  std::mutex run_mu_;              // one RunOnce at a time
-  Periodic periodic_;              // last: stops first
+  JobLease lease_;
+  std::mutex run_mu_;  // one RunOnce at a time
+  Periodic periodic_;  // last: stops first
 };
 
 }  // namespace mlprod::tasks

@@ -3,16 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include "common/time_util.h"
-#include "common/uuid.h"
 #include "queue/task.h"
 #include "tasks/queue_training.h"
 
 namespace mlprod::tasks {
 namespace {
-
-std::int64_t UnixMs(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
 
 bool InFlight(store::ModelState s) {
   return s == store::ModelState::kPending || s == store::ModelState::kTraining ||
@@ -28,15 +23,14 @@ RetrainTrigger::RetrainTrigger(store::Store& store, queue::Broker& broker,
       broker_(broker),
       options_(std::move(options)),
       on_trigger_(std::move(on_trigger)),
-      origin_(ProcessOrigin()) {
-  if (options_.holder.empty()) options_.holder = origin_ + "/" + NewUuid().substr(0, 8);
+      origin_(ProcessOrigin()),
+      lease_(store, kRetrainLease, "retrain trigger", options_.holder, options_.lease_ttl) {
   if (!options_.now) options_.now = [] { return std::chrono::system_clock::now(); };
 }
 
 RetrainTrigger::~RetrainTrigger() {
   periodic_.Stop();
-  std::lock_guard check(check_mu_);
-  if (owner_) (void)store_.ReleaseLease(kRetrainLease, options_.holder);
+  std::lock_guard check(check_mu_);  // a CheckOnce of another thread ends before the lease goes
 }
 
 Result<RetrainInputs> RetrainTrigger::Gather(std::chrono::system_clock::time_point now) {
@@ -78,14 +72,8 @@ Result<RetrainInputs> RetrainTrigger::Gather(std::chrono::system_clock::time_poi
 Result<std::optional<RetrainRecord>> RetrainTrigger::CheckOnce() {
   std::lock_guard check(check_mu_);
   const auto now = options_.now();
-  auto held =
-      store_.AcquireLease(kRetrainLease, options_.holder, UnixMs(now), options_.lease_ttl.count());
+  auto held = lease_.Hold(now);
   if (!held.ok()) return held.error();
-  if (*held != owner_) {
-    spdlog::info("retrain trigger: {} the owner ({})", *held ? "this process is" : "no longer",
-                 options_.holder);
-    owner_ = *held;
-  }
   if (!*held) return std::optional<RetrainRecord>{};
   auto in = Gather(now);
   if (!in.ok()) return in.error();

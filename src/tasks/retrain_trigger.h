@@ -15,6 +15,7 @@
 #include "common/result.h"
 #include "queue/broker.h"
 #include "store/store.h"
+#include "tasks/job_lease.h"
 #include "tasks/retrain_rule.h"
 
 namespace mlprod::tasks {
@@ -52,7 +53,7 @@ class RetrainTrigger {
   // Runs CheckOnce every `interval` until destruction; errors are logged.
   void Start(std::chrono::milliseconds interval);
 
-  const std::string& holder() const { return options_.holder; }
+  const std::string& holder() const { return lease_.holder(); }
 
  private:
   Result<RetrainInputs> Gather(std::chrono::system_clock::time_point now);
@@ -62,7 +63,7 @@ class RetrainTrigger {
   RetrainTriggerOptions options_;
   std::function<void(const RetrainRecord&)> on_trigger_;
   std::string origin_;
-  bool owner_ = false;   // as of the last CheckOnce, for logging changes only
+  JobLease lease_;
   std::mutex check_mu_;  // one CheckOnce at a time
   Periodic periodic_;    // last: stops first
 };

@@ -2,18 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "common/uuid.h"
 #include "tasks/queue_training.h"
 #include "tasks/recovery.h"
 
 namespace mlprod::tasks {
-namespace {
-
-std::int64_t UnixMs(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-}  // namespace
 
 Sweeper::Sweeper(store::Store& store, queue::Broker& broker, SweeperOptions options,
                  std::function<void(long long)> on_republished)
@@ -21,29 +13,22 @@ Sweeper::Sweeper(store::Store& store, queue::Broker& broker, SweeperOptions opti
       broker_(broker),
       options_(std::move(options)),
       on_republished_(std::move(on_republished)),
-      origin_(ProcessOrigin()) {
-  if (options_.holder.empty()) options_.holder = origin_ + "/" + NewUuid().substr(0, 8);
+      origin_(ProcessOrigin()),
+      lease_(store, kSweeperLease, "sweeper", options_.holder, options_.lease_ttl) {
   if (!options_.now) options_.now = [] { return std::chrono::system_clock::now(); };
 }
 
 Sweeper::~Sweeper() {
   periodic_.Stop();
-  std::lock_guard sweep(sweep_mu_);
-  if (owner_) (void)store_.ReleaseLease(kSweeperLease, options_.holder);
+  std::lock_guard sweep(sweep_mu_);  // a SweepOnce of another thread ends before the lease goes
 }
 
 Result<SweepReport> Sweeper::SweepOnce() {
   std::lock_guard sweep(sweep_mu_);
   SweepReport report;
   const auto now = options_.now();
-  auto held =
-      store_.AcquireLease(kSweeperLease, options_.holder, UnixMs(now), options_.lease_ttl.count());
+  auto held = lease_.Hold(now);
   if (!held.ok()) return held.error();
-  if (*held != owner_) {
-    spdlog::info("sweeper: {} the owner ({})", *held ? "this process is" : "no longer",
-                 options_.holder);
-    owner_ = *held;
-  }
   report.owner = *held;
   if (!report.owner) return report;
   report.depth = broker_.Depth();

@@ -19,6 +19,7 @@
 #include "common/result.h"
 #include "queue/broker.h"
 #include "store/store.h"
+#include "tasks/job_lease.h"
 
 namespace mlprod::tasks {
 
@@ -64,7 +65,7 @@ class Sweeper {
   // Runs SweepOnce every `interval` until destruction; errors are logged.
   void Start(std::chrono::milliseconds interval);
 
-  const std::string& holder() const { return options_.holder; }
+  const std::string& holder() const { return lease_.holder(); }
 
  private:
   store::Store& store_;
@@ -72,8 +73,8 @@ class Sweeper {
   SweeperOptions options_;
   std::function<void(long long)> on_republished_;
   std::string origin_;
-  bool owner_ = false;     // as of the last SweepOnce, for logging changes only
-  bool held_off_ = false;  // likewise
+  JobLease lease_;
+  bool held_off_ = false;  // as of the last SweepOnce, for logging changes only
   std::mutex sweep_mu_;    // one SweepOnce at a time
   Periodic periodic_;      // last: stops first
 };
