@@ -112,6 +112,8 @@ class ApiService {
   InferenceTracker tracker_;
   std::atomic<long long> queue_depth_{0};
   std::atomic<std::int64_t> depth_checked_ns_{0};  // steady clock; 0 = never
+  // Serialises POST /train/start's "is one queued or running? else queue one" in this process.
+  std::mutex train_start_mu_;
 };
 
 }  // namespace mlprod::api

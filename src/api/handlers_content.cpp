@@ -10,18 +10,33 @@ namespace {
 
 constexpr long long kMaxId = 1LL << 53;
 constexpr long long kMaxPage = 1000;
+constexpr long long kMaxContentSkip = 10000;
 
-// FastAPI-style paging: ?skip= (default 0) and ?limit= (default 100, at most kMaxPage).
+// FastAPI-style paging: ?skip= (default 0, at most kMaxSkip) and ?limit= (default 100, at most
+// kMaxPage), plus the keyset cursor ?after=<id>: only rows whose id is above it. An offset is
+// walked row by row (0.44 s at 3.9 M results, holding a pooled connection), a cursor is one
+// index seek, so deep pages must use the cursor.
 struct Page {
   long long skip = 0;
   long long limit = 100;
+  std::optional<std::int64_t> after;
 };
 
 std::optional<Page> ReadPage(Checker& check, std::string_view query) {
   auto skip = QueryInt(check, query, "skip", 0, 0, kMaxId);
   auto limit = QueryInt(check, query, "limit", 100, 1, kMaxPage);
-  if (!skip || !limit) return std::nullopt;
-  return Page{*skip, *limit};
+  auto after = QueryInt(check, query, "after", -1, 0, kMaxId);
+  if (skip && *skip > kMaxContentSkip) {
+    check.Add({"query", "skip"},
+              "Input should be less than or equal to " + std::to_string(kMaxContentSkip) +
+                  "; for deeper pages pass after=<the last id of the previous page> instead",
+              "less_than_equal");
+    return std::nullopt;
+  }
+  if (!skip || !limit || !after) return std::nullopt;
+  Page page{*skip, *limit, std::nullopt};
+  if (*after >= 0) page.after = *after;
+  return page;
 }
 
 template <typename T, typename F>
@@ -81,7 +96,8 @@ void ApiService::RegisterContent(Router& router) {
         Checker check(issues);
         auto page = ReadPage(check, r.query);
         if (!page) return ValidationResponse(issues);
-        return JsonArray(deps_.store.ListLocations(page->skip, page->limit), LocationJson);
+        return JsonArray(deps_.store.ListLocations(page->skip, page->limit, page->after),
+                         LocationJson);
       },
       Exec::kBlocking);
   router.Add(
@@ -91,7 +107,7 @@ void ApiService::RegisterContent(Router& router) {
         Checker check(issues);
         auto page = ReadPage(check, r.query);
         if (!page) return ValidationResponse(issues);
-        return JsonArray(deps_.store.ListUsers(page->skip, page->limit), UserJson);
+        return JsonArray(deps_.store.ListUsers(page->skip, page->limit, page->after), UserJson);
       },
       Exec::kBlocking);
   router.Add(
@@ -104,7 +120,8 @@ void ApiService::RegisterContent(Router& router) {
         const std::string task_id = QueryParam(r.query, "task_id").value_or("");
         // Not a task id (garbage, invalid UTF-8): no rows, without asking the database.
         if (!task_id.empty() && !IsUuid(task_id)) return JsonResponse(nlohmann::json::array());
-        return JsonArray(deps_.store.ListResults(task_id, page->skip, page->limit), ResultRowJson);
+        return JsonArray(deps_.store.ListResults(task_id, page->skip, page->limit, page->after),
+                         ResultRowJson);
       },
       Exec::kBlocking);
 }

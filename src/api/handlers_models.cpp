@@ -97,6 +97,22 @@ void ApiService::RegisterTraining(Router& router) {
       Verb::post, "/train/start",
       [this](const Request& r) {
         if (!Authorized(r)) return Unauthorized();
+        // One training at a time: while one is queued or running, a repeated start answers
+        // with that one (the reference queues another every time). Serialised in this process;
+        // API processes sharing a store may still race each other into a second one.
+        std::lock_guard one_at_a_time(train_start_mu_);
+        auto running = tasks::TrainingInProgress(deps_.store);
+        if (!running.ok()) return ErrorResponse(running.error());
+        if (running->has_value()) {
+          const store::ModelRow& m = **running;
+          const bool started = m.state() == store::ModelState::kTraining;
+          nlohmann::json body =
+              TaskStatusJson(m.task_id, started ? "STARTED" : "PENDING", "training");
+          body["state"] = m.status;
+          body["reason"] = m.reason;
+          spdlog::info("api: training {} is already {}; not queueing another", m.task_id, m.status);
+          return JsonResponse(body);
+        }
         queue::TaskMessage task = NewTask(queue::kTrainingTask);
         if (auto st = tasks::QueueTraining(deps_.store, deps_.broker, task,
                                            "queued by POST /train/start");

@@ -60,6 +60,7 @@ struct ServeFlags {
   std::string host = "127.0.0.1";
   int port = 4789;
   int workers = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  int training_threads = 1;
   int io_threads = 2;
   long long max_queue = 10000;
   drift::DriftOptions drift;
@@ -112,6 +113,9 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
     }
     worker::WorkerOptions options;
     options.threads = f.workers;
+    // Trainings on their own lane: queued ones never hold the threads inferences need.
+    options.lane_tasks = {std::string(queue::kTrainingTask)};
+    options.lane_threads = f.training_threads;
     worker.emplace(*rt->broker, *rt->backend, tasks->registry(), options, tasks->observer());
     drift_reporter.emplace(*rt->store, *drift, "serve " + tasks::ProcessOrigin(), f.drift.window);
     drift_reporter->Start(kDriftReportInterval);
@@ -270,8 +274,12 @@ void AddServeCommand(CLI::App& root, CommandRunner& run) {
                            "baseline model.") +
                    kEnvHelp);
   AddServerFlags(*sub, *flags);
-  sub->add_option("--workers", flags->workers, "Task worker threads")
+  sub->add_option("--workers", flags->workers, "Task worker threads (inferences)")
       ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  sub->add_option("--training-threads", flags->training_threads,
+                  "Threads that run training tasks, besides --workers (trainings run only there)")
+      ->check(CLI::Range(1, 16))
       ->capture_default_str();
   AddDriftFlags(*sub, flags->drift);
   AddLearningFlags(*sub, flags->learning);

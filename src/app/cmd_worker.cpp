@@ -32,6 +32,7 @@ namespace {
 struct WorkerFlags {
   ProcessFlags process;
   int concurrency = 2;
+  int training_threads = 1;
   std::string queue;
   std::string metrics_host = "0.0.0.0";
   int metrics_port = 9808;
@@ -68,9 +69,9 @@ int RunWorker(const WorkerFlags& f) {
                       "`mlprod serve` runs workers in-process without them"});
   }
   if (!f.queue.empty()) config->queue = f.queue;
-  // One connection per task thread, one each for the model refresh, the drift reports, the
-  // sweeper and data retention.
-  auto rt = OpenRuntime(*config, f.concurrency + 3);
+  // One connection per task thread (training lane included), one each for the model refresh,
+  // the drift reports, the sweeper and data retention.
+  auto rt = OpenRuntime(*config, f.concurrency + f.training_threads + 3);
   if (!rt.ok()) return Fail(command, "configuration", rt.error());
   const auto timeout = std::chrono::seconds(f.process.startup_timeout_s);
   if (auto st = WaitForRuntime(*rt, *config, timeout); !st.ok()) {
@@ -90,6 +91,9 @@ int RunWorker(const WorkerFlags& f) {
 
   worker::WorkerOptions options;
   options.threads = f.concurrency;
+  // Trainings on their own lane: queued ones never hold the threads inferences need.
+  options.lane_tasks = {std::string(queue::kTrainingTask)};
+  options.lane_threads = f.training_threads;
   worker::Worker worker(*rt->broker, *rt->backend, tasks.registry(), options, tasks.observer());
   // The API processes have no drift monitor: their retraining trigger reads these reports.
   tasks::DriftReporter drift_reporter(*rt->store, drift, "worker " + tasks::ProcessOrigin(),
@@ -113,7 +117,8 @@ int RunWorker(const WorkerFlags& f) {
   api::Router router;
   router.Add(api::Verb::get, "/metrics", [&](const api::Request&) {
     const worker::WorkerStats stats = worker.Stats();
-    worker_metrics.SetBrokerState(rt->broker->Reconnects(), stats.in_flight + stats.delayed);
+    worker_metrics.SetBrokerState(rt->broker->Reconnects(),
+                                  stats.in_flight + stats.delayed + stats.lane_waiting);
     api::Response r;
     r.body = exposition.Render();
     r.content_type = metrics::Exposition::kContentType;
@@ -139,8 +144,9 @@ int RunWorker(const WorkerFlags& f) {
   }
   auto sweeper = StartSweeper(*rt->store, *rt->broker, worker_metrics, f.sweep_after_s);
   spdlog::info(
-      "mlprod worker: {} threads on queue '{}', metrics on http://{}:{}/metrics, sweeper {}",
-      f.concurrency, config->queue, f.metrics_host, metrics_server.port(),
+      "mlprod worker: {} threads (+{} for trainings) on queue '{}', metrics on "
+      "http://{}:{}/metrics, sweeper {}",
+      f.concurrency, f.training_threads, config->queue, f.metrics_host, metrics_server.port(),
       f.sweep_after_s > 0 ? "after " + std::to_string(f.sweep_after_s) + " s" : "off");
 
   const int sig = wait_for_stop();
@@ -168,6 +174,11 @@ void AddWorkerCommand(CLI::App& root, CommandRunner& run) {
   sub->add_option("--concurrency", flags->concurrency,
                   "Tasks run at the same time (threads; each keeps one database connection)")
       ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  sub->add_option("--training-threads", flags->training_threads,
+                  "Threads that run training tasks, besides --concurrency (trainings run only "
+                  "there, so queued ones never hold the inference threads)")
+      ->check(CLI::Range(1, 16))
       ->capture_default_str();
   sub->add_option("--queue", flags->queue, "Queue to consume [default: CELERY_QUEUE, else celery]");
   sub->add_option("--metrics-host", flags->metrics_host, "Address of the /metrics endpoint")

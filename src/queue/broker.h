@@ -43,6 +43,11 @@ class Broker {
   virtual Status Ping() = 0;
   // Connections re-opened after one was lost (for metrics); 0 for brokers without connections.
   virtual long long Reconnects() const { return 0; }
+  // The consumer holds `delta` more (or, negative, fewer) deliveries unsettled on purpose: eta
+  // tasks waiting for their time, tasks waiting for their lane. A broker with a prefetch window
+  // widens it by that many (as Celery raises basic.qos per eta task), so held messages never
+  // take every slot and stop consumption. Default: nothing to widen.
+  virtual void AddHeld(long long delta) { (void)delta; }
   // Wakes every consumer blocked in Next; later calls return Unavailable.
   virtual void Close() = 0;
 };

@@ -28,11 +28,14 @@ class SqlStore final : public Store {
 
   Status LoadLocationsIfEmpty(std::span<const Location> locations) override;
   Result<std::optional<Location>> GetLocation(std::int64_t location_id) override;
-  Result<std::vector<Location>> ListLocations(std::int64_t offset, std::int64_t limit) override;
+  Result<std::vector<Location>> ListLocations(
+      std::int64_t offset, std::int64_t limit,
+      std::optional<std::int64_t> after = std::nullopt) override;
 
   Result<std::int64_t> StartInference(const User& user, const std::string& task_id) override;
   Result<std::optional<User>> GetUser(std::int64_t user_id) override;
-  Result<std::vector<User>> ListUsers(std::int64_t offset, std::int64_t limit) override;
+  Result<std::vector<User>> ListUsers(std::int64_t offset, std::int64_t limit,
+                                      std::optional<std::int64_t> after = std::nullopt) override;
   Result<std::optional<InferenceRow>> GetInference(const std::string& task_id) override;
   Status UpdateInferenceStatus(const std::string& task_id, const std::string& status) override;
   Result<std::vector<UnfinishedInference>> ListUnfinishedInferences(
@@ -52,8 +55,9 @@ class SqlStore final : public Store {
                                 std::span<const ScoredLocation> scores,
                                 const Interleaving& interleaving) override;
   Result<std::vector<ResultRow>> TopResults(const std::string& task_id, int limit) override;
-  Result<std::vector<ResultRow>> ListResults(const std::string& task_id, std::int64_t offset,
-                                             std::int64_t limit) override;
+  Result<std::vector<ResultRow>> ListResults(
+      const std::string& task_id, std::int64_t offset, std::int64_t limit,
+      std::optional<std::int64_t> after = std::nullopt) override;
   Result<std::optional<ResultRow>> GetResult(std::int64_t result_id) override;
   Result<std::optional<Selection>> SelectResult(const std::string& task_id,
                                                 std::int64_t location_id) override;

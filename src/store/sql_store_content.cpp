@@ -100,12 +100,16 @@ Result<std::optional<Location>> SqlStore::GetLocation(std::int64_t location_id) 
   return out;
 }
 
-Result<std::vector<Location>> SqlStore::ListLocations(std::int64_t offset, std::int64_t limit) {
+Result<std::vector<Location>> SqlStore::ListLocations(std::int64_t offset, std::int64_t limit,
+                                                      std::optional<std::int64_t> after) {
   std::vector<Location> out;
   Status st = Read("list locations", [&](soci::session& s) {
     LocationReader r;
-    Query q(s, std::string("SELECT ") + LocationReader::kColumns +
-                   " FROM locations l ORDER BY l.location_id" + LimitOffset(limit, offset));
+    const long long after_id = after.value_or(0);
+    Query q(s, std::string("SELECT ") + LocationReader::kColumns + " FROM locations l" +
+                   (after ? " WHERE l.location_id > :a" : "") + " ORDER BY l.location_id" +
+                   LimitOffset(limit, offset));
+    if (after) q.Use(after_id);
     r.Bind(q);
     for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
     return OkStatus();
@@ -185,12 +189,16 @@ Result<std::optional<User>> SqlStore::GetUser(std::int64_t user_id) {
   return out;
 }
 
-Result<std::vector<User>> SqlStore::ListUsers(std::int64_t offset, std::int64_t limit) {
+Result<std::vector<User>> SqlStore::ListUsers(std::int64_t offset, std::int64_t limit,
+                                              std::optional<std::int64_t> after) {
   std::vector<User> out;
   Status st = Read("list users", [&](soci::session& s) {
     UserReader r;
-    Query q(s, std::string("SELECT ") + UserReader::kColumns + " FROM users u ORDER BY u.user_id" +
+    const long long after_id = after.value_or(0);
+    Query q(s, std::string("SELECT ") + UserReader::kColumns + " FROM users u" +
+                   (after ? " WHERE u.user_id > :a" : "") + " ORDER BY u.user_id" +
                    LimitOffset(limit, offset));
+    if (after) q.Use(after_id);
     r.Bind(q);
     for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
     return OkStatus();

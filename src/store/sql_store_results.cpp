@@ -267,13 +267,22 @@ Result<std::vector<ResultRow>> SqlStore::TopResults(const std::string& task_id, 
 }
 
 Result<std::vector<ResultRow>> SqlStore::ListResults(const std::string& task_id,
-                                                     std::int64_t offset, std::int64_t limit) {
+                                                     std::int64_t offset, std::int64_t limit,
+                                                     std::optional<std::int64_t> after) {
   std::vector<ResultRow> out;
+  std::vector<std::string> where;
+  if (!task_id.empty()) where.push_back(ResultsOfTask("r", ":t"));
+  // A keyset cursor: a seek on the primary key instead of walking `offset` rows.
+  if (after) where.push_back("r.result_id > :a");
+  std::string sql = ResultSelect();
+  for (size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
+  sql += " ORDER BY r.result_id" + LimitOffset(limit, offset);
   Status st = Read("list results", [&](soci::session& s) {
     ResultReader r;
-    Query q(s, ResultSelect() + (task_id.empty() ? "" : " WHERE " + ResultsOfTask("r", ":t")) +
-                   " ORDER BY r.result_id" + LimitOffset(limit, offset));
+    const long long after_id = after.value_or(0);
+    Query q(s, sql);
     if (!task_id.empty()) q.Use(task_id);
+    if (after) q.Use(after_id);
     r.Bind(q);
     for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
     return OkStatus();

@@ -232,15 +232,20 @@ class Store {
   // Inserts the locations when the table is empty (first start); otherwise does nothing.
   virtual Status LoadLocationsIfEmpty(std::span<const Location> locations) = 0;
   virtual Result<std::optional<Location>> GetLocation(std::int64_t location_id) = 0;
-  // All locations ordered by location_id (limit < 0: all).
-  virtual Result<std::vector<Location>> ListLocations(std::int64_t offset, std::int64_t limit) = 0;
+  // Locations ordered by location_id (limit < 0: all). `after`: only ids above it, a keyset
+  // cursor that costs an index seek however deep the page is (an offset is walked row by row).
+  virtual Result<std::vector<Location>> ListLocations(
+      std::int64_t offset, std::int64_t limit,
+      std::optional<std::int64_t> after = std::nullopt) = 0;
 
   // --- users and inferences ---
   // In one transaction: inserts the user, the inference row (status PENDING) and the
   // inference_start event. Returns the new user_id.
   virtual Result<std::int64_t> StartInference(const User& user, const std::string& task_id) = 0;
   virtual Result<std::optional<User>> GetUser(std::int64_t user_id) = 0;
-  virtual Result<std::vector<User>> ListUsers(std::int64_t offset, std::int64_t limit) = 0;
+  // Users ordered by user_id; `after` as for ListLocations.
+  virtual Result<std::vector<User>> ListUsers(std::int64_t offset, std::int64_t limit,
+                                              std::optional<std::int64_t> after = std::nullopt) = 0;
   virtual Result<std::optional<InferenceRow>> GetInference(const std::string& task_id) = 0;
   // Sets the inference status and time_update and writes a `status` event, when that changes
   // the status: a final state (SUCCESS, FAILURE, REVOKED) is final, and reporting the status a
@@ -286,9 +291,11 @@ class Store {
   // else by score desc), joined with their locations; marks them shown, sets the inference
   // time_get, writes a `results` event.
   virtual Result<std::vector<ResultRow>> TopResults(const std::string& task_id, int limit) = 0;
-  // All results of a task (debug read), or of every task when task_id is empty.
-  virtual Result<std::vector<ResultRow>> ListResults(const std::string& task_id,
-                                                     std::int64_t offset, std::int64_t limit) = 0;
+  // All results of a task (debug read), or of every task when task_id is empty, ordered by
+  // result_id; `after` as for ListLocations.
+  virtual Result<std::vector<ResultRow>> ListResults(
+      const std::string& task_id, std::int64_t offset, std::int64_t limit,
+      std::optional<std::int64_t> after = std::nullopt) = 0;
   virtual Result<std::optional<ResultRow>> GetResult(std::int64_t result_id) = 0;
   // The user's pick: sets label 1 on (task_id, location_id) and writes `selection` and
   // `good_inference` events; returns the updated row and the pick's position, or nullopt when

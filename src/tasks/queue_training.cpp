@@ -22,6 +22,18 @@ std::string ProcessOrigin() {
   return std::to_string(getpid()) + "@" + host;
 }
 
+Result<std::optional<store::ModelRow>> TrainingInProgress(store::Store& store) {
+  auto models = store.ListModels();  // newest first
+  if (!models.ok()) return models.error();
+  for (store::ModelRow& m : *models) {
+    const auto state = m.state();
+    if (state == store::ModelState::kPending || state == store::ModelState::kTraining) {
+      return std::optional<store::ModelRow>(std::move(m));
+    }
+  }
+  return std::optional<store::ModelRow>();
+}
+
 Status QueueTraining(store::Store& store, queue::Broker& broker, const queue::TaskMessage& task,
                      const std::string& reason) {
   // As the reference does: the model row exists (pending) from the start, so GET /models shows

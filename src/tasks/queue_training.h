@@ -4,6 +4,7 @@
 // itself (training_task.h). Thread-safe as the store and broker are.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,10 @@ queue::TaskMessage NewTaskMessage(std::string_view task_name, const std::string&
 
 // "<pid>@<host>" of this process.
 std::string ProcessOrigin();
+
+// The newest training queued or running (its model row pending or training), if any: what a
+// repeated POST /train/start answers with instead of queueing another.
+Result<std::optional<store::ModelRow>> TrainingInProgress(store::Store& store);
 
 // Registers task.id as a pending model with `reason` and publishes `task` (a kTrainingTask).
 // Errors: the store's when the row cannot be written; kUnavailable "Task queue unavailable, try

@@ -42,6 +42,15 @@ Worker::Worker(queue::Broker& broker, queue::ResultBackend& backend, const TaskR
     std::abort();
   }
   if (options_.hostname.empty()) options_.hostname = DefaultHostname();
+  if (!options_.lane_tasks.empty() && options_.lane_threads < 1) {
+    std::cerr << "fatal: a Worker lane needs at least one thread\n";
+    std::abort();
+  }
+}
+
+bool Worker::InLane(const TaskRegistry::Entry& entry) const {
+  return std::find(options_.lane_tasks.begin(), options_.lane_tasks.end(), entry.name) !=
+         options_.lane_tasks.end();
 }
 
 Worker::~Worker() { Stop(); }
@@ -54,6 +63,11 @@ void Worker::Start() {
   spdlog::info("worker {}: starting {} threads for tasks [{}]", options_.hostname, options_.threads,
                fmt::join(registry_.Names(), ", "));
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { Loop(); });
+  if (!options_.lane_tasks.empty()) {
+    spdlog::info("worker {}: {} lane threads for [{}]", options_.hostname, options_.lane_threads,
+                 fmt::join(options_.lane_tasks, ", "));
+    for (int i = 0; i < options_.lane_threads; ++i) threads_.emplace_back([this] { LaneLoop(); });
+  }
 }
 
 void Worker::Stop() {
@@ -62,12 +76,17 @@ void Worker::Stop() {
     if (stopping_.exchange(true) && threads_.empty()) return;
   }
   stop_cv_.notify_all();
+  lane_.Wake();
   for (auto& t : threads_) t.join();
   threads_.clear();
   const size_t held = delayed_.Size();
   delayed_.Clear();
-  if (held > 0)
-    spdlog::info("worker {}: returned {} eta tasks to the broker", options_.hostname, held);
+  const size_t waiting = lane_.Clear();
+  broker_.AddHeld(-static_cast<long long>(held + waiting));
+  if (held + waiting > 0) {
+    spdlog::info("worker {}: returned {} eta tasks and {} lane tasks to the broker",
+                 options_.hostname, held, waiting);
+  }
 }
 
 WorkerStats Worker::Stats() const {
@@ -77,7 +96,8 @@ WorkerStats Worker::Stats() const {
                      revoked_.load(),
                      rejected_.load(),
                      in_flight_.load(),
-                     static_cast<long long>(delayed_.Size())};
+                     static_cast<long long>(delayed_.Size()),
+                     static_cast<long long>(lane_.Size())};
 }
 
 SysClock::time_point Worker::Now() const {
@@ -93,6 +113,7 @@ void Worker::Loop() {
   while (!stopping_) {
     const auto now = Now();
     if (auto due = delayed_.PopDue(now)) {
+      broker_.AddHeld(-1);
       Handle(std::move(due));
       continue;
     }
@@ -113,6 +134,17 @@ void Worker::Loop() {
     if (stopping_) break;
     ++received_;
     Handle(std::move(*next));
+  }
+}
+
+void Worker::LaneLoop() {
+  while (!stopping_) {
+    TaskLane::Item item = lane_.Pop();
+    if (!item.delivery) break;  // woken by Stop
+    broker_.AddHeld(-1);
+    // Taken while stopping: released unsettled, which requeues it.
+    if (stopping_) break;
+    Execute(std::move(item.delivery), *item.entry);
   }
 }
 
@@ -152,8 +184,14 @@ void Worker::Handle(std::unique_ptr<queue::Delivery> delivery) {
     if (eta.ok() && *eta > now) {
       spdlog::debug("worker {}: task {} held until its eta {}", options_.hostname, m.id, *m.eta);
       delayed_.Push(*eta, std::move(delivery));
+      broker_.AddHeld(1);
       return;
     }
+  }
+  if (InLane(*entry)) {
+    broker_.AddHeld(1);
+    lane_.Push(std::move(delivery), *entry);
+    return;
   }
   Execute(std::move(delivery), *entry);
 }

@@ -3,6 +3,11 @@
 // the result is stored (acks late). Not the tasks themselves (tasks/). Thread-safe: Start/Stop
 // from one owner thread; Stats and the observer callbacks from anywhere.
 //
+// Lanes: tasks named in `lane_tasks` (trainings) run only on `lane_threads` threads of their own,
+// started besides `threads`; a general thread that receives one hands it over and goes on, so
+// queued trainings never take the threads inferences need. Deliveries held back (eta, lane) are
+// reported to the broker (Broker::AddHeld) so they never fill its prefetch window.
+//
 // Time limits: a C++ thread cannot be killed, so the hard limit is enforced after the fact: a
 // task that ran longer than `timelimit[0]` is recorded as FAILURE TimeLimitExceeded (as Celery
 // records a killed task) and acked; one longer than the soft limit only logs a warning. Handlers
@@ -23,6 +28,7 @@
 #include "queue/broker.h"
 #include "queue/result_backend.h"
 #include "worker/delayed_deliveries.h"
+#include "worker/task_lane.h"
 #include "worker/task_registry.h"
 
 namespace mlprod::worker {
@@ -37,6 +43,11 @@ struct WorkerOptions {
   std::chrono::milliseconds error_backoff{1000};
   // `hostname` in STARTED results and log lines. Default (empty): "mlprod@<host name>".
   std::string hostname;
+  // Canonical task names that run on the lane threads only. Default: none (no lane).
+  std::vector<std::string> lane_tasks;
+  // Threads of the lane, in addition to `threads` (used only when lane_tasks is not empty).
+  // Default: 1, so at most one training runs at a time per worker.
+  int lane_threads = 1;
   // Wall clock for eta/expires; tests pass a fake. Default (empty): system_clock::now.
   std::function<std::chrono::system_clock::time_point()> clock;
 };
@@ -66,8 +77,9 @@ struct WorkerStats {
   long long failed = 0;
   long long revoked = 0;
   long long rejected = 0;
-  long long in_flight = 0;  // running a handler right now
-  long long delayed = 0;    // held until their eta
+  long long in_flight = 0;     // running a handler right now
+  long long delayed = 0;       // held until their eta
+  long long lane_waiting = 0;  // received lane tasks waiting for a lane thread
 };
 
 class Worker {
@@ -88,6 +100,8 @@ class Worker {
 
  private:
   void Loop();
+  void LaneLoop();
+  bool InLane(const TaskRegistry::Entry& entry) const;
   void Handle(std::unique_ptr<queue::Delivery> delivery);
   void Execute(std::unique_ptr<queue::Delivery> delivery, const TaskRegistry::Entry& entry);
   bool Expired(const queue::TaskMessage& message, std::chrono::system_clock::time_point now);
@@ -102,6 +116,7 @@ class Worker {
   WorkerOptions options_;
   WorkerObserver observer_;
   DelayedDeliveries delayed_;
+  TaskLane lane_;
 
   std::atomic<bool> stopping_{false};
   std::mutex stop_mu_;

@@ -112,6 +112,8 @@ std::vector<BadRequest> Cases() {
       {"result id sql", verb::get, "/content/result/1;DROP%20TABLE%20results", "", 422},
       {"users limit 0", verb::get, "/content/users?limit=0", "", 422},
       {"locations skip -1", verb::get, "/content/locations?skip=-1", "", 422},
+      {"results after text", verb::get, "/content/results?after=abc", "", 422},
+      {"users after negative", verb::get, "/content/users?after=-5", "", 422},
       {"unknown route", verb::get, "/admin", "", 404},
       {"unknown nested route", verb::get, "/inference/status/a/b/c", "", 404},
       {"delete start", verb::delete_, "/inference/start", "", 405},

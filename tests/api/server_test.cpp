@@ -183,6 +183,38 @@ TEST_F(ApiServerTest, TrainingStatusReadsTheBackend) {
                             {"reason", "queued by POST /train/start"}}));
 }
 
+TEST_F(ApiServerTest, RepeatedTrainStartAnswersWithTheTrainingQueuedOrRunning) {
+  const Reply first = client_->Call(verb::post, "/train/start");
+  ASSERT_EQ(first.status, 200);
+  const auto id = first.json()["task_id"].get<std::string>();
+  const Reply again = client_->Call(verb::post, "/train/start");
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(again.json()["task_id"], id);
+  EXPECT_EQ(again.json()["status"], "PENDING");
+  EXPECT_EQ(again.json()["type"], "training");
+  EXPECT_EQ(broker_->Depth(), 1);  // one task queued, not two
+  ASSERT_TRUE(store_
+                  ->TransitionModel({.model_id = id,
+                                     .from = store::ModelState::kPending,
+                                     .to = store::ModelState::kTraining})
+                  .ok());
+  const Reply running = client_->Call(verb::post, "/train/start");
+  EXPECT_EQ(running.json()["task_id"], id);
+  EXPECT_EQ(running.json()["status"], "STARTED");
+  EXPECT_EQ(broker_->Depth(), 1);
+  // Once it is over (here: failed), the next start queues a new training.
+  ASSERT_TRUE(store_
+                  ->TransitionModel({.model_id = id,
+                                     .from = store::ModelState::kTraining,
+                                     .to = store::ModelState::kFailed,
+                                     .reason = "test"})
+                  .ok());
+  const Reply next = client_->Call(verb::post, "/train/start");
+  ASSERT_EQ(next.status, 200);
+  EXPECT_NE(next.json()["task_id"], id);
+  EXPECT_EQ(broker_->Depth(), 2);
+}
+
 TEST_F(ApiServerTest, TrainingStatusReportsTheStoresFailureReasonAndUnknownIdsAre404) {
   const std::string id = NewUuid();
   ASSERT_TRUE(store_->RegisterModel({.task_id = id, .status = "training"}).ok());
@@ -273,6 +305,46 @@ TEST_F(ApiServerTest, ContentReadsAnswerCountsAndRows) {
   const auto result_id = results.json()[0]["result_id"].get<long long>();
   EXPECT_EQ(client_->Get("/content/result/" + std::to_string(result_id)).json()["task_id"],
             task_id);
+}
+
+TEST_F(ApiServerTest, ContentPagesTakeAKeysetCursorAndBoundTheirSkip) {
+  const auto ids = [](const Reply& r, const char* key) {
+    std::vector<long long> out;
+    for (const auto& row : r.json()) out.push_back(row[key].get<long long>());
+    return out;
+  };
+  EXPECT_EQ(ids(client_->Get("/content/locations?after=20&limit=3"), "location_id"),
+            (std::vector<long long>{21, 22, 23}));
+  // skip and limit keep their meaning on shallow pages, also after a cursor.
+  EXPECT_EQ(ids(client_->Get("/content/locations?after=20&skip=1&limit=2"), "location_id"),
+            (std::vector<long long>{22, 23}));
+  EXPECT_EQ(client_->Get("/content/locations?skip=10000&limit=3").status, 200);
+  for (const char* path : {"/content/locations?skip=10001", "/content/users?skip=3900000",
+                           "/content/results?skip=3900000"}) {
+    const Reply deep = client_->Get(path);
+    ASSERT_EQ(deep.status, 422) << path;
+    const nlohmann::json body = deep.json();
+    const nlohmann::json& issue = body["detail"][0];
+    EXPECT_EQ(issue["loc"], nlohmann::json::array({"query", "skip"}));
+    EXPECT_EQ(issue["type"], "less_than_equal");
+    EXPECT_NE(issue["msg"].get<std::string>().find("after="), std::string::npos) << issue;
+  }
+  const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
+  const auto task_id = started.json()["task_id"].get<std::string>();
+  PlayInferenceWorker();
+  const auto all = ids(client_->Get("/content/results?limit=1000"), "result_id");
+  ASSERT_EQ(all.size(), static_cast<std::size_t>(kLocations));
+  const auto page = ids(client_->Get("/content/results?task_id=" + task_id +
+                                     "&after=" + std::to_string(all[9]) + "&limit=5"),
+                        "result_id");
+  EXPECT_EQ(page, (std::vector<long long>(all.begin() + 10, all.begin() + 15)));
+  const Reply user = client_->Get("/content/users?after=0");
+  ASSERT_EQ(user.json().size(), 1u);
+  EXPECT_TRUE(client_
+                  ->Get("/content/users?after=" +
+                        std::to_string(user.json()[0]["user_id"].get<long long>()))
+                  .json()
+                  .empty());
 }
 
 TEST_F(ApiServerTest, HealthReportsEachDependency) {

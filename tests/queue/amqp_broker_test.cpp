@@ -128,6 +128,46 @@ TEST_F(AmqpBrokerTest, UndecodableMessageIsRejectedAndQueueKeepsFlowing) {
   EXPECT_EQ(broker_->Depth(), 0);
 }
 
+TEST_F(AmqpBrokerTest, HeldDeliveriesWidenThePrefetchWindow) {
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(broker_->Publish(Msg("t" + std::to_string(i))).ok());
+  // The window (prefetch 4) is full of unsettled deliveries: nothing more arrives.
+  std::vector<std::unique_ptr<Delivery>> held;
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(Take(*broker_));
+    ASSERT_NE(held.back(), nullptr);
+  }
+  auto none = broker_->Next(milliseconds(500));
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, nullptr);
+  // Held back on purpose (eta tasks): the window grows by as many, and the queue flows again.
+  broker_->AddHeld(4);
+  auto fifth = Take(*broker_);
+  ASSERT_NE(fifth, nullptr);
+  EXPECT_EQ(fifth->message().id, "t4");
+  ASSERT_TRUE(fifth->Ack().ok());
+  auto sixth = Take(*broker_);
+  ASSERT_NE(sixth, nullptr);
+  EXPECT_EQ(sixth->message().id, "t5");
+  ASSERT_TRUE(sixth->Ack().ok());
+  for (auto& d : held) ASSERT_TRUE(d->Ack().ok());
+  broker_->AddHeld(-4);
+  // Back to 4 from the next Next on (what the broker sent before stays sent), so a fresh batch
+  // again stops after four unsettled ones.
+  auto idle = broker_->Next(milliseconds(100));
+  ASSERT_TRUE(idle.ok());
+  EXPECT_EQ(*idle, nullptr);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(broker_->Publish(Msg("u" + std::to_string(i))).ok());
+  held.clear();
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(Take(*broker_));
+    ASSERT_NE(held.back(), nullptr);
+  }
+  none = broker_->Next(milliseconds(500));
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, nullptr);
+  for (auto& d : held) ASSERT_TRUE(d->Ack().ok());
+}
+
 TEST_F(AmqpBrokerTest, RefusesTaskWithMalformedEta) {
   TaskMessage m = Msg(NewUuid());
   m.eta = "in five minutes";

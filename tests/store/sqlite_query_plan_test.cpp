@@ -2,8 +2,9 @@
 // on a SQLite store filled with past loops, this records the SQL the store really executes for
 // the loop's and training's calls (a trace on every connection the process opens) and fails
 // when EXPLAIN QUERY PLAN shows a full scan of users, inferences, results or events. Newest-first
-// reads may walk a partial index backwards (their LIMIT bounds them). Debug pages
-// (ListUsers, ListResults) and migrations are not in the loop and not checked.
+// reads may walk a partial index backwards (their LIMIT bounds them). Migrations are not in the
+// loop and not checked; the debug pages' keyset cursor (ListUsers, ListResults, ListLocations
+// with `after`) is checked to seek the primary key.
 // GCC 12 with -fsanitize=address -O2 reports a false "may be used uninitialized" inside
 // std::regex's std::function members (libstdc++ headers, not this file's code).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -189,6 +190,62 @@ TEST(SqliteQueryPlans, NoStatementOfTheLoopOrOfTrainingScansAGrowingTable) {
   EXPECT_GT(checked, 25) << "the trace recorded too few statements";
   // Not a scan by the plan's words, but a walk over every finished inference without its index.
   EXPECT_TRUE(unfinished_on_its_index);
+}
+
+TEST(SqliteQueryPlans, KeysetPagesSeekThePrimaryKeyInsteadOfWalkingAnOffset) {
+  std::string skip;
+  auto db = CreateSqliteDatabase(skip);
+  ASSERT_NE(db, nullptr) << skip;
+  auto opened = OpenStore(db->url());
+  ASSERT_TRUE(opened.ok());
+  Store& store = **opened;
+  ASSERT_EQ(sqlite3_auto_extension(reinterpret_cast<void (*)()>(InstallTrace)), SQLITE_OK);
+  constexpr int kLocations = 40;
+  ASSERT_TRUE(store.Migrate().ok());
+  ASSERT_TRUE(store.LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  std::vector<PastLoop> history;
+  for (int i = 0; i < 2000; ++i) history.push_back(Loop(i, kLocations));
+  ASSERT_TRUE(store.AppendHistory(history).ok());
+
+  std::set<std::string> seen;
+  {
+    std::lock_guard lock(g_mu);
+    g_seen = &seen;
+  }
+  ASSERT_TRUE(store.ListResults("", 0, 100, 15000).ok());
+  ASSERT_TRUE(store.ListResults("past-7", 0, 100, 10).ok());
+  ASSERT_TRUE(store.ListUsers(0, 100, 1500).ok());
+  ASSERT_TRUE(store.ListLocations(0, 100, 20).ok());
+  {
+    std::lock_guard lock(g_mu);
+    g_seen = nullptr;
+  }
+  sqlite3_cancel_auto_extension(reinterpret_cast<void (*)()>(InstallTrace));
+
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db->url().substr(std::string("sqlite://").size()).c_str(), &raw),
+            SQLITE_OK);
+  int pages = 0;
+  for (const std::string& sql : seen) {
+    static const std::regex cursor(R"((result_id|user_id|location_id) > [:?])");
+    if (!std::regex_search(sql, cursor)) continue;
+    ++pages;
+    // One task's rows come from the task index (a few hundred at most, sorted in memory);
+    // every other page seeks the primary key and reads it in order, no sort.
+    const bool of_task = sql.find("substr(") != std::string::npos;
+    bool seeks = false;
+    for (const std::string& line : Plan(raw, sql)) {
+      EXPECT_FALSE(FullScan(line)) << line << "\n  in: " << sql;
+      if (!of_task) {
+        EXPECT_EQ(line.find("TEMP B-TREE"), std::string::npos) << line << "\n  in: " << sql;
+      }
+      seeks = seeks || line.find(of_task ? "ix_results_task_head" : "PRIMARY KEY (rowid>?)") !=
+                           std::string::npos;
+    }
+    EXPECT_TRUE(seeks) << "no index seek in: " << sql;
+  }
+  sqlite3_close(raw);
+  EXPECT_EQ(pages, 4) << "the trace did not record the four keyset pages";
 }
 
 }  // namespace

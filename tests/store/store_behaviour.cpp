@@ -82,6 +82,48 @@ TEST_P(StoreTest, ListsLocationsInIdOrderWithOffsetAndLimit) {
   EXPECT_EQ(store_->ListLocations(28, -1)->size(), 2u);
 }
 
+TEST_P(StoreTest, ListsPagesAfterAKeysetCursor) {
+  ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
+  auto ids_of = [](const auto& rows, auto id) {
+    std::vector<std::int64_t> ids;
+    for (const auto& r : rows) ids.push_back(id(r));
+    return ids;
+  };
+  auto loc_id = [](const Location& l) { return l.location_id; };
+  EXPECT_THAT(ids_of(*store_->ListLocations(0, 3, 5), loc_id), ElementsAre(6, 7, 8));
+  EXPECT_THAT(ids_of(*store_->ListLocations(1, 2, 5), loc_id), ElementsAre(7, 8));  // and skip
+  EXPECT_TRUE(store_->ListLocations(0, 3, kLocations)->empty());
+
+  std::vector<std::int64_t> users;
+  for (int i = 0; i < 5; ++i)
+    users.push_back(*store_->StartInference(SampleUser("u"), "t" + std::to_string(i)));
+  auto user_id = [](const User& u) { return u.user_id; };
+  EXPECT_THAT(ids_of(*store_->ListUsers(0, 2, users[1]), user_id), ElementsAre(users[2], users[3]));
+  EXPECT_THAT(ids_of(*store_->ListUsers(0, -1, users[3]), user_id), ElementsAre(users[4]));
+
+  ASSERT_TRUE(store_->SaveResults("t1", users[1], "m", Scores(kLocations)).ok());
+  ASSERT_TRUE(store_->SaveResults("t2", users[2], "m", Scores(kLocations)).ok());
+  auto result_id = [](const ResultRow& r) { return r.result_id; };
+  const auto all = ids_of(*store_->ListResults("", 0, -1), result_id);
+  ASSERT_EQ(all.size(), size_t{2 * kLocations});
+  // Walking every page by cursor visits each row once, in order.
+  std::vector<std::int64_t> walked;
+  std::optional<std::int64_t> after;
+  while (true) {
+    auto page = store_->ListResults("", 0, 7, after);
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    if (page->empty()) break;
+    for (const auto& r : *page) walked.push_back(r.result_id);
+    after = page->back().result_id;
+  }
+  EXPECT_EQ(walked, all);
+  // With a task filter: only that task's rows above the cursor.
+  const auto t2 = ids_of(*store_->ListResults("t2", 0, -1), result_id);
+  EXPECT_EQ(ids_of(*store_->ListResults("t2", 0, 3, t2[4]), result_id),
+            (std::vector<std::int64_t>{t2[5], t2[6], t2[7]}));
+  EXPECT_TRUE(store_->ListResults("t1", 0, 3, t2[0])->empty());  // t1's rows are all below
+}
+
 TEST_P(StoreTest, StartInferenceStoresUserPendingInferenceAndEvent) {
   const User in = SampleUser("ada");
   auto user_id = store_->StartInference(in, "task-1");

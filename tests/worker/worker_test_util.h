@@ -72,16 +72,21 @@ class WorkerTest : public ::testing::Test {
     o.error_backoff = std::chrono::milliseconds(5);
     o.hostname = "test@host";
     o.clock = clock.Fn();
+    o.lane_tasks = lane_tasks;
     return o;
   }
   std::unique_ptr<Worker> StartWorker(WorkerObserver observer = {}) {
-    auto w = std::make_unique<Worker>(broker, backend, registry, Options(), std::move(observer));
+    return StartWorkerOn(broker, std::move(observer));
+  }
+  std::unique_ptr<Worker> StartWorkerOn(queue::Broker& on, WorkerObserver observer = {}) {
+    auto w = std::make_unique<Worker>(on, backend, registry, Options(), std::move(observer));
     w->Start();
     return w;
   }
   void Publish(const queue::TaskMessage& m) { ASSERT_TRUE(broker.Publish(m).ok()); }
 
   int threads = 2;
+  std::vector<std::string> lane_tasks;
   FakeWallClock clock;
   queue::InprocBroker broker;
   queue::InprocResultBackend backend;

@@ -52,6 +52,8 @@ struct AmqpBroker::Impl {
   std::unique_ptr<AmqpConnection> con;
   uint64_t con_generation = 0;  // delivery tags are only valid on the connection they came from
   bool pub_opened = false;      // a publisher connection existed before (the next is a reconnect)
+  std::atomic<long long> held{0};  // deliveries the consumer holds back (AddHeld)
+  int applied_prefetch = 0;        // basic.qos prefetch_count in force on `con`
   std::atomic<long long> reconnects{0};
 
   Status DeclareQueue(AmqpConnection& c) {
@@ -80,14 +82,33 @@ struct AmqpBroker::Impl {
     auto c = AmqpConnection::Open(endpoint, options.heartbeat, options.timeout);
     if (!c.ok()) return c.error();
     MLPROD_RETURN_IF_ERROR(DeclareQueue(**c));
-    amqp_basic_qos((*c)->state(), AmqpConnection::kChannel, 0,
-                   static_cast<uint16_t>(std::clamp(options.prefetch, 1, 65535)), 0);
-    MLPROD_RETURN_IF_ERROR((*c)->CheckRpc("basic.qos"));
+    MLPROD_RETURN_IF_ERROR(ApplyPrefetch(**c));
     amqp_basic_consume((*c)->state(), AmqpConnection::kChannel, Bytes(options.queue),
                        amqp_empty_bytes, 0, /*no_ack=*/0, 0, amqp_empty_table);
     MLPROD_RETURN_IF_ERROR((*c)->CheckRpc("basic.consume"));
     con = std::move(*c);
     if (++con_generation > 1) ++reconnects;
+    return OkStatus();
+  }
+
+  // The window Celery would use: the configured prefetch plus one per held delivery.
+  int WantedPrefetch() const {
+    const long long wanted = static_cast<long long>(options.prefetch) + std::max(0LL, held.load());
+    return static_cast<int>(std::clamp<long long>(wanted, 1, 65535));
+  }
+
+  // basic.qos for the channel (global: RabbitMQ then counts the channel's unacked deliveries and
+  // applies a change at once, to the running consumer too, as Celery uses it with RabbitMQ).
+  // Deliveries arriving during the RPC are queued by rabbitmq-c for the next consume.
+  Status ApplyPrefetch(AmqpConnection& c) {
+    const int wanted = WantedPrefetch();
+    amqp_basic_qos(c.state(), AmqpConnection::kChannel, 0, static_cast<uint16_t>(wanted), 1);
+    MLPROD_RETURN_IF_ERROR(c.CheckRpc("basic.qos"));
+    if (applied_prefetch != 0 && wanted != applied_prefetch) {
+      spdlog::debug("amqp: prefetch {} -> {} ({} held back)", applied_prefetch, wanted,
+                    held.load());
+    }
+    applied_prefetch = wanted;
     return OkStatus();
   }
 
@@ -244,6 +265,12 @@ Result<std::unique_ptr<Delivery>> AmqpBroker::Next(milliseconds timeout) {
     if (impl_->closed) return ClosedError();
     std::unique_lock lock(impl_->con_mu);
     MLPROD_RETURN_IF_ERROR(impl_->EnsureConsumer());
+    if (impl_->applied_prefetch != impl_->WantedPrefetch()) {
+      if (auto st = impl_->ApplyPrefetch(*impl_->con); !st.ok()) {
+        impl_->con.reset();
+        return st.error();
+      }
+    }
     // Short slices, so acks from other threads are not held up behind a long wait.
     const auto left =
         std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -289,6 +316,8 @@ Result<std::unique_ptr<Delivery>> AmqpBroker::Next(milliseconds timeout) {
         impl_, impl_->con_generation, tag, std::move(*decoded), redelivered, published));
   }
 }
+
+void AmqpBroker::AddHeld(long long delta) { impl_->held += delta; }
 
 long long AmqpBroker::Depth() {
   std::lock_guard lock(impl_->pub_mu);

@@ -1,6 +1,7 @@
 // The Celery task queue over AMQP 0-9-1 (RabbitMQ) with rabbitmq-c: protocol v2 messages on the
 // default exchange, durable queue, persistent messages, publisher confirms, bounded prefetch
-// (basic.qos), manual acks, optional heartbeats. Not the codec (celery_codec.h). Thread-safe: one
+// (basic.qos, widened by one for every delivery the consumer holds back, as Celery does for eta
+// tasks), manual acks, optional heartbeats. Not the codec (celery_codec.h). Thread-safe: one
 // connection publishes, another consumes, each behind its own mutex; a failed connection is
 // dropped and re-opened on the next call, so broker restarts heal by themselves.
 #pragma once
@@ -42,6 +43,8 @@ class AmqpBroker final : public Broker {
   long long Depth() override;
   Status Ping() override;
   long long Reconnects() const override;
+  // Applied (basic.qos on the consuming channel) by the next Next call.
+  void AddHeld(long long delta) override;
   void Close() override;
 
   struct Impl;

@@ -1,0 +1,45 @@
+#include "worker/task_lane.h"
+
+namespace mlprod::worker {
+
+void TaskLane::Push(std::unique_ptr<queue::Delivery> delivery, const TaskRegistry::Entry& entry) {
+  {
+    std::lock_guard lock(mu_);
+    waiting_.push_back(Item{std::move(delivery), &entry});
+  }
+  cv_.notify_one();
+}
+
+TaskLane::Item TaskLane::Pop() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return woken_ || !waiting_.empty(); });
+  if (woken_) return Item{};
+  Item item = std::move(waiting_.front());
+  waiting_.pop_front();
+  return item;
+}
+
+void TaskLane::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+size_t TaskLane::Size() const {
+  std::lock_guard lock(mu_);
+  return waiting_.size();
+}
+
+size_t TaskLane::Clear() {
+  std::deque<Item> released;
+  {
+    std::lock_guard lock(mu_);
+    released.swap(waiting_);
+  }
+  // Destroyed outside the lock: requeueing calls into the broker.
+  return released.size();
+}
+
+}  // namespace mlprod::worker
