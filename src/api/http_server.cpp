@@ -20,6 +20,7 @@
 #include <optional>
 
 #include "api/errors.h"
+#include "api/http_policy.h"
 #include "api/offload.h"
 #include "metrics/api_metrics.h"
 
@@ -51,6 +52,26 @@ struct Context {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
 };
 
+// Rejecting coroutines in flight at most; beyond, an over-cap connection is closed unanswered.
+constexpr int kMaxRejecting = 64;
+
+const std::string& TooManyConnections() {
+  static const std::string answer = [] {
+    const std::string body = R"({"detail":"Too many connections"})";
+    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+           "Content-Length: " +
+           std::to_string(body.size()) + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body;
+  }();
+  return answer;
+}
+
+// What Write adds besides the Response: HEAD answers carry the header only.
+struct WriteOptions {
+  bool head = false;
+  std::string_view cors_origin;  // non-empty: a listed Origin, answered with CORS headers
+  bool preflight = false;
+};
+
 std::string_view MethodLabel(http::verb v) {
   if (v == http::verb::unknown) return "OTHER";
   const auto name = http::to_string(v);
@@ -65,21 +86,30 @@ struct HttpServer::Impl {
         router(r),
         metrics(m),
         self(s),
+        hosts(MakeHostPolicy(opts.allowed_hosts, opts.host)),
+        origins(MakeOriginPolicy(opts.cors_origins)),
         pool(static_cast<std::size_t>(std::max(1, opts.blocking_threads))) {}
 
   asio::awaitable<void> Accept();
+  asio::awaitable<void> Reject(tcp::socket socket);
   asio::awaitable<void> Session(Context& c, tcp::socket socket);
   asio::awaitable<Response> Dispatch(const http::request<http::string_body>& req,
-                                     std::uint32_t& route_id, std::string_view& path_template);
+                                     std::uint32_t& route_id, std::string_view& path_template,
+                                     WriteOptions& w);
   template <typename Body>
   asio::awaitable<bool> Write(beast::tcp_stream& stream, Response& resp, unsigned version,
-                              bool keep_alive);
+                              bool keep_alive, const WriteOptions& w);
 
   ServerOptions opts;
   const Router& router;
   metrics::ApiMetrics* metrics;
   HttpServer& self;
-  asio::thread_pool pool;  // declared first among owners: joined and destroyed last
+  const HostPolicy hosts;
+  const OriginPolicy origins;
+  std::atomic<std::size_t> active{0};  // open sessions, across all contexts
+  std::atomic<int> rejecting{0};       // Reject coroutines in flight
+  LogThrottle accept_log, cap_log;     // used by Accept only (ctxs[0])
+  asio::thread_pool pool;              // declared first among owners: joined and destroyed last
   std::vector<std::unique_ptr<Context>> ctxs;
   std::optional<tcp::acceptor> acceptor;  // lives on ctxs[0]
   std::vector<std::thread> threads;
@@ -93,22 +123,59 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     beast::error_code ec;
     tcp::socket socket =
         co_await acceptor->async_accept(c.ioc, asio::redirect_error(use_awaitable, ec));
+    std::uint64_t suppressed = 0;
     if (ec) {
       if (!acceptor->is_open() || ec == asio::error::operation_aborted) co_return;
-      // Out of fds and similar: back off instead of spinning.
-      spdlog::warn("api: accept failed: {}", ec.message());
+      // Out of fds and similar: back off instead of spinning, and do not flood the log.
+      if (accept_log.Allow(std::chrono::steady_clock::now(), &suppressed)) {
+        spdlog::warn("api: accept failed: {} ({} more in the last interval)", ec.message(),
+                     suppressed);
+      }
       asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
       co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
       continue;
     }
+    if (active.load(std::memory_order_relaxed) >= opts.max_connections) {
+      if (cap_log.Allow(std::chrono::steady_clock::now(), &suppressed)) {
+        spdlog::warn("api: {} connections open (--max-connections): answering 503 ({} more)",
+                     opts.max_connections, suppressed);
+      }
+      if (rejecting.load() < kMaxRejecting) {
+        rejecting.fetch_add(1);
+        asio::co_spawn(c.ioc, Reject(std::move(socket)), asio::detached);
+      }
+      continue;  // else the socket closes here
+    }
     socket.set_option(tcp::no_delay(true), ec);
+    active.fetch_add(1, std::memory_order_relaxed);
     asio::co_spawn(c.ioc, Session(c, std::move(socket)), asio::detached);
   }
 }
 
+asio::awaitable<void> HttpServer::Impl::Reject(tcp::socket socket) {
+  struct Done {
+    std::atomic<int>& n;
+    ~Done() { n.fetch_sub(1); }
+  } done{rejecting};
+  beast::tcp_stream stream(std::move(socket));
+  beast::error_code ec;
+  stream.expires_after(std::chrono::seconds(1));
+  co_await asio::async_write(stream, asio::buffer(TooManyConnections()),
+                             asio::redirect_error(use_awaitable, ec));
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  // A short drain, so the client reads the 503 rather than a reset caused by its unread request.
+  stream.expires_after(std::chrono::milliseconds(500));
+  char sink[4096];
+  for (int i = 0; !ec && i < 16; ++i) {
+    co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
+  }
+  stream.socket().close(ec);
+}
+
 template <typename Body>
 asio::awaitable<bool> HttpServer::Impl::Write(beast::tcp_stream& stream, Response& resp,
-                                              unsigned version, bool keep_alive) {
+                                              unsigned version, bool keep_alive,
+                                              const WriteOptions& w) {
   http::response<Body> msg{static_cast<http::status>(resp.status), version};
   if constexpr (std::is_same_v<Body, http::string_body>) {
     msg.body() = std::move(resp.body);
@@ -124,19 +191,45 @@ asio::awaitable<bool> HttpServer::Impl::Write(beast::tcp_stream& stream, Respons
   if (!resp.allow.empty()) msg.set(http::field::allow, beast::string_view(resp.allow));
   if (resp.www_authenticate) msg.set(http::field::www_authenticate, "Bearer");
   if (resp.retry_after_s > 0) msg.set(http::field::retry_after, std::to_string(resp.retry_after_s));
+  if (!w.cors_origin.empty()) SetCorsHeaders(msg, w.cors_origin, w.preflight);
+  if (resp.content_type.starts_with("text/html")) SetHtmlSecurityHeaders(msg);
   msg.keep_alive(keep_alive);
   msg.prepare_payload();
   beast::error_code ec;
   stream.expires_after(opts.request_timeout);
-  co_await http::async_write(stream, msg, asio::redirect_error(use_awaitable, ec));
+  if (w.head) {
+    // The GET answer's header (its Content-Length too), no body.
+    http::response_serializer<Body> sr(msg);
+    co_await http::async_write_header(stream, sr, asio::redirect_error(use_awaitable, ec));
+  } else {
+    co_await http::async_write(stream, msg, asio::redirect_error(use_awaitable, ec));
+  }
   co_return !ec;
 }
 
 asio::awaitable<Response> HttpServer::Impl::Dispatch(const http::request<http::string_body>& req,
                                                      std::uint32_t& route_id,
-                                                     std::string_view& path_template) {
+                                                     std::string_view& path_template,
+                                                     WriteOptions& w) {
+  w.head = req.method() == http::verb::head;  // first: refusals to HEAD carry no body either
+  const auto host = req[http::field::host];
+  if (!hosts.any && host.empty()) co_return DetailResponse(400, "Missing Host header");
+  if (!HostAllowed(hosts, std::string_view(host.data(), host.size()))) {
+    co_return DetailResponse(421, "Host not allowed (see --allowed-hosts)");
+  }
+  const auto origin_field = req[http::field::origin];
+  const std::string_view origin(origin_field.data(), origin_field.size());
+  if (!origin.empty() && origins.cors() && ListedOrigin(origins, origin)) w.cors_origin = origin;
+  if (req.method() == http::verb::options && !w.cors_origin.empty() &&
+      req.count(http::field::access_control_request_method) > 0) {
+    w.preflight = true;
+    Response preflight;
+    preflight.status = 204;
+    co_return preflight;
+  }
   Request r;
   r.method = req.method();
+  if (w.head) r.method = http::verb::get;  // HEAD is GET without the body
   const beast::string_view target = req.target();
   const auto q = target.find('?');
   r.path = std::string_view(target.data(), q == beast::string_view::npos ? target.size() : q);
@@ -162,7 +255,17 @@ asio::awaitable<Response> HttpServer::Impl::Dispatch(const http::request<http::s
     path_template = m.path_template;
     Response resp = DetailResponse(405, "Method Not Allowed");
     resp.allow = std::string(m.allow);
+    if (resp.allow.find("GET") != std::string::npos) resp.allow += ", HEAD";
     co_return resp;
+  }
+  if (IsStateChanging(r.method)) {
+    if (!origin.empty() &&
+        !OriginAllowed(origins, origin, std::string_view(host.data(), host.size()))) {
+      co_return DetailResponse(403, "Cross-origin request refused (see --cors-origins)");
+    }
+    if ((!r.body.empty() || !r.content_type.empty()) && !IsJsonMediaType(r.content_type)) {
+      co_return DetailResponse(415, "Content-Type must be application/json");
+    }
   }
   route_id = m.route->id;
   path_template = m.route->path_template;
@@ -191,11 +294,13 @@ asio::awaitable<void> HttpServer::Impl::Session(Context& c, tcp::socket socket) 
   struct Unlist {
     Context& c;
     std::list<Conn>::iterator it;
+    std::atomic<std::size_t>& active;
     ~Unlist() {
+      active.fetch_sub(1, std::memory_order_relaxed);
       c.conns.erase(it);
       if (c.stopping && c.conns.empty() && c.stop_timer) c.stop_timer->cancel();
     }
-  } unlist{c, it};
+  } unlist{c, it, active};
 
   beast::flat_buffer buffer;
   bool keep_alive = true;
@@ -219,7 +324,10 @@ asio::awaitable<void> HttpServer::Impl::Session(Context& c, tcp::socket socket) 
       stream.expires_after(opts.request_timeout);
       co_await http::async_read_header(stream, buffer, parser,
                                        asio::redirect_error(use_awaitable, ec));
-      if (!ec && !parser.is_done()) {
+      // A body framed in a way we do not read exactly would be parsed as the next request.
+      const Framing framing = ec ? Framing::kPlain : JudgeFraming(parser.get());
+      const bool framed = framing == Framing::kPlain || framing == Framing::kChunked;
+      if (!ec && framed && !parser.is_done()) {
         // curl sends `Expect: 100-continue` for bodies over 1 KiB and waits for this.
         const auto expect = parser.get()[http::field::expect];
         if (beast::iequals(expect, "100-continue")) {
@@ -234,6 +342,7 @@ asio::awaitable<void> HttpServer::Impl::Session(Context& c, tcp::socket socket) 
       const auto start = std::chrono::steady_clock::now();
 
       Response resp;
+      WriteOptions w;
       std::uint32_t route_id = kUnroutedId;
       std::string_view path_template = kUnmatchedPath;
       unsigned version = 11;
@@ -250,11 +359,18 @@ asio::awaitable<void> HttpServer::Impl::Session(Context& c, tcp::socket socket) 
         keep_alive = false;
       } else if (ec) {
         break;  // timeout, reset, EOF: nobody to answer
+      } else if (!framed) {
+        resp = framing == Framing::kBad
+                   ? DetailResponse(400,
+                                    "Bad Transfer-Encoding: only a final 'chunked' without "
+                                    "Content-Length is accepted")
+                   : DetailResponse(501, "Transfer coding not implemented: only 'chunked'");
+        keep_alive = false;
       } else {
         const auto& req = parser.get();
         version = req.version();
         keep_alive = req.keep_alive();
-        resp = co_await Dispatch(req, route_id, path_template);
+        resp = co_await Dispatch(req, route_id, path_template, w);
       }
       if (c.stopping) keep_alive = false;
 
@@ -271,8 +387,8 @@ asio::awaitable<void> HttpServer::Impl::Session(Context& c, tcp::socket socket) 
       }
       const bool written =
           resp.static_body.empty()
-              ? co_await Write<http::string_body>(stream, resp, version, keep_alive)
-              : co_await Write<http::span_body<const char>>(stream, resp, version, keep_alive);
+              ? co_await Write<http::string_body>(stream, resp, version, keep_alive, w)
+              : co_await Write<http::span_body<const char>>(stream, resp, version, keep_alive, w);
       if (!written) break;
     }
   } catch (const std::exception& e) {

@@ -1,7 +1,9 @@
 // HTTP/1.1 server on Boost.Beast with C++20 coroutines: one io_context per I/O thread
 // (connections are handed out round-robin, so a connection's state is touched by one thread
 // only), keep-alive, read/write deadlines, body and header limits, graceful stop. Handlers that
-// do store/broker I/O run on a separate blocking pool. Knows nothing of mlprod's routes.
+// do store/broker I/O run on a separate blocking pool. Enforces the HTTP policy of
+// api/http_policy.h (framing, Host, Origin/CORS, JSON bodies, HEAD, a connection cap); knows
+// nothing of mlprod's routes.
 // Start/Stop/Wait/port may be called from any thread.
 #pragma once
 
@@ -36,6 +38,14 @@ struct ServerOptions {
   std::chrono::milliseconds request_timeout{10000};
   // Default: 10 s — Stop lets in-flight requests finish for at most this long.
   std::chrono::milliseconds shutdown_grace{10000};
+  // Host header names accepted, a comma list ("*" = any); a Host not listed gets 421, a missing
+  // one 400. Default: empty = by bind address (loopback: localhost, 127.0.0.1, [::1]; else any).
+  std::string allowed_hosts;
+  // Origins (scheme://host[:port], "*" = any) that may call cross-origin: they get CORS headers
+  // and preflight answers. Default: empty = no CORS; state changes only from the same origin.
+  std::string cors_origins;
+  // Default: 1000 — open connections beyond this get a 503 and are closed at once.
+  std::size_t max_connections = 1000;
 };
 
 class HttpServer {

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "api/http_policy.h"
+
 namespace mlprod::api {
 namespace {
 
@@ -27,14 +29,9 @@ std::optional<double> ParseNumber(std::string_view s) {
   return v;
 }
 
+// The server already refused a body without a JSON type; an absent type here means no body.
 bool IsJsonContent(std::string_view content_type) {
-  if (content_type.empty()) return true;  // curl -d without -H, old clients
-  const auto semi = content_type.find(';');
-  std::string_view mime = content_type.substr(0, semi);
-  while (!mime.empty() && mime.back() == ' ') mime.remove_suffix(1);
-  std::string lower(mime);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "application/json" || lower.ends_with("+json");
+  return content_type.empty() || IsJsonMediaType(content_type);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api/api_server.h"
+#include "api/http_policy.h"
 #include "app/bootstrap.h"
 #include "app/commands.h"
 #include "app/process_flags.h"
@@ -62,6 +63,9 @@ struct ServeFlags {
   int workers = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   int training_threads = 1;
   int io_threads = 2;
+  std::string allowed_hosts;      // empty: MLPROD_ALLOWED_HOSTS, else by bind address
+  std::string cors_origins;       // empty: MLPROD_CORS_ORIGINS, else none
+  long long max_connections = 0;  // 0: derived from the fd limit
   long long max_queue = 10000;
   drift::DriftOptions drift;
   LearningFlags learning;
@@ -125,6 +129,16 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
   api_config.server.host = f.host;
   api_config.server.port = static_cast<std::uint16_t>(f.port);
   api_config.server.io_threads = f.io_threads;
+  api_config.server.allowed_hosts =
+      f.allowed_hosts.empty() ? config->allowed_hosts : f.allowed_hosts;
+  api_config.server.cors_origins = f.cors_origins.empty() ? config->cors_origins : f.cors_origins;
+  // Idle sockets must meet the connection cap, not the fd limit (where accept fails for all).
+  const std::uint64_t fd_limit = api::RaiseOpenFileLimit();
+  api_config.server.max_connections = f.max_connections > 0
+                                          ? static_cast<std::size_t>(f.max_connections)
+                                          : api::DefaultMaxConnections(fd_limit);
+  spdlog::info("mlprod {}: open-file limit {}, at most {} connections", command, fd_limit,
+               api_config.server.max_connections);
   api_config.api_key = config->api_key;
   api_config.max_queue = f.max_queue;
   api::ApiServer server(*rt->store, *rt->broker, *rt->backend, registry, api_config);
@@ -203,6 +217,20 @@ void AddServerFlags(CLI::App& sub, ServeFlags& f) {
   sub.add_option("--io-threads", f.io_threads, "HTTP I/O threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  sub.add_option("--allowed-hosts", f.allowed_hosts,
+                 "Host header names served, comma list, ports ignored ('*' = any; others get "
+                 "421, against DNS rebinding); env MLPROD_ALLOWED_HOSTS [default: localhost, "
+                 "127.0.0.1, [::1] when --host is a loopback address, else any]");
+  sub.add_option("--cors-origins", f.cors_origins,
+                 "Origins (scheme://host[:port], comma list, '*' = any) that may call the API "
+                 "from another site: they get CORS headers and preflight answers; env "
+                 "MLPROD_CORS_ORIGINS [default: none; POST/PUT/PATCH/DELETE with another Origin "
+                 "than the Host get 403]");
+  sub.add_option("--max-connections", f.max_connections,
+                 "Open HTTP connections at most; more get a 503 and are closed (the soft "
+                 "open-file limit is raised to the hard one at start) [default: 0 = the fd "
+                 "limit minus 128, at most 10000]")
+      ->check(CLI::Range(0LL, 1000000LL));
   AddProcessFlags(sub, f.process);
   AddRetentionFlag(sub, f.process);
   sub.add_option("--max-queue", f.max_queue,

@@ -23,6 +23,8 @@ struct RuntimeConfig {
   std::string backend_url;   // empty: in-memory result backend
   std::string queue = "celery";
   std::string api_key;          // MLPROD_API_KEY; empty = open API
+  std::string allowed_hosts;    // MLPROD_ALLOWED_HOSTS; empty = by bind address
+  std::string cors_origins;     // MLPROD_CORS_ORIGINS; empty = no CORS
   int result_expires_s = 3600;  // CELERY_RESULT_EXPIRES; Default: 3600
   // MLPROD_AUTO_RETRAIN (on|off): off turns automatic retraining off whatever --auto-retrain
   // says. Default: on

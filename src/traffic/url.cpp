@@ -5,7 +5,11 @@
 
 namespace mlprod::traffic {
 
-std::string HttpUrl::HostHeader() const { return port == "80" ? host : host + ":" + port; }
+std::string HttpUrl::HostHeader() const {
+  // An IPv6 literal goes back into its brackets, as the server's Host check expects.
+  const std::string name = host.find(':') == std::string::npos ? host : "[" + host + "]";
+  return port == "80" ? name : name + ":" + port;
+}
 
 Result<HttpUrl> ParseHttpUrl(std::string_view url) {
   auto bad = [&](std::string_view why) {

@@ -162,7 +162,7 @@ TEST_F(ApiServerTest, MalformedHttpGets400AndOversizedHeaders431) {
   EXPECT_EQ(garbage.first, 400);
   EXPECT_TRUE(nlohmann::json::parse(garbage.second, nullptr, false).contains("detail"));
   const std::string big_header =
-      "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n";
+      "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n";
   const auto too_big = ParseRaw(RawExchange(server_->port(), big_header));
   EXPECT_EQ(too_big.first, 431);
   EXPECT_TRUE(nlohmann::json::parse(too_big.second, nullptr, false).contains("detail"));
@@ -174,7 +174,8 @@ TEST_F(ApiServerTest, SlowClientIsTimedOutWhileOthersAreServed) {
   asio::io_context ioc;
   asio::ip::tcp::socket slow(ioc);
   slow.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
-  const std::string half = "POST /inference/start HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n";
+  const std::string half =
+      "POST /inference/start HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n";
   asio::write(slow, asio::buffer(half));
   // Meanwhile everyone else is served.
   for (int i = 0; i < 5; ++i) EXPECT_EQ(client_->Get("/health/live").status, 200);

@@ -23,6 +23,7 @@ TEST(ParseHttpUrl, SplitsHostPortAndPrefix) {
   ASSERT_TRUE(v6.ok()) << v6.error().message;
   EXPECT_EQ(v6->host, "::1");
   EXPECT_EQ(v6->port, "8080");
+  EXPECT_EQ(v6->HostHeader(), "[::1]:8080");  // bracketed again: a bare "::1:8080" is no Host
 }
 
 TEST(ParseHttpUrl, RejectsWhatItCannotServe) {
