@@ -23,12 +23,14 @@ TEST(ParseHttpUrl, SplitsHostPortAndPrefix) {
   ASSERT_TRUE(v6.ok()) << v6.error().message;
   EXPECT_EQ(v6->host, "::1");
   EXPECT_EQ(v6->port, "8080");
+  EXPECT_EQ(v6->HostHeader(), "[::1]:8080");
 }
 
 TEST(ParseHttpUrl, RejectsWhatItCannotServe) {
   for (const char* bad :
        {"127.0.0.1:4789", "https://localhost", "http://", "http://:80", "http://h:0",
-        "http://h:99999", "http://h:8x", "http://h/a?b=1", "http://user@h/"}) {
+        "http://h:99999", "http://h:8x", "http://h/a?b=1", "http://user@h/", "http://h/#x",
+        "http://::1:80/", "http://[::1/", "http://h/?"}) {
     auto u = ParseHttpUrl(bad);
     EXPECT_FALSE(u.ok()) << bad;
     if (!u.ok()) {
