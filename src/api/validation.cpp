@@ -168,6 +168,11 @@ std::optional<std::string> Checker::String(const nlohmann::json& v, const nlohma
     return std::nullopt;
   }
   const auto& s = v.get_ref<const std::string&>();
+  // PostgreSQL text cannot hold NUL: libpq would cut the value there and store something else.
+  if (s.find('\0') != std::string::npos) {
+    Add(loc, "String should not contain NUL characters", "string_pattern_mismatch");
+    return std::nullopt;
+  }
   std::size_t chars = 0;
   for (unsigned char c : s) chars += (c & 0xC0) != 0x80;  // the parser already checked UTF-8
   if (chars > max_chars) {

@@ -45,7 +45,9 @@ Result<RuntimeConfig> LoadRuntimeConfig(const Environment& env, std::filesystem:
                      "pyamqp://), got '" +
                          RedactUrl(c.broker_url) + "'");
   }
-  if (!c.backend_url.empty() && !c.backend_url.starts_with("redis://")) {
+  // rediss:// passes here so the URL parser can say that TLS is what is missing.
+  if (!c.backend_url.empty() && !c.backend_url.starts_with("redis://") &&
+      !c.backend_url.starts_with("rediss://")) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "CELERY_BACKEND_URL: only the Redis result backend is supported "
                      "(redis://), got '" +
@@ -99,8 +101,11 @@ Result<Runtime> OpenRuntime(const RuntimeConfig& c, int store_connections) {
 
 std::string RedactUrl(const std::string& url) {
   const auto scheme = url.find("://");
-  const auto at = url.find('@');
-  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  if (scheme == std::string::npos) return url;
+  // The last '@' of the authority ends the user info (a password may hold a raw '@').
+  const auto authority_end = url.find_first_of("/?#", scheme + 3);
+  const auto at = url.rfind('@', authority_end == std::string::npos ? url.size() : authority_end);
+  if (at == std::string::npos || at < scheme) return url;
   const auto colon = url.find(':', scheme + 3);
   if (colon == std::string::npos || colon > at) return url;
   return url.substr(0, colon + 1) + "***" + url.substr(at);

@@ -1,13 +1,17 @@
 #include "store/db_url.h"
 
+#include <libpq-fe.h>
+
 #include <algorithm>
+#include <memory>
 
 namespace mlprod::store {
 namespace {
 
-Error Bad(std::string_view url, std::string_view why) {
+// The URL is not repeated: it may hold a password.
+Error Bad(std::string_view why) {
   return MakeError(ErrorCode::kInvalidArgument,
-                   "invalid database URL '" + std::string(url) + "': " + std::string(why) +
+                   "invalid database URL: " + std::string(why) +
                        " (expected sqlite:///path.db, sqlite::memory: or "
                        "postgresql://user:pass@host:port/db)");
 }
@@ -19,17 +23,17 @@ int HexValue(char c) {
   return -1;
 }
 
-// Percent-decoding, so passwords with '@' or ':' can be written as %40 / %3A.
-Result<std::string> Decode(std::string_view url, std::string_view s) {
+// Percent-decoding of SQLite paths.
+Result<std::string> Decode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] != '%') {
       out += s[i];
       continue;
     }
-    if (i + 2 >= s.size()) return Bad(url, "truncated %-escape");
+    if (i + 2 >= s.size()) return Bad("truncated %-escape");
     const int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-    if (hi < 0 || lo < 0) return Bad(url, "bad %-escape");
+    if (hi < 0 || lo < 0) return Bad("bad %-escape");
     out += static_cast<char>(hi * 16 + lo);
     i += 2;
   }
@@ -38,58 +42,73 @@ Result<std::string> Decode(std::string_view url, std::string_view s) {
 
 bool IsMemory(std::string_view rest) { return rest == ":memory:" || rest.empty(); }
 
-Result<DbTarget> ParsePostgres(std::string_view url, std::string_view rest) {
+// libpq checks ports only when it connects; a typo should fail at start-up instead.
+bool ValidPorts(std::string_view ports) {
+  while (true) {
+    const auto comma = ports.find(',');
+    const std::string_view p = ports.substr(0, comma);
+    if (!p.empty()) {
+      if (p.size() > 5 || p.find_first_not_of("0123456789") != std::string_view::npos) return false;
+      const int v = std::stoi(std::string(p));
+      if (v < 1 || v > 65535) return false;
+    }
+    if (comma == std::string_view::npos) return true;
+    ports.remove_prefix(comma + 1);
+  }
+}
+
+// The URI with any password replaced by "***" (libpq quotes the whole URI in some errors).
+std::string Redact(std::string_view uri) {
+  const auto start = uri.find("://");
+  if (start == std::string_view::npos) return std::string(uri);
+  const auto end = uri.find_first_of("/?", start + 3);
+  const std::string_view authority = uri.substr(start + 3, end - (start + 3));
+  const auto at = authority.rfind('@');
+  const auto colon = authority.find(':');
+  if (at == std::string_view::npos || colon == std::string_view::npos || colon > at) {
+    return std::string(uri);
+  }
+  return std::string(uri.substr(0, start + 3 + colon + 1)) + "***" +
+         std::string(uri.substr(start + 3 + at));
+}
+
+// libpq's own URI parser (PQconninfoParse): IPv6 literals, multi-host lists, %-escapes and
+// every query parameter libpq knows, exactly as psql would read them.
+Result<DbTarget> ParsePostgres(std::string_view rest) {
+  const std::string uri = "postgresql://" + std::string(rest);
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(uri.c_str(), &err);
+  if (opts == nullptr) {
+    std::string why = err != nullptr ? err : "out of memory";
+    if (err != nullptr) PQfreemem(err);
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    for (auto pos = why.find(uri); pos != std::string::npos; pos = why.find(uri, pos + 1)) {
+      why.replace(pos, uri.size(), Redact(uri));
+    }
+    return Bad(why);
+  }
+  std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> holder(opts, PQconninfoFree);
   DbTarget t;
   t.backend = Backend::kPostgres;
-  std::string_view query;
-  if (auto q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-  }
-  std::string_view authority = rest, path;
-  if (auto slash = rest.find('/'); slash != std::string_view::npos) {
-    authority = rest.substr(0, slash);
-    path = rest.substr(slash + 1);
-  }
-  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = authority.substr(0, at);
-    authority = authority.substr(at + 1);
-    std::string_view user = userinfo, pass;
-    if (auto colon = userinfo.find(':'); colon != std::string_view::npos) {
-      user = userinfo.substr(0, colon);
-      pass = userinfo.substr(colon + 1);
-    }
-    auto u = Decode(url, user);
-    if (!u.ok()) return u.error();
-    auto p = Decode(url, pass);
-    if (!p.ok()) return p.error();
-    t.user = *u;
-    t.password = *p;
-  }
-  std::string_view host = authority;
-  if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    t.port = std::string(authority.substr(colon + 1));
-    if (t.port.empty() || !std::all_of(t.port.begin(), t.port.end(), ::isdigit)) {
-      return Bad(url, "port must be a number");
+  for (const PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    const std::string_view k = o->keyword;
+    std::string v = o->val;
+    if (k == "host") {
+      t.host = std::move(v);
+    } else if (k == "port") {
+      t.port = std::move(v);
+    } else if (k == "user") {
+      t.user = std::move(v);
+    } else if (k == "password") {
+      t.password = std::move(v);
+    } else if (k == "dbname") {
+      t.dbname = std::move(v);
+    } else {
+      t.params.emplace_back(std::string(k), std::move(v));
     }
   }
-  auto h = Decode(url, host);
-  if (!h.ok()) return h.error();
-  t.host = *h;
-  auto db = Decode(url, path);
-  if (!db.ok()) return db.error();
-  t.dbname = *db;
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    std::string_view kv = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    auto eq = kv.find('=');
-    if (eq == std::string_view::npos || eq == 0) return Bad(url, "query parameters must be k=v");
-    auto v = Decode(url, kv.substr(eq + 1));
-    if (!v.ok()) return v.error();
-    t.params.emplace_back(std::string(kv.substr(0, eq)), *v);
-  }
+  if (!ValidPorts(t.port)) return Bad("port must be a number 1..65535");
   return t;
 }
 
@@ -105,13 +124,13 @@ std::string Quote(std::string_view v) {
 }  // namespace
 
 Result<DbTarget> ParseDatabaseUrl(std::string_view url) {
-  if (url.empty()) return Bad(url, "empty");
+  if (url.empty()) return Bad("empty");
   const auto scheme_end = url.find(':');
   const std::string_view scheme =
       scheme_end == std::string_view::npos ? std::string_view() : url.substr(0, scheme_end);
   if (scheme == "postgresql" || scheme == "postgres" || scheme.starts_with("postgresql+")) {
-    if (url.substr(scheme_end).substr(0, 3) != "://") return Bad(url, "expected '://'");
-    return ParsePostgres(url, url.substr(scheme_end + 3));
+    if (url.substr(scheme_end).substr(0, 3) != "://") return Bad("expected '://'");
+    return ParsePostgres(url.substr(scheme_end + 3));
   }
   DbTarget t;
   if (scheme == "sqlite" || scheme == "sqlite3") {
@@ -123,7 +142,7 @@ Result<DbTarget> ParseDatabaseUrl(std::string_view url) {
       return t;
     }
     // sqlite:///abs/path.db keeps its leading '/', sqlite://rel.db stays relative.
-    auto p = Decode(url, rest);
+    auto p = Decode(rest);
     if (!p.ok()) return p.error();
     t.path = *p;
     return t;
@@ -134,7 +153,7 @@ Result<DbTarget> ParseDatabaseUrl(std::string_view url) {
     return t;
   }
   if (url.find("://") != std::string_view::npos) {
-    return Bad(url, "unknown scheme '" + std::string(scheme) + "'");
+    return Bad("unknown scheme '" + std::string(scheme) + "'");
   }
   t.path = std::string(url);  // a plain file path
   return t;
@@ -144,8 +163,18 @@ std::string DbTarget::Describe() const {
   if (backend == Backend::kSqlite) return "sqlite://" + path;
   std::string s = "postgresql://";
   if (!user.empty()) s += user + (password.empty() ? "@" : ":***@");
-  s += host + (port.empty() ? "" : ":" + port) + "/" + dbname;
-  return s;
+  // host and port are parallel comma-separated lists (libpq multi-host).
+  std::string_view hosts = host, ports = port;
+  for (bool first = true; first || !hosts.empty() || !ports.empty(); first = false) {
+    const auto hc = hosts.find(','), pc = ports.find(',');
+    const std::string_view h = hosts.substr(0, hc), p = ports.substr(0, pc);
+    hosts = hc == std::string_view::npos ? std::string_view() : hosts.substr(hc + 1);
+    ports = pc == std::string_view::npos ? std::string_view() : ports.substr(pc + 1);
+    if (!first) s += ',';
+    s += h.find(':') != std::string_view::npos ? "[" + std::string(h) + "]" : std::string(h);
+    if (!p.empty()) s += ":" + std::string(p);
+  }
+  return s + "/" + dbname;
 }
 
 std::string PostgresConnectString(const DbTarget& target, std::chrono::milliseconds connect_timeout,
@@ -171,13 +200,15 @@ std::string PostgresConnectString(const DbTarget& target, std::chrono::milliseco
   add("keepalives_idle", "10");
   // random_page_cost 1.1 (SSD-like, instead of 4): otherwise, once `locations` has statistics,
   // PostgreSQL looks single locations up by scanning that small table instead of its key.
-  add("options",
+  const std::string session_options =
       "-c TimeZone=UTC -c DateStyle=ISO -c client_min_messages=warning -c random_page_cost=1.1 "
       "-c statement_timeout=" +
-          std::to_string(statement_timeout.count()));
+      std::to_string(statement_timeout.count());
+  add("options", session_options);
   bool has_app = false;
   for (const auto& [k, v] : target.params) {
-    add(k, v);
+    // The URL's own options come after ours, so its -c settings win and ours still apply.
+    add(k, k == "options" ? session_options + " " + v : v);
     has_app = has_app || k == "application_name";
   }
   if (!has_app) add("application_name", "mlprod");

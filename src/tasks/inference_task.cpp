@@ -1,6 +1,7 @@
 #include "tasks/inference_task.h"
 
 #include <chrono>
+#include <cstdint>
 #include <vector>
 
 #include "tasks/exploration.h"
@@ -23,6 +24,12 @@ Result<std::int64_t> InferenceUserId(const queue::TaskMessage& message) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "inference expects one integer argument user_id, got args=" +
                          message.args.dump() + " kwargs=" + message.kwargs.dump());
+  }
+  // JSON has no integer limit: 2^63 and above would wrap to a negative id in get<int64_t>.
+  if (arg->is_number_unsigned() &&
+      arg->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+    return MakeError(ErrorCode::kInvalidArgument, "inference argument user_id " + arg->dump() +
+                                                      " is out of range (above 2^63-1)");
   }
   return arg->get<std::int64_t>();
 }

@@ -1,5 +1,5 @@
-// The target of `mlprod traffic`: an http:// URL split into host, port and path prefix. Not a
-// general URL parser (no https, user info, query or fragment). Pure; thread-safe.
+// The target of `mlprod traffic`: an http:// URL split into host, port and path prefix (with the
+// shared parser, common/url.h). No https, user info, query or fragment. Pure; thread-safe.
 #pragma once
 
 #include <string>

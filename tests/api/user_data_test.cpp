@@ -153,6 +153,10 @@ TEST(UserData, RejectsEachInvalidFieldWithFastApiIssue) {
        {"body", "name"},
        "string_too_long"},
       {"name number", [](auto& b) { b["name"] = 5; }, {"body", "name"}, "string_type"},
+      {"name with NUL",
+       [](auto& b) { b["name"] = std::string("Ann\0; DROP", 11); },
+       {"body", "name"},
+       "string_pattern_mismatch"},
   };
   for (const auto& c : cases) {
     auto body = Valid();

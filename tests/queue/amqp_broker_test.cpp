@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <thread>
 
 #include "common/uuid.h"
 #include "queue/amqp/amqp_connection.h"
@@ -188,6 +189,44 @@ TEST_F(AmqpBrokerTest, ClosedBrokerRefusesWork) {
   auto r = broker_->Next(milliseconds(10));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+}
+
+std::string WithQuery(const std::string& url, const std::string& kv) {
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + kv;
+}
+
+TEST_F(AmqpBrokerTest, IdleConnectionsWithShortHeartbeatStayUsable) {
+  auto b = AmqpBroker::Create({.url = WithQuery(url_, "heartbeat=2"), .queue = queue_});
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  AmqpBroker& broker = **b;
+  ASSERT_TRUE(broker.Publish(Msg(NewUuid())).ok());
+  auto first = Take(broker);
+  ASSERT_NE(first, nullptr);
+  ASSERT_TRUE(first->Ack().ok());
+  // The control: a bare rabbitmq-c connection with the same heartbeat, left alone as long, is
+  // dropped, because rabbitmq-c answers heartbeats only inside library calls.
+  auto ep = ParseAmqpUrl(url_);
+  auto bare = AmqpConnection::Open(*ep, std::chrono::seconds(2), milliseconds(5000));
+  ASSERT_TRUE(bare.ok()) << bare.error().message;
+
+  // Idle ~7 s (more than three intervals); a message published by someone else meanwhile
+  // arrives while no thread is in Next.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  const std::string while_idle = NewUuid();
+  ASSERT_TRUE(broker_->Publish(Msg(while_idle)).ok());
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+
+  amqp_queue_declare((*bare)->state(), AmqpConnection::kChannel, amqp_cstring_bytes(queue_.c_str()),
+                     1, 1, 0, 0, amqp_empty_table);
+  EXPECT_FALSE((*bare)->CheckRpc("queue.declare after idling").ok())
+      << "the control connection survived: the test no longer shows anything";
+
+  auto second = Take(broker);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second->message().id, while_idle);
+  EXPECT_TRUE(second->Ack().ok());
+  EXPECT_TRUE(broker.Publish(Msg(NewUuid())).ok());
+  EXPECT_EQ(broker.Reconnects(), 0) << "an idle connection was dropped and had to be reopened";
 }
 
 TEST_F(AmqpBrokerTest, UnreachableBrokerIsUnavailable) {

@@ -109,5 +109,26 @@ TEST_F(RedisResultBackendTest, UnreachableRedisIsUnavailable) {
   EXPECT_FALSE((*b)->Store(Res("x", TaskState::kSuccess)).ok());
 }
 
+TEST_F(RedisResultBackendTest, AclUserInTheUrlAuthenticatesAsThatUser) {
+  if (url_.find('@') != std::string::npos) GTEST_SKIP() << "the test server URL has user info";
+  const std::string user = "mlprod-test-" + NewUuid().substr(0, 8);
+  ASSERT_TRUE(raw_->Command({"ACL", "SETUSER", user, "on", ">pw@1", "~*", "&*", "+@all"}).ok());
+  const std::string with_user = "redis://" + user + ":pw%401@" + url_.substr(8);
+  auto ep = ParseRedisUrl(with_user);
+  ASSERT_TRUE(ep.ok()) << ep.error().message;
+  auto conn = RedisConnection::Connect(*ep, milliseconds(2000));
+  ASSERT_TRUE(conn.ok()) << conn.error().message;
+  auto who = (*conn)->Command({"ACL", "WHOAMI"});
+  ASSERT_TRUE(who.ok()) << who.error().message;
+  EXPECT_EQ(who->str, user);
+
+  auto wrong = ParseRedisUrl("redis://" + user + ":nope@" + url_.substr(8));
+  ASSERT_TRUE(wrong.ok());
+  auto refused = RedisConnection::Connect(*wrong, milliseconds(2000));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_TRUE(raw_->Command({"ACL", "DELUSER", user}).ok());
+}
+
 }  // namespace
 }  // namespace mlprod::queue

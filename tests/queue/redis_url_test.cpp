@@ -22,14 +22,36 @@ TEST(RedisUrl, DefaultsLikeCelery) {
   EXPECT_EQ(ep->db, 0);
 }
 
-TEST(RedisUrl, ReadsPasswordWithOrWithoutUser) {
-  EXPECT_EQ(ParseRedisUrl("redis://:s3cret@h:1/0")->password, "s3cret");
-  EXPECT_EQ(ParseRedisUrl("redis://user:pw@h")->password, "pw");
+TEST(RedisUrl, ReadsAclUserOrDefaultUserPassword) {
+  auto def = ParseRedisUrl("redis://:s3cret@h:1/0");
+  ASSERT_TRUE(def.ok()) << def.error().message;
+  EXPECT_EQ(def->user, "");
+  EXPECT_EQ(def->password, "s3cret");
+  auto acl = ParseRedisUrl("redis://alice:p%40w@h");
+  ASSERT_TRUE(acl.ok()) << acl.error().message;
+  EXPECT_EQ(acl->user, "alice");
+  EXPECT_EQ(acl->password, "p@w");
+}
+
+TEST(RedisUrl, ReadsIpv6Hosts) {
+  auto ep = ParseRedisUrl("redis://[::1]:6380/2");
+  ASSERT_TRUE(ep.ok()) << ep.error().message;
+  EXPECT_EQ(ep->host, "::1");
+  EXPECT_EQ(ep->port, 6380);
+  EXPECT_EQ(ep->db, 2);
+}
+
+TEST(RedisUrl, RefusesTlsWithAClearErrorThatHidesThePassword) {
+  auto r = ParseRedisUrl("rediss://:s3cret@h:6380/0");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("TLS"), std::string::npos) << r.error().message;
+  EXPECT_EQ(r.error().message.find("s3cret"), std::string::npos) << r.error().message;
 }
 
 TEST(RedisUrl, RejectsMalformedUrls) {
   for (const char* bad :
-       {"http://h", "redis://h:notaport", "redis://h:0", "redis://h/x", "rediss://h", ""}) {
+       {"http://h", "redis://h:notaport", "redis://h:0", "redis://h/x", "rediss://h", "",
+        "redis://alice@h", "redis://h/0?ssl=true", "redis://::1/", "redis://h/-1"}) {
     auto r = ParseRedisUrl(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);

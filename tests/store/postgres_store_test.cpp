@@ -53,6 +53,22 @@ TEST_P(PostgresOnly, ConnectOpensEveryPooledConnectionBeforeTheFirstRequest) {
   EXPECT_EQ(db_->CountSql(count), 3) << "a second Connect reuses the open connections";
 }
 
+TEST_P(PostgresOnly, MultiHostUrlFallsBackToTheNextHostAsLibpqDoes) {
+  const std::string url = db_->url();
+  const auto at = url.find('@'), slash = url.find('/', url.find("://") + 3);
+  ASSERT_NE(slash, std::string::npos);
+  const auto host_start = at == std::string::npos || at > slash ? url.find("://") + 3 : at + 1;
+  // Port 1 refuses at once; libpq then tries the real server.
+  const std::string multi = url.substr(0, host_start) + "127.0.0.1:1," + url.substr(host_start);
+  auto target = ParseDatabaseUrl(multi);
+  ASSERT_TRUE(target.ok()) << target.error().message;
+  EXPECT_NE(target->host.find(','), std::string::npos) << target->Describe();
+  auto store = OpenStore(multi);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto st = (*store)->Connect();
+  EXPECT_TRUE(st.ok()) << st.error().message;
+}
+
 // A raw session on the test database, as the store's pool opens them.
 std::unique_ptr<soci::session> OpenSession(const std::string& url) {
   auto target = ParseDatabaseUrl(url);

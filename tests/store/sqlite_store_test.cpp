@@ -39,6 +39,48 @@ TEST(DatabaseUrl, ParsesPostgresUrlWithEscapedPasswordAndParams) {
   EXPECT_EQ(t->Describe(), "postgresql://mlp:***@db.local:5433/mlpdb");
 }
 
+TEST(DatabaseUrl, LetsLibpqReadIpv6MultiHostAndItsParameters) {
+  auto v6 = ParseDatabaseUrl("postgresql://u@[::1]/db");
+  ASSERT_TRUE(v6.ok()) << v6.error().message;
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->dbname, "db");
+  EXPECT_EQ(v6->Describe(), "postgresql://u@[::1]/db");
+  auto multi = ParseDatabaseUrl(
+      "postgresql://mlp:pw@h1:5432,h2:5433/mlpdb?target_session_attrs=read-write&sslmode=disable");
+  ASSERT_TRUE(multi.ok()) << multi.error().message;
+  EXPECT_EQ(multi->host, "h1,h2");
+  EXPECT_EQ(multi->port, "5432,5433");
+  EXPECT_EQ(multi->Describe(), "postgresql://mlp:***@h1:5432,h2:5433/mlpdb");
+  const std::string cs =
+      PostgresConnectString(*multi, std::chrono::seconds(5), std::chrono::seconds(30));
+  EXPECT_NE(cs.find("host='h1,h2'"), std::string::npos) << cs;
+  EXPECT_NE(cs.find("port='5432,5433'"), std::string::npos) << cs;
+  EXPECT_NE(cs.find("target_session_attrs='read-write'"), std::string::npos) << cs;
+  // libpq's own spelling of a host list as a query parameter.
+  EXPECT_EQ(ParseDatabaseUrl("postgresql:///db?host=/run/postgresql")->host, "/run/postgresql");
+}
+
+TEST(DatabaseUrl, RejectsWhatLibpqRejectsWithoutEchoingThePassword) {
+  for (const char* bad :
+       {"postgresql://u:s3cret@h/d?no_such_keyword=1", "postgresql://u:s3cret@[::1/d",
+        "postgresql://u:s3cret@h:70000/d", "postgresql://u:s3cret@h1:5432,h2:x/d"}) {
+    auto t = ParseDatabaseUrl(bad);
+    ASSERT_FALSE(t.ok()) << bad;
+    EXPECT_EQ(t.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(t.error().message.find("s3cret"), std::string::npos) << t.error().message;
+  }
+}
+
+TEST(DatabaseUrl, UrlOptionsComeAfterOursSoTheyWin) {
+  auto t =
+      ParseDatabaseUrl("postgresql://u@h/d?options=-c%20statement_timeout%3D9&connect_timeout=7");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  const std::string cs =
+      PostgresConnectString(*t, std::chrono::seconds(5), std::chrono::seconds(3));
+  EXPECT_NE(cs.find("statement_timeout=3000 -c statement_timeout=9'"), std::string::npos) << cs;
+  EXPECT_GT(cs.rfind("connect_timeout='7'"), cs.find("connect_timeout='5'")) << cs;
+}
+
 TEST(DatabaseUrl, AcceptsTheReferenceAndSqlAlchemySpellings) {
   EXPECT_EQ(ParseDatabaseUrl("postgres://u@h/d")->backend, Backend::kPostgres);
   EXPECT_EQ(ParseDatabaseUrl("postgresql+psycopg2://u:p@database/mlpdb")->host, "database");

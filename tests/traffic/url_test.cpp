@@ -29,7 +29,8 @@ TEST(ParseHttpUrl, SplitsHostPortAndPrefix) {
 TEST(ParseHttpUrl, RejectsWhatItCannotServe) {
   for (const char* bad :
        {"127.0.0.1:4789", "https://localhost", "http://", "http://:80", "http://h:0",
-        "http://h:99999", "http://h:8x", "http://h/a?b=1", "http://user@h/"}) {
+        "http://h:99999", "http://h:8x", "http://h/a?b=1", "http://user@h/", "http://h/#x",
+        "http://::1:80/", "http://[::1/", "http://h/?"}) {
     auto u = ParseHttpUrl(bad);
     EXPECT_FALSE(u.ok()) << bad;
     if (!u.ok()) {

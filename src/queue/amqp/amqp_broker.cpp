@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "queue/amqp/amqp_connection.h"
@@ -56,6 +59,107 @@ struct AmqpBroker::Impl {
   int applied_prefetch = 0;        // basic.qos prefetch_count in force on `con`
   std::atomic<long long> reconnects{0};
 
+  // A message read off the consumer connection, decoded or not.
+  struct Received {
+    Result<TaskMessage> decoded = MakeError(ErrorCode::kInternal, "nothing received");
+    uint64_t tag = 0;
+    bool redelivered = false;
+    std::optional<std::chrono::system_clock::time_point> published;
+  };
+  // Messages the heartbeat keeper read while no thread was in Next (guarded by con_mu; only
+  // valid on the connection of generation con_generation, cleared when it is replaced).
+  std::deque<Received> pending;
+
+  // The heartbeat keeper: rabbitmq-c sends and checks heartbeats only inside library calls, so
+  // while every worker thread runs a long task (and a publisher sits idle) this thread touches
+  // each idle connection a few times per heartbeat interval.
+  std::chrono::seconds heartbeat{0};
+  std::thread keeper;
+  std::mutex keeper_mu;
+  std::condition_variable keeper_cv;
+
+  static Received FromEnvelope(amqp_envelope_t& env) {
+    const auto& p = env.message.properties;
+    nlohmann::json headers = (p._flags & AMQP_BASIC_HEADERS_FLAG) ? AmqpTableToJson(p.headers)
+                                                                  : nlohmann::json::object();
+    const std::string content_type =
+        (p._flags & AMQP_BASIC_CONTENT_TYPE_FLAG) ? Str(p.content_type) : "";
+    std::optional<std::chrono::system_clock::time_point> published;
+    if (p._flags & AMQP_BASIC_TIMESTAMP_FLAG) {
+      published = std::chrono::system_clock::time_point(std::chrono::seconds(p.timestamp));
+    }
+    Received r{DecodeTaskMessage(headers, Str(env.message.body), content_type), env.delivery_tag,
+               env.redelivered != 0, published};
+    amqp_destroy_envelope(&env);
+    return r;
+  }
+
+  void DropConsumer() {
+    con.reset();
+    pending.clear();
+  }
+
+  // One pass over both connections: reads what is waiting (without blocking), which lets
+  // rabbitmq-c send a due heartbeat and notice a dead peer. Skips a connection in use.
+  void ServiceHeartbeats() {
+    if (std::unique_lock lock(con_mu, std::try_to_lock); lock && con && !con->broken()) {
+      while (true) {
+        timeval tv{};
+        amqp_maybe_release_buffers(con->state());
+        amqp_envelope_t env;
+        const amqp_rpc_reply_t r = amqp_consume_message(con->state(), &env, &tv, 0);
+        if (r.reply_type == AMQP_RESPONSE_NORMAL) {
+          pending.push_back(FromEnvelope(env));
+          continue;
+        }
+        if (r.reply_type != AMQP_RESPONSE_LIBRARY_EXCEPTION ||
+            r.library_error != AMQP_STATUS_TIMEOUT) {
+          spdlog::warn("amqp: consumer connection lost while idle: {}",
+                       r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION
+                           ? amqp_error_string2(r.library_error)
+                           : "unexpected frame from server");
+          DropConsumer();
+        }
+        break;
+      }
+    }
+    if (std::unique_lock lock(pub_mu, std::try_to_lock); lock && pub && !pub->broken()) {
+      while (true) {
+        timeval tv{};
+        amqp_frame_t frame;
+        const int w = amqp_simple_wait_frame_noblock(pub->state(), &frame, &tv);
+        if (w == AMQP_STATUS_TIMEOUT) break;
+        if (w != AMQP_STATUS_OK) {
+          // The next Publish opens a fresh connection.
+          spdlog::warn("amqp: publisher connection lost while idle: {}", amqp_error_string2(w));
+          pub.reset();
+          break;
+        }
+        // Late confirms are of publishes already settled; a close ends the connection.
+        if (frame.frame_type == AMQP_FRAME_METHOD &&
+            (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
+             frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD)) {
+          pub.reset();
+          break;
+        }
+      }
+      if (pub) amqp_maybe_release_buffers(pub->state());
+    }
+  }
+
+  void KeepAlive() {
+    // Three passes per interval: the broker drops a peer after two silent intervals.
+    const auto every = std::max<std::chrono::milliseconds>(heartbeat / 3, milliseconds(200));
+    std::unique_lock lock(keeper_mu);
+    while (!closed) {
+      keeper_cv.wait_for(lock, every, [this] { return closed.load(); });
+      if (closed) break;
+      lock.unlock();
+      ServiceHeartbeats();
+      lock.lock();
+    }
+  }
+
   Status DeclareQueue(AmqpConnection& c) {
     amqp_queue_declare(c.state(), AmqpConnection::kChannel, Bytes(options.queue), 0, 1, 0, 0,
                        amqp_empty_table);
@@ -65,7 +169,7 @@ struct AmqpBroker::Impl {
   Status EnsurePublisher() {
     if (pub && !pub->broken()) return OkStatus();
     pub.reset();
-    auto c = AmqpConnection::Open(endpoint, options.heartbeat, options.timeout);
+    auto c = AmqpConnection::Open(endpoint, heartbeat, options.timeout);
     if (!c.ok()) return c.error();
     MLPROD_RETURN_IF_ERROR(DeclareQueue(**c));
     amqp_confirm_select((*c)->state(), AmqpConnection::kChannel);
@@ -78,8 +182,8 @@ struct AmqpBroker::Impl {
 
   Status EnsureConsumer() {
     if (con && !con->broken()) return OkStatus();
-    con.reset();
-    auto c = AmqpConnection::Open(endpoint, options.heartbeat, options.timeout);
+    DropConsumer();
+    auto c = AmqpConnection::Open(endpoint, heartbeat, options.timeout);
     if (!c.ok()) return c.error();
     MLPROD_RETURN_IF_ERROR(DeclareQueue(**c));
     MLPROD_RETURN_IF_ERROR(ApplyPrefetch(**c));
@@ -229,6 +333,9 @@ Result<std::unique_ptr<AmqpBroker>> AmqpBroker::Create(AmqpBrokerOptions options
   auto impl = std::make_shared<Impl>();
   impl->options = std::move(options);
   impl->endpoint = *ep;
+  impl->heartbeat = ep->heartbeat.value_or(impl->options.heartbeat);
+  if (impl->heartbeat.count() > 0)
+    impl->keeper = std::thread([raw = impl.get()] { raw->KeepAlive(); });
   return std::unique_ptr<AmqpBroker>(new AmqpBroker(std::move(impl)));
 }
 
@@ -267,53 +374,48 @@ Result<std::unique_ptr<Delivery>> AmqpBroker::Next(milliseconds timeout) {
     MLPROD_RETURN_IF_ERROR(impl_->EnsureConsumer());
     if (impl_->applied_prefetch != impl_->WantedPrefetch()) {
       if (auto st = impl_->ApplyPrefetch(*impl_->con); !st.ok()) {
-        impl_->con.reset();
+        impl_->DropConsumer();
         return st.error();
       }
     }
-    // Short slices, so acks from other threads are not held up behind a long wait.
-    const auto left =
-        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-    timeval tv = ToTimeval(std::clamp(left, milliseconds(1), milliseconds(50)));
-    amqp_connection_state_t state = impl_->con->state();
-    amqp_maybe_release_buffers(state);
-    amqp_envelope_t env;
-    const amqp_rpc_reply_t r = amqp_consume_message(state, &env, &tv, 0);
-    if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-      if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
-          r.library_error == AMQP_STATUS_TIMEOUT) {
-        lock.unlock();
-        if (std::chrono::steady_clock::now() >= deadline) return std::unique_ptr<Delivery>();
-        continue;
+    Impl::Received got;
+    if (!impl_->pending.empty()) {
+      got = std::move(impl_->pending.front());
+      impl_->pending.pop_front();
+    } else {
+      // Short slices, so acks from other threads are not held up behind a long wait.
+      const auto left =
+          std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+      timeval tv = ToTimeval(std::clamp(left, milliseconds(1), milliseconds(50)));
+      amqp_maybe_release_buffers(impl_->con->state());
+      amqp_envelope_t env;
+      const amqp_rpc_reply_t r = amqp_consume_message(impl_->con->state(), &env, &tv, 0);
+      if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+            r.library_error == AMQP_STATUS_TIMEOUT) {
+          lock.unlock();
+          if (std::chrono::steady_clock::now() >= deadline) return std::unique_ptr<Delivery>();
+          continue;
+        }
+        Error e =
+            impl_->con->Broken("basic.consume", r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION
+                                                    ? amqp_error_string2(r.library_error)
+                                                    : "unexpected frame from server");
+        impl_->DropConsumer();
+        return e;
       }
-      Error e = impl_->con->Broken("basic.consume", r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION
-                                                        ? amqp_error_string2(r.library_error)
-                                                        : "unexpected frame from server");
-      impl_->con.reset();
-      return e;
+      got = Impl::FromEnvelope(env);
     }
-    const auto& p = env.message.properties;
-    nlohmann::json headers = (p._flags & AMQP_BASIC_HEADERS_FLAG) ? AmqpTableToJson(p.headers)
-                                                                  : nlohmann::json::object();
-    const std::string content_type =
-        (p._flags & AMQP_BASIC_CONTENT_TYPE_FLAG) ? Str(p.content_type) : "";
-    std::optional<std::chrono::system_clock::time_point> published;
-    if (p._flags & AMQP_BASIC_TIMESTAMP_FLAG) {
-      published = std::chrono::system_clock::time_point(std::chrono::seconds(p.timestamp));
-    }
-    auto decoded = DecodeTaskMessage(headers, Str(env.message.body), content_type);
-    const uint64_t tag = env.delivery_tag;
-    const bool redelivered = env.redelivered != 0;
-    amqp_destroy_envelope(&env);
-    if (!decoded.ok()) {
-      spdlog::error("amqp: rejecting undecodable message (delivery {}): {}", tag,
-                    decoded.error().message);
-      const int st = amqp_basic_reject(state, AmqpConnection::kChannel, tag, 0);
+    if (!got.decoded.ok()) {
+      spdlog::error("amqp: rejecting undecodable message (delivery {}): {}", got.tag,
+                    got.decoded.error().message);
+      const int st = amqp_basic_reject(impl_->con->state(), AmqpConnection::kChannel, got.tag, 0);
       if (auto s = impl_->con->CheckStatus(st, "basic.reject"); !s.ok()) return s.error();
       continue;
     }
-    return std::unique_ptr<Delivery>(std::make_unique<AmqpDelivery>(
-        impl_, impl_->con_generation, tag, std::move(*decoded), redelivered, published));
+    return std::unique_ptr<Delivery>(
+        std::make_unique<AmqpDelivery>(impl_, impl_->con_generation, got.tag,
+                                       std::move(*got.decoded), got.redelivered, got.published));
   }
 }
 
@@ -335,10 +437,15 @@ Status AmqpBroker::Ping() {
 }
 
 void AmqpBroker::Close() {
-  impl_->closed = true;
+  {
+    std::lock_guard lock(impl_->keeper_mu);
+    impl_->closed = true;
+  }
+  impl_->keeper_cv.notify_all();
+  if (impl_->keeper.joinable()) impl_->keeper.join();
   {
     std::lock_guard lock(impl_->con_mu);
-    impl_->con.reset();
+    impl_->DropConsumer();
   }
   std::lock_guard lock(impl_->pub_mu);
   impl_->pub.reset();

@@ -1,8 +1,8 @@
 // The Celery task queue over AMQP 0-9-1 (RabbitMQ) with rabbitmq-c: protocol v2 messages on the
 // default exchange, durable queue, persistent messages, publisher confirms, bounded prefetch
 // (basic.qos, widened by one for every delivery the consumer holds back, as Celery does for eta
-// tasks), manual acks, optional heartbeats. Not the codec (celery_codec.h). Thread-safe: one
-// connection publishes, another consumes, each behind its own mutex; a failed connection is
+// tasks), manual acks, heartbeats (60 s default). Not the codec (celery_codec.h). Thread-safe:
+// one connection publishes, another consumes, each behind its own mutex; a failed connection is
 // dropped and re-opened on the next call, so broker restarts heal by themselves.
 #pragma once
 
@@ -21,11 +21,11 @@ struct AmqpBrokerOptions {
   std::string queue = "celery";
   // Unacked messages the broker sends us at most (basic.qos). Default: 8.
   int prefetch = 8;
-  // AMQP heartbeat interval; 0 disables. Default: 0 (off), because rabbitmq-c only answers
-  // heartbeats inside library calls: while every worker thread runs a long task (training) none
-  // is in Next, the broker would drop the connection and redeliver the running tasks. Dead
-  // peers are still noticed by the next call's deadline.
-  std::chrono::seconds heartbeat{0};
+  // AMQP heartbeat interval; 0 disables; the URL's ?heartbeat=N wins. Default: 60 s, so a
+  // silently dropped connection is noticed within two intervals. rabbitmq-c only sends
+  // heartbeats inside library calls, so a keeper thread touches idle connections (consumer
+  // while every worker runs a long task, publisher between publishes) every interval/3.
+  std::chrono::seconds heartbeat{60};
   // Deadline for connecting, each RPC and each publisher confirm. Default: 5000 ms.
   std::chrono::milliseconds timeout{5000};
   // `origin` header of published tasks ("<pid>@<host>"). Default (empty): computed.

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <optional>
 
+#include "common/url.h"
+
 namespace mlprod::queue {
 namespace {
 
@@ -66,40 +68,41 @@ Status AppendArgv(redisContext* ctx, const std::vector<std::string>& argv) {
 
 }  // namespace
 
-Result<RedisEndpoint> ParseRedisUrl(std::string_view url) {
+Result<RedisEndpoint> ParseRedisUrl(std::string_view text) {
+  auto parsed = ParseUrl(text);
+  if (!parsed.ok()) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid Redis URL: " + parsed.error().message +
+                                                      " (expected redis://host[:port][/db])");
+  }
+  const Url& u = *parsed;
   auto bad = [&](std::string_view why) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "invalid Redis URL '" + std::string(url) + "': " + std::string(why));
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "invalid Redis URL '" + FormatUrl(u, /*redact_password=*/true) + "': " + std::string(why));
   };
-  constexpr std::string_view kScheme = "redis://";
-  if (!url.starts_with(kScheme)) return bad("expected redis://host[:port][/db]");
-  std::string_view rest = url.substr(kScheme.size());
+  if (u.scheme == "rediss") {
+    return bad(
+        "rediss:// (TLS) is not supported; use redis:// on a trusted network or a TLS tunnel");
+  }
+  if (u.scheme != "redis") return bad("expected redis://host[:port][/db]");
   RedisEndpoint ep;
-  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    auto colon = userinfo.find(':');
-    ep.password =
-        std::string(colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1));
+  if (!u.host.empty()) ep.host = u.host;
+  if (u.port) ep.port = *u.port;
+  if (u.user && !u.password) {
+    return bad(
+        "user info without ':' is ambiguous; write redis://:password@host (default user) "
+        "or redis://user:password@host (ACL user)");
   }
-  std::string_view hostport = rest;
-  if (auto slash = rest.find('/'); slash != std::string_view::npos) {
-    hostport = rest.substr(0, slash);
-    std::string_view db = rest.substr(slash + 1);
-    if (!db.empty()) {
-      auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), ep.db);
-      if (ec != std::errc() || p != db.data() + db.size() || ep.db < 0) return bad("bad db number");
-    }
+  if (u.password) {
+    ep.user = u.user.value_or("");
+    ep.password = *u.password;
   }
-  if (auto colon = hostport.rfind(':'); colon != std::string_view::npos) {
-    std::string_view port = hostport.substr(colon + 1);
-    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), ep.port);
-    if (ec != std::errc() || p != port.data() + port.size() || ep.port <= 0 || ep.port > 65535) {
-      return bad("bad port");
-    }
-    hostport = hostport.substr(0, colon);
+  if (u.path.size() > 1) {
+    const std::string_view db = std::string_view(u.path).substr(1);
+    auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), ep.db);
+    if (ec != std::errc() || p != db.data() + db.size() || ep.db < 0) return bad("bad db number");
   }
-  if (!hostport.empty()) ep.host = std::string(hostport);
+  if (!u.query.empty()) return bad("query parameters are not supported");
   return ep;
 }
 
@@ -116,7 +119,9 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
     return MakeError(ErrorCode::kUnavailable, where + ": cannot set timeout");
   }
   if (!ep.password.empty()) {
-    auto r = conn->Command({"AUTH", ep.password});
+    // Redis 6 ACL users: AUTH user password; the default user: AUTH password.
+    auto r = ep.user.empty() ? conn->Command({"AUTH", ep.password})
+                             : conn->Command({"AUTH", ep.user, ep.password});
     if (!r.ok()) return MakeError(ErrorCode::kUnauthenticated, where + ": " + r.error().message);
   }
   if (ep.db != 0) {

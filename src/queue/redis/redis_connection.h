@@ -18,11 +18,15 @@ namespace mlprod::queue {
 struct RedisEndpoint {
   std::string host = "127.0.0.1";
   int port = 6379;
+  std::string user;      // ACL user (Redis 6+); empty = the default user
   std::string password;  // empty = no AUTH
   int db = 0;
 };
 
-// redis://[[user]:password@]host[:port][/db]. Unix sockets and rediss:// are not supported.
+// redis://[[user]:password@]host[:port][/db] with the shared URL parser (common/url.h); host may
+// be an [IPv6] literal. `user:pw@` authenticates as an ACL user (AUTH user pw), `:pw@` as the
+// default user (AUTH pw). rediss:// (TLS) and unix sockets are refused, as is a user without a
+// password and any query parameter.
 Result<RedisEndpoint> ParseRedisUrl(std::string_view url);
 
 // A reply copied out of hiredis, so no hiredis type leaks into callers.
