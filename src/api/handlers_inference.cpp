@@ -165,13 +165,17 @@ void ApiService::RegisterInference(Router& router) {
       Exec::kBlocking);
 
   // Every answered status request reports the status it answered to the inference row (after
-  // the answer is on its way; the server drains these queued writes before it exits). Unlike
+  // the answer is on its way; the server drains these queued writes before it exits), but
+  // SUCCESS, which the row has already. Unlike
   // the reference, which writes the row and a `status` event on every poll, only a change of
   // status writes (docs/decisions.md).
   router.AddAsync(Verb::get, "/inference/status/{task_id}", [this](const Request& r) {
     return StatusWithWait(
         r, [this](const std::string& id, bool known) { return LookupInferenceStatus(id, known); },
         [this](const std::string& id, const std::string& state) {
+          // The worker stores SUCCESS in the result backend only after the store committed the
+          // row as SUCCESS (SaveResults): nothing to report, and no read to find that out.
+          if (state == queue::TaskStateName(queue::TaskState::kSuccess)) return;
           if (auto st = deps_.store.UpdateInferenceStatus(id, state); !st.ok()) {
             spdlog::warn("api: recording status of {}: {}", id, st.error().message);
           }

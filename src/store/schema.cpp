@@ -384,6 +384,17 @@ constexpr std::string_view kTaskHeadSqliteV14[] = {
     "DROP INDEX IF EXISTS ix_results_task_tail",
 };
 
+// Version 15 (PostgreSQL): ix_results_explored's predicate no longer names `shown`. A column
+// of an index predicate counts as indexed, so marking a list's rows shown (TopResults, about ten
+// rows per loop) could not update them in place (HOT): each update added an entry to every index
+// of results. `explored` is written once, with the row; the training read of explored rows
+// (WHERE shown AND explored) still walks this index. SQLite, which has no HOT updates, keeps its
+// index as it is.
+constexpr std::string_view kHotShownPostgresV15[] = {
+    "DROP INDEX IF EXISTS ix_results_explored",
+    "CREATE INDEX ix_results_explored ON results (result_id) WHERE explored",
+};
+
 std::vector<std::string> RetentionMigration(const Dialect& d) {
   std::vector<std::string> out = SpellAll(kRetentionBothV10, d);
   if (d.backend == Backend::kPostgres) {
@@ -432,6 +443,9 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
       {14, "results by the head of task_id (time-ordered task ids; SQLite)",
        dialect.backend == Backend::kSqlite ? SpellAll(kTaskHeadSqliteV14, dialect)
                                            : std::vector<std::string>{}},
+      {15, "results marked shown are updated in place (PostgreSQL: explored index without shown)",
+       dialect.backend == Backend::kPostgres ? SpellAll(kHotShownPostgresV15, dialect)
+                                             : std::vector<std::string>{}},
   };
 }
 

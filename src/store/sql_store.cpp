@@ -72,7 +72,8 @@ std::unique_ptr<soci::session> SqlStore::OpenSession() const {
   return s;
 }
 
-Status SqlStore::Run(std::string_view what, bool write, const Body& body, bool unchecked) {
+Status SqlStore::Run(std::string_view what, bool write, const Body& body, bool unchecked,
+                     bool one_statement) {
   std::unique_lock<std::mutex> writer;
   if (write && target_.backend == Backend::kSqlite) {
     if (!target_.in_memory) {
@@ -93,7 +94,7 @@ Status SqlStore::Run(std::string_view what, bool write, const Body& body, bool u
   const bool fk_off = unchecked && target_.backend == Backend::kSqlite;
   try {
     if (fk_off) Exec(s, "PRAGMA foreign_keys = OFF");
-    if (write) {
+    if (write && !(one_statement && target_.backend == Backend::kPostgres)) {
       Exec(s, dialect_.begin_write);
       in_tx = true;
     }

@@ -98,9 +98,18 @@ class SqlStore final : public Store {
   // never leave the store.
   // unchecked (SQLite only): with foreign key enforcement off for the transaction (see
   // sql_store_retention.cpp: a user row's check scans inferences and results).
-  Status Run(std::string_view what, bool write, const Body& body, bool unchecked = false);
+  // one_statement (PostgreSQL only): body runs a single statement, which commits on its own
+  // (autocommit: no BEGIN and COMMIT round trips); SQLite still wraps it in a write transaction.
+  Status Run(std::string_view what, bool write, const Body& body, bool unchecked = false,
+             bool one_statement = false);
   Status Read(std::string_view what, const Body& body) { return Run(what, false, body); }
   Status Write(std::string_view what, const Body& body) { return Run(what, true, body); }
+  Status WriteStatement(std::string_view what, const Body& body) {
+    return Run(what, true, body, false, true);
+  }
+  bool postgres() const { return target_.backend == Backend::kPostgres; }
+  // TopResults on PostgreSQL: read, mark shown and log in one statement (sql_store_results.cpp).
+  Result<std::vector<ResultRow>> TopResultsInOneStatement(const std::string& task_id, int limit);
 
   std::unique_ptr<soci::session> OpenSession() const;
   // One write transaction of DeleteExpiredHistory: up to `limit` loops from `cursor`

@@ -101,19 +101,66 @@ Result<std::optional<Selection>> SqlStore::SelectResult(const std::string& task_
   if (!st.ok()) return st.error();
   if (!out) return out;  // no such result: nothing to write or log
   bool updated = false;
-  st = Write("select result", [&](soci::session& s) -> Status {
-    out->feedback.counted = false;  // a retried body starts over
-    Query update(
-        s,
-        "UPDATE results SET label = 1 WHERE " + ResultsOfTask("", ":t") + " AND location_id = :l",
-        kReuse);
-    update.Use(task_id).Use(loc).Run();
-    if (update.AffectedRows() == 0) return OkStatus();  // gone meanwhile: nothing to log
-    updated = true;
-    CountFirstFeedback(s, task_id, out->feedback);
-    const std::string now = NowIso();
-    return InsertEvents(s, {kEventSelection, kEventGoodInference}, now);
-  });
+  if (postgres()) {
+    // One statement, committed on its own, with what CountFirstFeedback and the transaction
+    // below do: the label; the first answer (the inference's row lock makes a concurrent first
+    // answer wait, then find feedback set) counted for the canary or the model; the events.
+    st = WriteStatement("select result", [&](soci::session& s) -> Status {
+      FeedbackOutcome& f = out->feedback;
+      const std::string now = NowIso();
+      const std::string explored_id = kExploredFeedbackId, selection = kEventSelection,
+                        good = kEventGoodInference;
+      const int no_pick = f.position == kNoPick ? 1 : 0;
+      long long labelled = 0;
+      int explored = -1;
+      std::string canary;
+      Query q(s,
+              "WITH l AS (UPDATE results SET label = 1 WHERE task_id = :t AND location_id = :l "
+              "RETURNING 1), "
+              "f AS (UPDATE inferences SET feedback = :p WHERE task_id = :t AND feedback IS NULL "
+              "AND EXISTS (SELECT 1 FROM l) "
+              "RETURNING COALESCE(canary, '') AS c, explored AS x), "
+              "mf AS (INSERT INTO model_feedback (model_id, position, n) "
+              "SELECT CASE WHEN f.x THEN CAST(:xid AS TEXT) ELSE CAST(:m AS TEXT) END, "
+              "CAST(:p AS INTEGER), 1 FROM f WHERE f.c = '' "
+              "ON CONFLICT (model_id, position) DO UPDATE SET n = model_feedback.n + 1), "
+              "co AS (INSERT INTO canary_outcomes (candidate_id, outcome, n) "
+              "SELECT f.c, CASE WHEN CAST(:np AS INTEGER) = 1 THEN 'no_pick' "
+              "WHEN f.c = CAST(:m AS TEXT) THEN 'candidate' ELSE 'current' END, 1 "
+              "FROM f WHERE f.c <> '' "
+              "ON CONFLICT (candidate_id, outcome) DO UPDATE SET n = canary_outcomes.n + 1), "
+              "e AS (INSERT INTO events (event, time_event) "
+              "SELECT CAST(v.e AS TEXT), CAST(:n AS TIMESTAMPTZ) FROM (VALUES (CAST(:e1 AS TEXT)), "
+              "(CAST(:e2 AS TEXT))) AS v (e) WHERE EXISTS (SELECT 1 FROM l)) "
+              "SELECT (SELECT COUNT(*) FROM l), COALESCE((SELECT c FROM f), ''), "
+              "COALESCE((SELECT CASE WHEN x THEN 1 ELSE 0 END FROM f), -1)",
+              kReuse);
+      q.Use(task_id).Use(loc).Use(f.position).Use(task_id);
+      q.Use(explored_id).Use(f.model_id).Use(f.position);
+      q.Use(no_pick).Use(f.model_id);
+      q.Use(now).Use(selection).Use(good);
+      q.Into(labelled).Into(canary).Into(explored).Run();
+      f.counted = explored >= 0;
+      f.explored = explored == 1;
+      f.canary = f.counted ? canary : std::string();
+      updated = labelled > 0;
+      return OkStatus();
+    });
+  } else {
+    st = Write("select result", [&](soci::session& s) -> Status {
+      out->feedback.counted = false;  // a retried body starts over
+      Query update(
+          s,
+          "UPDATE results SET label = 1 WHERE " + ResultsOfTask("", ":t") + " AND location_id = :l",
+          kReuse);
+      update.Use(task_id).Use(loc).Run();
+      if (update.AffectedRows() == 0) return OkStatus();  // gone meanwhile: nothing to log
+      updated = true;
+      CountFirstFeedback(s, task_id, out->feedback);
+      const std::string now = NowIso();
+      return InsertEvents(s, {kEventSelection, kEventGoodInference}, now);
+    });
+  }
   if (!st.ok()) return st.error();
   if (!updated) return std::optional<Selection>{};
   out->row.label = 1;

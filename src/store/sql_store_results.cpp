@@ -153,59 +153,66 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
     inserts.push_back(std::move(sql));
   }
   const long long uid = user_id;
+  const std::string now = NowIso();
+  // The inference row's update: SUCCESS, with the list's model and kind. A task already SUCCESS
+  // keeps its row as it is.
+  const std::string update =
+      std::string("UPDATE inferences SET status = 'SUCCESS', time_update = :n, model_id = :m, ") +
+      (il   ? "canary = :c, propensity = :p"
+       : ex ? "explored = true"
+            : "propensity = :p") +
+      " WHERE task_id = :t AND status <> 'SUCCESS'";
+  auto bind_update = [&](Query& q) {
+    q.Use(now).Use(model_id);
+    if (il) q.Use(il->candidate_id);
+    if (!ex) q.Use(propensity);
+    q.Use(task_id);
+  };
+  auto bind_chunk = [&](Query& q, size_t chunk) {
+    q.Use(task_id).Use(uid);
+    if (!il) q.Use(kListModel);
+    const size_t begin = chunk * kRowsPerInsert;
+    const size_t end = std::min(kept.size(), begin + kRowsPerInsert);
+    for (size_t k = begin; k < end; ++k) {
+      const size_t i = kept[k];
+      q.Use(scores[i].location_id).Use(scores[i].score);
+      if (il) q.Use(il->from_candidate[i] ? il->candidate_id : kListModel).Use(il->ranks[i]);
+      if (ex) q.Use(ex->ranks[i]).Use(ex->propensities[i]);
+    }
+    if (chunk == 0) q.Use(task_id);
+  };
+  if (postgres() && inserts.size() == 1) {
+    // One statement, committed on its own: the update, then the rows only when the update
+    // changed the inference row. A second worker saving the same task waits for this one's row
+    // lock and then finds the row SUCCESS: it inserts nothing (its NOT EXISTS alone would not
+    // do, since it reads the statement's snapshot, taken before the wait). Inserting nothing
+    // here otherwise means a row already SUCCESS: the transaction below decides that case as
+    // it always did (a redelivery's rows are there; it writes none).
+    long long inserted = 0;
+    Status st = WriteStatement("save results", [&](soci::session& s) {
+      std::string sql = inserts[0];
+      const std::string guard = " WHERE NOT EXISTS";
+      sql.replace(sql.rfind(guard), guard.size(), " WHERE EXISTS (SELECT 1 FROM f) AND NOT EXISTS");
+      Query q(s, "WITH f AS (" + update + " RETURNING 1) " + sql, kReuse);
+      bind_update(q);
+      bind_chunk(q, 0);
+      q.Run();
+      inserted = q.AffectedRows();
+      return OkStatus();
+    });
+    if (!st.ok() || inserted > 0) return st;
+  }
   // The inference row first: on PostgreSQL its row lock makes a second worker saving the same
   // task (a redelivery racing the original) wait here until this one commits; its insert then
   // takes a new snapshot (READ COMMITTED), sees these rows and writes none. SQLite has one
-  // writer at a time anyway. A task already SUCCESS keeps its row as it is.
+  // writer at a time anyway.
   return Write("save results", [&](soci::session& s) {
-    const std::string now = NowIso();
-    if (il) {
-      Query(s,
-            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, model_id = :m, "
-            "canary = :c, propensity = :p WHERE task_id = :t AND "
-            "status <> 'SUCCESS'",
-            kReuse)
-          .Use(now)
-          .Use(model_id)
-          .Use(il->candidate_id)
-          .Use(propensity)
-          .Use(task_id)
-          .Run();
-    } else if (ex) {
-      Query(s,
-            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, model_id = :m, "
-            "explored = true WHERE task_id = :t AND "
-            "status <> 'SUCCESS'",
-            kReuse)
-          .Use(now)
-          .Use(model_id)
-          .Use(task_id)
-          .Run();
-    } else {
-      Query(s,
-            "UPDATE inferences SET status = 'SUCCESS', time_update = :n, model_id = :m, "
-            "propensity = :p WHERE task_id = :t AND "
-            "status <> 'SUCCESS'",
-            kReuse)
-          .Use(now)
-          .Use(model_id)
-          .Use(propensity)
-          .Use(task_id)
-          .Run();
-    }
+    Query u(s, update, kReuse);
+    bind_update(u);
+    u.Run();
     for (size_t chunk = 0; chunk < inserts.size(); ++chunk) {
       Query q(s, inserts[chunk], kReuse);
-      q.Use(task_id).Use(uid);
-      if (!il) q.Use(kListModel);
-      const size_t begin = chunk * kRowsPerInsert;
-      const size_t end = std::min(kept.size(), begin + kRowsPerInsert);
-      for (size_t k = begin; k < end; ++k) {
-        const size_t i = kept[k];
-        q.Use(scores[i].location_id).Use(scores[i].score);
-        if (il) q.Use(il->from_candidate[i] ? il->candidate_id : kListModel).Use(il->ranks[i]);
-        if (ex) q.Use(ex->ranks[i]).Use(ex->propensities[i]);
-      }
-      if (chunk == 0) q.Use(task_id);
+      bind_chunk(q, chunk);
       q.Run();
       // A redelivered task: its rows are already committed, nothing to do.
       if (chunk == 0 && q.AffectedRows() == 0) return OkStatus();
@@ -216,6 +223,7 @@ Status SqlStore::SaveRows(const std::string& task_id, std::int64_t user_id,
 
 Result<std::vector<ResultRow>> SqlStore::TopResults(const std::string& task_id, int limit) {
   if (limit < 0) return MakeError(ErrorCode::kInvalidArgument, "negative results limit");
+  if (postgres()) return TopResultsInOneStatement(task_id, limit);
   std::vector<ResultRow> out;
   // The read stays out of the write transaction: SQLite's single write lock is held only for the
   // three small writes (marking shown twice is harmless, so no read-then-write race matters).
@@ -261,6 +269,47 @@ Result<std::vector<ResultRow>> SqlStore::TopResults(const std::string& task_id, 
         .Use(task_id)
         .Run();
     return InsertEvents(s, {kEventResults}, now);
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+Result<std::vector<ResultRow>> SqlStore::TopResultsInOneStatement(const std::string& task_id,
+                                                                  int limit) {
+  std::vector<ResultRow> out;
+  // What TopResults does on SQLite, as one statement committed on its own: the top rows (the
+  // same order), marked shown at their rank when they have none, the inference's time_get and
+  // the event, written only when there are rows. The rows are read as they were before the
+  // statement (its snapshot), as SQLite's read before the write reads them.
+  Status st = WriteStatement("top results", [&](soci::session& s) {
+    out.clear();
+    ResultReader r;
+    const long long n = limit;
+    const std::string now = NowIso();
+    const std::string event = kEventResults;
+    Query q(s,
+            "WITH top AS (SELECT r.result_id, row_number() OVER (ORDER BY CASE WHEN r.shown_rank "
+            "IS NULL THEN 1 ELSE 0 END, r.shown_rank, r.score DESC, r.result_id) - 1 AS pos "
+            "FROM results r WHERE r.task_id = :t ORDER BY pos LIMIT :n), "
+            "m AS (UPDATE results SET shown = true, shown_rank = COALESCE(results.shown_rank, "
+            "CAST(top.pos AS INTEGER)) FROM top WHERE results.result_id = top.result_id), "
+            "i AS (UPDATE inferences SET time_get = :g WHERE task_id = :t AND "
+            "EXISTS (SELECT 1 FROM top)), "
+            "e AS (INSERT INTO events (event, time_event) SELECT CAST(:e AS TEXT), "
+            "CAST(:g AS TIMESTAMPTZ) WHERE EXISTS (SELECT 1 FROM top)) "
+            "SELECT " +
+                ResultReader::kColumns + ", " + LocationReader::kColumns +
+                " FROM top JOIN results r ON r.result_id = top.result_id"
+                " JOIN locations l ON l.location_id = r.location_id " +
+                ResultReader::kJoin + " ORDER BY top.pos",
+            kReuse);
+    q.Use(task_id).Use(n).Use(now).Use(task_id).Use(event).Use(now);
+    r.Bind(q);
+    for (bool row = q.Run(); row; row = q.Next()) {
+      out.push_back(r.Get());
+      out.back().shown = true;
+    }
+    return OkStatus();
   });
   if (!st.ok()) return st.error();
   return out;
