@@ -17,7 +17,8 @@ ApiServer::ApiServer(store::Store& store, queue::Broker& broker, queue::ResultBa
       exposition_(registry, config.process_metrics),
       dashboard_(MakeHistory(registry, config)),
       service_(ApiDeps{store, broker, backend, &metrics_, &exposition_, config.api_key,
-                       dashboard_.get(), config.max_queue}),
+                       dashboard_.get(), config.max_queue, config.models_readiness,
+                       config.data_dir}),
       server_(config.server, router_, &metrics_) {
   service_.Register(router_);
 }

@@ -6,6 +6,7 @@
 #include <prometheus/registry.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,10 @@ struct ApiConfig {
   dashboard::HistoryOptions dashboard_history;  // Default: a point every 2 s, the last hour
   // Default: 0 = no backpressure. See ApiDeps::max_queue (--max-queue).
   long long max_queue = 0;
+  // Default: none. See ApiDeps::models_readiness (serve: the pool's fallback warning; api: the
+  // active models' folders).
+  ModelsReadinessCheck models_readiness;
+  std::filesystem::path data_dir;  // Default: empty. See ApiDeps::data_dir
 };
 
 class ApiServer {

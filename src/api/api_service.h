@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -19,8 +20,13 @@
 #include "queue/broker.h"
 #include "queue/result_backend.h"
 #include "store/store.h"
+#include "tasks/model_folders.h"
 
 namespace mlprod::api {
+
+// What GET /health/ready reports about the models inference needs (check "models").
+using ModelsReadiness = tasks::ModelsReadiness;
+using ModelsReadinessCheck = std::function<ModelsReadiness()>;
 
 struct ApiDeps {
   store::Store& store;
@@ -35,6 +41,10 @@ struct ApiDeps {
   // Backpressure: POST /inference/start answers 503 with Retry-After, writing nothing, while
   // the broker's queue holds at least this many tasks. 0 = never.
   long long max_queue = 0;
+  // Empty: the readiness has no "models" check. Runs on a blocking thread per probe.
+  ModelsReadinessCheck models_readiness{};
+  // What relative model paths of the store are relative to (PUT /models/{id} loads the folder).
+  std::filesystem::path data_dir{};
 };
 
 // Which started inferences the API has not yet seen ready: backs api_active_inferences. An

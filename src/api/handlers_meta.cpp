@@ -58,8 +58,22 @@ void ApiService::RegisterMeta(Router& router) {
         check("store", deps_.store.Ping());
         check("broker", deps_.broker.Ping());
         check("backend", deps_.backend.Ping());
-        return JsonResponse({{"status", ready ? "ready" : "unavailable"}, {"checks", checks}},
-                            ready ? 200 : 503);
+        nlohmann::json body = {{"checks", checks}};
+        if (deps_.models_readiness && ready) {
+          // Only when the store answers: the check reads the active models from it.
+          const ModelsReadiness models = deps_.models_readiness();
+          using S = ModelsReadiness::State;
+          body["checks"]["models"] = models.state == S::kOk         ? "ok"
+                                     : models.state == S::kFallback ? "fallback"
+                                                                    : "unavailable";
+          if (models.state == S::kFallback) body["warning"] = models.detail;
+          if (models.state == S::kUnavailable) {
+            body["detail"] = models.detail;
+            ready = false;
+          }
+        }
+        body["status"] = ready ? "ready" : "unavailable";
+        return JsonResponse(body, ready ? 200 : 503);
       },
       Exec::kBlocking);
   if (deps_.exposition != nullptr) {

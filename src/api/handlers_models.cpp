@@ -1,6 +1,8 @@
 // Training and model-registry routes: /train/start, /train/status/{task_id}, /models.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "api/api_service.h"
 #include "api/errors.h"
 #include "api/json_mapping.h"
@@ -35,17 +37,41 @@ queue::TaskState TaskStateOf(store::ModelState s) {
 
 // 409 unless the model may be given traffic: trained (not pending, training or failed) and its
 // folder loads.
-std::optional<Response> RefuseOverride(const store::ModelRow& m) {
+std::optional<Response> RefuseOverride(const store::ModelRow& m,
+                                       const std::filesystem::path& data_dir) {
   const auto state = m.state();
   if (!state || !store::StateMayServe(*state)) {
     return DetailResponse(409, "Model " + m.task_id + " is " + m.status +
                                    ": only a trained model can be given traffic");
   }
-  if (auto loaded = ml::LoadModel(m.path); !loaded.ok()) {
-    return DetailResponse(409, "Model " + m.task_id + " cannot be given traffic: its folder " +
-                                   m.path + " does not load: " + loaded.error().message);
+  if (auto loaded = ml::LoadModel(ml::ResolveModelFolder(data_dir, m.path)); !loaded.ok()) {
+    spdlog::warn("api: model {} refused traffic: its folder {} does not load: {}", m.task_id,
+                 m.path, loaded.error().message);
+    return DetailResponse(409, "Model " + m.task_id +
+                                   " cannot be given traffic: its folder does not load (" +
+                                   std::string(ErrorCodeName(loaded.error().code)) + ")");
   }
   return std::nullopt;
+}
+
+// 409 when taking model_id's traffic away would leave no active model that loads: every inference
+// task would then wait for a model (requeued for ever) until an operator gives one traffic again.
+Result<std::optional<Response>> RefuseLastActive(store::Store& store,
+                                                 const std::filesystem::path& data_dir,
+                                                 const std::string& model_id) {
+  auto active = store.ActiveModels();
+  if (!active.ok()) return active.error();
+  const bool was_active =
+      std::any_of(active->begin(), active->end(),
+                  [&](const store::ModelRow& m) { return m.task_id == model_id; });
+  const bool others = std::any_of(active->begin(), active->end(), [&](const store::ModelRow& m) {
+    return m.task_id != model_id && ml::LoadModel(ml::ResolveModelFolder(data_dir, m.path)).ok();
+  });
+  if (!was_active || others) return std::optional<Response>();
+  return std::optional(DetailResponse(
+      409, "Model " + model_id +
+               " is the only active model that loads: with use_percentage 0 no model would "
+               "serve inference; give another model traffic first"));
 }
 
 // The manual transition PUT /models/{id} records (docs/ml.md): share 1.0 promotes; a partial
@@ -173,7 +199,12 @@ void ApiService::RegisterTraining(Router& router) {
         auto model = deps_.store.GetModel(task_id);
         if (!model.ok()) return ErrorResponse(model.error());
         if (!model->has_value()) return DetailResponse(404, "Model not found");
-        if (auto refused = RefuseOverride(**model)) return *refused;
+        if (auto refused = RefuseOverride(**model, deps_.data_dir)) return *refused;
+        if (*share == 0) {
+          auto refused = RefuseLastActive(deps_.store, deps_.data_dir, task_id);
+          if (!refused.ok()) return ErrorResponse(refused.error());
+          if (*refused) return **refused;
+        }
         const store::ModelState from = *(*model)->state();
         const auto to = OverrideTarget(from, *share);
         const std::string reason = "manual override: use_percentage " + std::to_string(*share);

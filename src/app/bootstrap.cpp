@@ -65,6 +65,20 @@ Result<ml::Model> EnsureBaseline(const BootstrapOptions& o, const fs::path& data
   return model;
 }
 
+// A baseline row whose folder does not load (the data dir was moved or recreated and the row
+// holds the old absolute path) is pointed at this data dir's baseline, which just loaded.
+Status RepairBaselineRow(store::Store& store, const fs::path& data_dir, const store::ModelRow& row,
+                         const std::string& stored) {
+  if (row.path == stored) return OkStatus();
+  const fs::path folder = ml::ResolveModelFolder(data_dir, row.path);
+  if (ml::LoadModel(folder).ok()) return OkStatus();
+  spdlog::warn(
+      "bootstrap: REPAIR: the baseline's row points at {}, which does not load; "
+      "pointing it at this data dir's baseline ({})",
+      row.path, stored);
+  return store.SetModelPath("baseline", stored);
+}
+
 store::Metrics5 ToStore(const ml::Metrics& m) {
   return store::Metrics5{m.acc, m.auc, m.pre, m.rec, m.f1};
 }
@@ -91,7 +105,8 @@ Status Bootstrap(store::Store& store, const BootstrapOptions& o) {
 
   auto existing = store.GetModel("baseline");
   if (!existing.ok()) return existing.error();
-  if (existing->has_value()) return OkStatus();
+  const std::string stored = ml::StoredModelFolder(o.data_dir, model_dir);
+  if (existing->has_value()) return RepairBaselineRow(store, o.data_dir, **existing, stored);
   auto active = store.ActiveModels();
   if (!active.ok()) return active.error();
   store::ModelRow row;
@@ -100,7 +115,7 @@ Status Bootstrap(store::Store& store, const BootstrapOptions& o) {
   // fallback an operator may promote.
   row.status = active->empty() ? "promoted" : "retired";
   row.reason = "baseline registered at bootstrap";
-  row.path = model_dir.string();
+  row.path = stored;
   row.use_percentage = active->empty() ? 1.0 : 0.0;
   row.train = ToStore(baseline->metadata().train);
   row.test = ToStore(baseline->metadata().test);

@@ -21,7 +21,9 @@ struct BootstrapOptions {
 
 // Generates <data_dir>/dataset/*.tsv and trains <data_dir>/models/baseline when missing (with
 // progress on stderr), migrates the schema, loads the locations into an empty store and
-// registers the baseline (use_percentage 1.0 when no model is active yet).
+// registers the baseline (use_percentage 1.0 when no model is active yet) with its folder
+// relative to the data dir; an existing baseline row whose folder does not load (a moved or
+// recreated data dir) is pointed at this data dir's baseline.
 Status Bootstrap(store::Store& store, const BootstrapOptions& options);
 
 }  // namespace mlprod::app

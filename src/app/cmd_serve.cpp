@@ -23,6 +23,7 @@
 #include "metrics/worker_metrics.h"
 #include "tasks/canary_judge.h"
 #include "tasks/drift_reporter.h"
+#include "tasks/model_folders.h"
 #include "tasks/queue_training.h"
 #include "tasks/recovery.h"
 #include "tasks/retention_job.h"
@@ -141,6 +142,20 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
                api_config.server.max_connections);
   api_config.api_key = config->api_key;
   api_config.max_queue = f.max_queue;
+  api_config.data_dir = config->data_dir;
+  // /health/ready's "models": serve's own pool says whether a fallback serves; `mlprod api`
+  // judges from the folders whether any worker can run inference.
+  if (tasks) {
+    api_config.models_readiness = [&tasks] {
+      const std::string warning = tasks->models().Warning();
+      using S = tasks::ModelsReadiness::State;
+      return tasks::ModelsReadiness{warning.empty() ? S::kOk : S::kFallback, warning};
+    };
+  } else {
+    api_config.models_readiness = [store = rt->store.get(), dir = config->data_dir] {
+      return tasks::JudgeModelFolders(*store, dir);
+    };
+  }
   api::ApiServer server(*rt->store, *rt->broker, *rt->backend, registry, api_config);
   if (config->api_key.empty()) {
     spdlog::warn("MLPROD_API_KEY is not set: training and model routes are open to anyone");

@@ -213,4 +213,22 @@ Result<Model> DecodeModel(std::string_view model_json, std::string_view weights,
   }
 }
 
+std::filesystem::path ResolveModelFolder(const std::filesystem::path& data_dir,
+                                         const std::string& stored) {
+  const std::filesystem::path p(stored);
+  if (p.is_absolute() || data_dir.empty()) return p;
+  return data_dir / p;
+}
+
+std::string StoredModelFolder(const std::filesystem::path& data_dir,
+                              const std::filesystem::path& folder) {
+  if (data_dir.empty()) return folder.string();
+  auto base = std::filesystem::absolute(data_dir).lexically_normal();
+  if (!base.has_filename() && base.has_relative_path()) base = base.parent_path();  // "dir/"
+  const auto full = std::filesystem::absolute(folder).lexically_normal();
+  const auto rel = full.lexically_relative(base);
+  if (rel.empty() || *rel.begin() == "..") return full.string();
+  return rel.string();
+}
+
 }  // namespace mlprod::ml

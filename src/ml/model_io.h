@@ -31,6 +31,14 @@ Status SaveModel(const Model& model, const std::filesystem::path& dir);
 Result<Model> LoadModel(const std::filesystem::path& dir);
 Result<std::shared_ptr<const Model>> LoadSharedModel(const std::filesystem::path& dir);
 
+// A model folder as the models table stores it: relative to the data dir (models/<id>, since
+// schema migration 16) or absolute (older rows, folders elsewhere). Resolve gives the folder to
+// load; Stored gives what to write for `folder` (relative when it lies under data_dir).
+std::filesystem::path ResolveModelFolder(const std::filesystem::path& data_dir,
+                                         const std::string& stored);
+std::string StoredModelFolder(const std::filesystem::path& data_dir,
+                              const std::filesystem::path& folder);
+
 // FNV-1a 64-bit hash, the checksum of the weights file.
 std::uint64_t Fnv1a64(std::span<const unsigned char> bytes,
                       std::uint64_t hash = 0xcbf29ce484222325ULL);

@@ -403,6 +403,15 @@ std::vector<std::string> RetentionMigration(const Dialect& d) {
   return out;
 }
 
+// Version 16: model folders stored relative to the data dir, so a moved or recreated data dir
+// keeps its models. Every folder mlprod wrote is <data dir>/models/<task id> (training and
+// bootstrap), so an absolute path ending in /models/<task id> is under the data dir and becomes
+// models/<task id>; any other path (an operator's) stays. Readers accept both forms.
+constexpr std::string_view kRelativeModelPathsV16[] = {
+    "UPDATE models SET path = 'models/' || task_id "
+    "WHERE path LIKE '/%' AND path LIKE ('%/models/' || task_id)",
+};
+
 }  // namespace
 
 const Dialect& DialectFor(Backend backend) {
@@ -446,6 +455,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
       {15, "results marked shown are updated in place (PostgreSQL: explored index without shown)",
        dialect.backend == Backend::kPostgres ? SpellAll(kHotShownPostgresV15, dialect)
                                              : std::vector<std::string>{}},
+      {16, "models.path relative to the data dir (absolute <data dir>/models/<id> rewritten)",
+       SpellAll(kRelativeModelPathsV16, dialect)},
   };
 }
 

@@ -81,6 +81,7 @@ class SqlStore final : public Store {
   Result<std::vector<ModelTransitionRow>> ListModelTransitions(const std::string& task_id) override;
   Status PromoteModel(const std::string& task_id) override;
   Status SetModelUsePercentage(const std::string& task_id, double use_percentage) override;
+  Status SetModelPath(const std::string& task_id, const std::string& path) override;
 
   Result<bool> AcquireLease(const std::string& name, const std::string& holder, std::int64_t now_ms,
                             std::int64_t ttl_ms) override;

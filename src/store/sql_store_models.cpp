@@ -121,4 +121,13 @@ Status SqlStore::SetModelUsePercentage(const std::string& task_id, double use_pe
   });
 }
 
+Status SqlStore::SetModelPath(const std::string& task_id, const std::string& path) {
+  return Write("set model path", [&](soci::session& s) -> Status {
+    Query q(s, "UPDATE models SET path = :p WHERE task_id = :t");
+    q.Use(path).Use(task_id).Run();
+    if (q.AffectedRows() == 0) return NoModel(task_id);
+    return OkStatus();
+  });
+}
+
 }  // namespace mlprod::store

@@ -359,6 +359,9 @@ class Store {
   // Sets a model's traffic share (A/B or canary) without changing its state, leaving the other
   // models as they are.
   virtual Status SetModelUsePercentage(const std::string& task_id, double use_percentage) = 0;
+  // Points a model's row at another folder (bootstrap's repair of a moved data dir); state and
+  // share stay. kNotFound for an unknown model.
+  virtual Status SetModelPath(const std::string& task_id, const std::string& path) = 0;
 
   // --- automation (schema migration 8) ---
   // Compare-and-set on the lease `name`: holder gets it until now_ms + ttl_ms when it is free,

@@ -7,11 +7,12 @@
 #include <cstdint>
 
 #include "ml/model_io.h"
+#include "store/model_state.h"
 
 namespace mlprod::tasks {
 
-ModelPool::ModelPool(store::Store& store, RefreshObserver observer)
-    : store_(store), observer_(std::move(observer)) {}
+ModelPool::ModelPool(store::Store& store, RefreshObserver observer, std::filesystem::path data_dir)
+    : store_(store), observer_(std::move(observer)), data_dir_(std::move(data_dir)) {}
 
 double ModelPool::SplitPoint(std::string_view task_id) {
   std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64
@@ -37,10 +38,10 @@ Status ModelPool::Refresh() {
   }
   auto rows = store_.ActiveModels();
   if (!rows.ok()) return rows.error();
-  if (rows->empty()) {
-    return MakeError(ErrorCode::kUnavailable, "no active model (use_percentage > 0) in the store");
-  }
   auto old = snapshot_.load();
+  if (rows->empty()) {
+    return Install(FallBack("no active model (use_percentage > 0) in the store", old));
+  }
   auto next = std::make_shared<Snapshot>();
   int loaded = 0;
   std::string first_failure;
@@ -53,7 +54,7 @@ Status ModelPool::Refresh() {
       if (it != old->models.end()) serving.scorer = it->scorer;
     }
     if (!serving.scorer) {
-      auto model = ml::LoadSharedModel(row.path);
+      auto model = ml::LoadSharedModel(ml::ResolveModelFolder(data_dir_, row.path));
       if (!model.ok()) {
         // Skipped: the other active models keep serving. Logged once per model and path.
         const std::string message = "model " + row.task_id + ": " + model.error().message;
@@ -73,9 +74,9 @@ Status ModelPool::Refresh() {
     next->models.push_back(std::move(serving));
   }
   if (next->models.empty()) {
-    return MakeError(ErrorCode::kUnavailable,
-                     "none of the " + std::to_string(rows->size()) +
-                         " active models can be loaded (first: " + first_failure + ")");
+    return Install(FallBack("none of the " + std::to_string(rows->size()) +
+                                " active models can be loaded (first: " + first_failure + ")",
+                            old));
   }
   next->loaded_at = std::chrono::steady_clock::now();
   // A canary is interleaved with the primary on its share of tasks instead of taking a slice of
@@ -90,6 +91,60 @@ Status ModelPool::Refresh() {
   if (observer_) observer_(ActiveOf(*next), loaded);
   snapshot_.store(std::move(next));
   return OkStatus();
+}
+
+Result<std::shared_ptr<ModelPool::Snapshot>> ModelPool::FallBack(
+    const std::string& why, const std::shared_ptr<const Snapshot>& old) {
+  auto rows = store_.ListModels();  // newest first
+  if (!rows.ok()) return rows.error();
+  // Models that served or were approved come first; then any trained model.
+  auto rank = [](const store::ModelRow& row) {
+    const auto s = row.state();
+    if (!s || !store::StateMayServe(*s)) return 2;
+    using S = store::ModelState;
+    return *s == S::kPromoted || *s == S::kRetired || *s == S::kCanary ? 0 : 1;
+  };
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& row : *rows) {
+      if (rank(row) != pass) continue;
+      ServingModel serving{row.task_id, 1.0, nullptr, false};
+      if (old && old->models.size() == 1 && old->models[0].model_id == row.task_id) {
+        serving.scorer = old->models[0].scorer;
+      } else {
+        auto model = ml::LoadSharedModel(ml::ResolveModelFolder(data_dir_, row.path));
+        if (!model.ok()) continue;
+        serving.scorer = ml::LocationScorer::Create(std::move(model.value()), *locations_);
+      }
+      auto next = std::make_shared<Snapshot>();
+      next->total_share = 1.0;
+      next->models.push_back(std::move(serving));
+      next->warning = why + "; serving the fallback model " + row.task_id + " (" + row.status +
+                      ") until an active model loads";
+      if (!old || old->warning != next->warning) {
+        spdlog::critical("model pool: FALLBACK: {}", next->warning);
+      }
+      return next;
+    }
+  }
+  return MakeError(ErrorCode::kUnavailable, why + "; no model of the store loads");
+}
+
+Status ModelPool::Install(Result<std::shared_ptr<Snapshot>> next) {
+  if (!next.ok()) return next.error();
+  (*next)->loaded_at = std::chrono::steady_clock::now();
+  // The fallback's folder was loaded anew unless the previous snapshot served it already.
+  const auto old = snapshot_.load();
+  const auto& scorer = (*next)->models.front().scorer;
+  const bool reused = old && std::any_of(old->models.begin(), old->models.end(),
+                                         [&](const ServingModel& m) { return m.scorer == scorer; });
+  if (observer_) observer_(ActiveOf(**next), reused ? 0 : 1);
+  snapshot_.store(std::move(next.value()));
+  return OkStatus();
+}
+
+std::string ModelPool::Warning() const {
+  auto snap = snapshot_.load();
+  return snap ? snap->warning : std::string();
 }
 
 Status ModelPool::RefreshIfOlderThan(std::chrono::steady_clock::duration max_age) {

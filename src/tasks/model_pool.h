@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -35,13 +36,18 @@ class ModelPool {
   // loaded anew (for metrics). Runs on the refreshing thread.
   using RefreshObserver = std::function<void(const std::vector<ServingModel>&, int loaded)>;
 
-  explicit ModelPool(store::Store& store, RefreshObserver observer = {});
+  // data_dir: what relative model paths of the store are relative to (ml::ResolveModelFolder).
+  explicit ModelPool(store::Store& store, RefreshObserver observer = {},
+                     std::filesystem::path data_dir = {});
 
   // Loads the locations (first call) and the store's active models; model folders already
   // loaded are reused. An active model whose folder does not load is left out (logged once per
-  // model) and the others share the traffic. Fails when no model is active or none loads (the
-  // previous snapshot stays in service).
+  // model) and the others share the traffic. When no model is active or none loads, the newest
+  // loadable trained model of the store serves alone (a fallback: logged loudly, Warning() says
+  // so); fails only when no model of the store loads (the previous snapshot stays in service).
   Status Refresh();
+  // Why the models serving are not the store's active ones ("" when they are).
+  std::string Warning() const;
   // Refresh when the snapshot is older than max_age (other processes may have promoted).
   Status RefreshIfOlderThan(std::chrono::steady_clock::duration max_age);
 
@@ -75,13 +81,22 @@ class ModelPool {
     std::optional<ServingModel> canary;  // interleaved on its share of tasks
     double total_share = 0;              // of `models`
     std::chrono::steady_clock::time_point loaded_at;
+    std::string warning;  // set when a fallback serves instead of the active models
   };
+
+  // The fallback snapshot: the newest loadable model (promoted, retired or canary first, then
+  // any trained one), reusing `old`'s scorer when it is the same model.
+  Result<std::shared_ptr<Snapshot>> FallBack(const std::string& why,
+                                             const std::shared_ptr<const Snapshot>& old);
+  // Stamps and swaps in a fallback snapshot (refresh_mu_ held).
+  Status Install(Result<std::shared_ptr<Snapshot>> next);
 
   static ServingModel PrimaryOf(const Snapshot& snap);
   static std::vector<ServingModel> ActiveOf(const Snapshot& snap);
 
   store::Store& store_;
   RefreshObserver observer_;
+  std::filesystem::path data_dir_;
   mutable std::mutex refresh_mu_;  // one refresh at a time; guards locations_
   std::shared_ptr<const std::vector<Location>> locations_;
   std::set<std::string> unloadable_;  // "id\npath" already logged as not loading; refresh_mu_

@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "common/uuid.h"
 #include "ml/model_io.h"
 
 namespace mlprod::tasks {
@@ -32,13 +33,23 @@ TrainingTask::TrainingTask(store::Store& store, ModelPool& models, TrainingOptio
 Result<nlohmann::json> TrainingTask::Run(const queue::TaskMessage& message) {
   std::lock_guard lock(run_mu_);
   const std::string& task_id = message.id;
+  // The id names the new model's folder: from the broker it is untrusted, so only a UUID is
+  // accepted ("../x", an absolute path or "baseline" would write outside models_dir/<uuid>).
+  // Refused before anything is written (no row, no folder).
+  if (!IsUuid(task_id)) {
+    spdlog::error("training task refused: its id is not a UUID, so it cannot name a model folder");
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "training task id must be a UUID (8-4-4-4-12 hex digits): it names the "
+                     "model folder");
+  }
   const auto path = options_.models_dir / task_id;
   // The API writes the row (pending) before publishing; a Celery client may not have: then the
   // row is made here. An existing row keeps its state (RegisterModel never changes it).
   store::ModelRow row;
   row.task_id = task_id;
   row.status = std::string(store::ModelStateName(store::ModelState::kPending));
-  row.path = path.string();
+  // Stored relative to the data dir (models_dir's parent), so a moved data dir keeps it.
+  row.path = ml::StoredModelFolder(options_.models_dir.parent_path(), path);
   row.reason = "training task received";
   MLPROD_RETURN_IF_ERROR(store_.RegisterModel(row));
   MLPROD_RETURN_IF_ERROR(store_.TransitionModel({.model_id = task_id,

@@ -251,6 +251,31 @@ TEST_F(ApiServerTest, ManualOverrideRefusesUnfinishedAndUnloadableModels) {
   EXPECT_EQ(client_->Get("/models/baseline").json()["use_percentage"], 1.0) << "nothing moved";
 }
 
+TEST_F(ApiServerTest, TheOnlyActiveModelCannotBeTakenToZeroTraffic) {
+  const Reply last = client_->Call(verb::put, "/models/baseline", R"({"use_percentage":0})");
+  EXPECT_EQ(last.status, 409) << last.body;
+  EXPECT_NE(last.json()["detail"].get<std::string>().find("only active model"), std::string::npos);
+  EXPECT_EQ(client_->Get("/models/baseline").json()["use_percentage"], 1.0) << "nothing moved";
+  // A second active model whose folder does not load does not count as one that would serve.
+  ASSERT_TRUE(store_
+                  ->RegisterModel({.task_id = "broken",
+                                   .status = "canary",
+                                   .path = (dir_ / "nope").string(),
+                                   .use_percentage = 0.5})
+                  .ok());
+  EXPECT_EQ(client_->Call(verb::put, "/models/baseline", R"({"use_percentage":0})").status, 409);
+  // With another loadable active model, the baseline may go to 0.
+  ASSERT_TRUE(store_
+                  ->RegisterModel({.task_id = "other",
+                                   .status = "canary",
+                                   .path = (*store_->GetModel("baseline"))->path,
+                                   .use_percentage = 0.5})
+                  .ok());
+  const Reply zero = client_->Call(verb::put, "/models/baseline", R"({"use_percentage":0})");
+  ASSERT_EQ(zero.status, 200) << zero.body;
+  EXPECT_EQ(zero.json()["use_percentage"], 0.0);
+}
+
 TEST_F(ApiServerTest, ManualPromotionRecordsAManualTransitionAndRetiresThePrevious) {
   ASSERT_TRUE(store_
                   ->RegisterModel({.task_id = "old-one",
@@ -358,6 +383,28 @@ TEST_F(ApiServerTest, HealthReportsEachDependency) {
   EXPECT_EQ(down.status, 503);
   EXPECT_EQ(down.json()["checks"]["broker"], "unavailable");
   EXPECT_EQ(down.json()["checks"]["store"], "ok");
+}
+
+TEST_F(ApiServerTest, ReadinessReportsAFallbackModelAndNoServableModel) {
+  tasks::ModelsReadiness models{tasks::ModelsReadiness::State::kFallback, "serving baseline"};
+  ApiConfig config = DefaultConfig();
+  config.models_readiness = [&models] { return models; };
+  StartServer(config);
+  const Reply fallback = client_->Get("/health/ready");
+  EXPECT_EQ(fallback.status, 200) << "a fallback serves: still ready";
+  EXPECT_EQ(fallback.json()["checks"]["models"], "fallback");
+  EXPECT_EQ(fallback.json()["warning"], "serving baseline");
+  models = {tasks::ModelsReadiness::State::kUnavailable, "no worker can run inference"};
+  const Reply down = client_->Get("/health/ready");
+  EXPECT_EQ(down.status, 503);
+  EXPECT_EQ(down.json()["status"], "unavailable");
+  EXPECT_EQ(down.json()["checks"]["models"], "unavailable");
+  EXPECT_EQ(down.json()["detail"], "no worker can run inference");
+  models = {};
+  const Reply ok = client_->Get("/health/ready");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.json()["checks"]["models"], "ok");
+  EXPECT_FALSE(ok.json().contains("warning"));
 }
 
 TEST_F(ApiServerTest, BrokerDownAnswers503WithDetail) {

@@ -108,6 +108,43 @@ class Distributed(unittest.TestCase):
         self.assertEqual(type(caught.exception).__name__, type(r.result).__name__)
         self.assertNotEqual(type(caught.exception).__name__, "Exception")
 
+    def test_training_ids_that_are_not_uuids_write_no_file(self):
+        # Issue 16 item 1: the training task's id names the model folder. Real Celery messages
+        # with a traversal id, an absolute id and the id "baseline" fail with a ValueError and
+        # write nothing: not outside the data dir, not over the baseline's folder or row.
+        scratch = tempfile.mkdtemp(prefix="mlprod_escape_")
+        tag = uuid.uuid4().hex[:10]
+        baseline_dir = os.path.join(self.dep.data_dir, "models", "baseline")
+        before = {n: os.path.getmtime(os.path.join(baseline_dir, n))
+                  for n in os.listdir(baseline_dir)}
+        _, row_before = request("GET", self.url + "/models/baseline")
+        traversal = "../../escape-" + tag
+        absolute = os.path.join(scratch, "absolute-" + tag)
+        app = celery_app(self.dep.queue)
+        for task_id in (traversal, absolute, "baseline"):
+            r = app.send_task("mlprod.worker.tasks.train.training", task_id=task_id,
+                              queue=self.dep.queue)
+            with self.assertRaises(Exception) as caught:
+                r.get(timeout=30)
+            self.assertEqual(r.state, "FAILURE", task_id)
+            self.assertEqual(type(caught.exception).__name__, "ValueError", task_id)
+            self.assertIn("must be a UUID", str(caught.exception))
+        escaped = os.path.normpath(os.path.join(self.dep.data_dir, "models", traversal))
+        self.assertFalse(os.path.exists(escaped), escaped)
+        self.assertFalse(os.path.exists(absolute), absolute)
+        self.assertEqual(os.listdir(scratch), [])
+        after = {n: os.path.getmtime(os.path.join(baseline_dir, n))
+                 for n in os.listdir(baseline_dir)}
+        self.assertEqual(before, after, "the baseline folder is untouched")
+        _, row_after = request("GET", self.url + "/models/baseline")
+        for key in ("path", "test", "train"):
+            self.assertEqual(row_before.get(key), row_after.get(key), key)
+        _, models = request("GET", self.url + "/models")
+        ids = {m["task_id"] for m in models}
+        self.assertNotIn(traversal, ids)
+        self.assertNotIn(absolute, ids)
+        os.rmdir(scratch)
+
     def test_poison_and_unknown_messages_do_not_block_the_queue(self):
         import amqp  # python3-amqp, the library Celery's pyamqp transport uses
         host = AMQP_URL.split("@")[1].split("/")[0]

@@ -170,5 +170,21 @@ TEST_F(ModelFolder, SavingReplacesAModelButNotOtherFolders) {
   EXPECT_EQ(Slurp(busy / "notes.txt"), "mine");
 }
 
+TEST(ModelFolderPaths, RelativePathsResolveAgainstTheDataDirAbsoluteOnesStay) {
+  EXPECT_EQ(ResolveModelFolder("/srv/data", "models/baseline"),
+            fs::path("/srv/data/models/baseline"));
+  EXPECT_EQ(ResolveModelFolder("/srv/data", "/old/data/models/x"), fs::path("/old/data/models/x"));
+  EXPECT_EQ(ResolveModelFolder("", "models/x"), fs::path("models/x"));
+}
+
+TEST(ModelFolderPaths, FoldersUnderTheDataDirAreStoredRelativeOthersAbsolute) {
+  EXPECT_EQ(StoredModelFolder("/srv/data", "/srv/data/models/baseline"), "models/baseline");
+  EXPECT_EQ(StoredModelFolder("/srv/data/", "/srv/data/./models/../models/x"), "models/x");
+  EXPECT_EQ(StoredModelFolder("/srv/data", "/srv/other/models/x"), "/srv/other/models/x");
+  EXPECT_EQ(StoredModelFolder("/srv/data", "/srv/data-2/models/x"), "/srv/data-2/models/x");
+  const fs::path cwd = fs::current_path();
+  EXPECT_EQ(StoredModelFolder("data", cwd / "data" / "models" / "y"), "models/y");
+}
+
 }  // namespace
 }  // namespace mlprod::ml

@@ -74,5 +74,44 @@ TEST_F(ModelMigrationTest, OldStatusesBecomeStatesAndValuesSurvive) {
   ASSERT_TRUE((*store)->Migrate().ok()) << "idempotent";
 }
 
+// Migration 16: folders mlprod wrote under a data dir become relative; other paths stay.
+TEST(RelativeModelPathsMigration, AbsoluteDataDirFoldersBecomeRelativeOthersStay) {
+  const auto path = std::filesystem::temp_directory_path() / ("mlprod-mig16-" + NewUuid() + ".db");
+  {
+    soci::session s(soci::sqlite3, "db=" + path.string());
+    const Dialect& d = DialectFor(Backend::kSqlite);
+    Exec(s, SchemaMigrationsDdl(d));
+    for (const Migration& m : Migrations(d)) {
+      if (m.version >= 16) continue;
+      for (const std::string& sql : m.statements) Exec(s, sql);
+      Exec(s, "INSERT INTO schema_migrations (version) VALUES (" + std::to_string(m.version) + ")");
+    }
+    Exec(s,
+         "INSERT INTO models (task_id, status, path, use_percentage) VALUES "
+         "('baseline', 'promoted', '/srv/old-data/models/baseline', 1.0), "
+         "('7548290e-0844-49f5-aaa9-0190f9eab9dc', 'retired', "
+         "'/srv/old-data/models/7548290e-0844-49f5-aaa9-0190f9eab9dc', 0), "
+         "('elsewhere', 'retired', '/opt/models/other-name', 0), "
+         "('already', 'retired', 'models/already', 0), "
+         "('queued', 'pending', '', 0)");
+  }
+  {
+    auto store = OpenStore("sqlite://" + path.string());
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Migrate().ok());
+    auto get = [&](const char* id) { return (*(*store)->GetModel(id)).value().path; };
+    EXPECT_EQ(get("baseline"), "models/baseline");
+    EXPECT_EQ(get("7548290e-0844-49f5-aaa9-0190f9eab9dc"),
+              "models/7548290e-0844-49f5-aaa9-0190f9eab9dc");
+    EXPECT_EQ(get("elsewhere"), "/opt/models/other-name") << "not a folder mlprod wrote";
+    EXPECT_EQ(get("already"), "models/already");
+    EXPECT_EQ(get("queued"), "");
+  }
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(path.string() + suffix, ec);
+  }
+}
+
 }  // namespace
 }  // namespace mlprod::store

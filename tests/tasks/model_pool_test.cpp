@@ -96,6 +96,44 @@ TEST_F(ModelPoolTest, RefreshFailsWhenNoActiveModelLoads) {
       << st.error().message;
 }
 
+TEST_F(ModelPoolTest, WhenNoActiveModelLoadsTheNewestLoadableServedModelFallsIn) {
+  RegisterBaseline(false);
+  const std::string baseline_path = (*store_->GetModel("baseline"))->path;
+  ASSERT_TRUE(store_->SetModelUsePercentage("baseline", 0).ok());
+  // Newer, loadable, but never approved: ranked after the baseline (which served).
+  ASSERT_TRUE(
+      store_->RegisterModel({.task_id = "rejected", .status = "rejected", .path = baseline_path})
+          .ok());
+  const auto missing = dir_ / "models" / "gone";
+  ASSERT_TRUE(store_
+                  ->RegisterModel({.task_id = "gone",
+                                   .status = "promoted",
+                                   .path = missing.string(),
+                                   .use_percentage = 1.0})
+                  .ok());
+  ModelPool pool(*store_);
+  ASSERT_TRUE(pool.Refresh().ok()) << "a healthy baseline on disk keeps the pool serving";
+  EXPECT_EQ(pool.Primary()->model_id, "baseline");
+  EXPECT_EQ(pool.Pick("t-1")->model_id, "baseline");
+  EXPECT_NE(pool.Warning().find("none of the 1 active models can be loaded"), std::string::npos)
+      << pool.Warning();
+  EXPECT_NE(pool.Warning().find("fallback model baseline"), std::string::npos) << pool.Warning();
+  // The active model's folder comes back: the next refresh serves it and the warning clears.
+  std::filesystem::copy(baseline_path, missing, std::filesystem::copy_options::recursive);
+  ASSERT_TRUE(pool.Refresh().ok());
+  EXPECT_EQ(pool.Primary()->model_id, "gone");
+  EXPECT_EQ(pool.Warning(), "");
+}
+
+TEST_F(ModelPoolTest, WithNoActiveModelATrainedModelStillServesAsAFallback) {
+  RegisterBaseline(false);
+  ASSERT_TRUE(store_->SetModelUsePercentage("baseline", 0).ok());
+  ModelPool pool(*store_);
+  ASSERT_TRUE(pool.Refresh().ok());
+  EXPECT_EQ(pool.Primary()->model_id, "baseline");
+  EXPECT_NE(pool.Warning().find("no active model"), std::string::npos) << pool.Warning();
+}
+
 TEST_F(ModelPoolTest, InferenceScoresEveryLocationOnceAndIsIdempotent) {
   RegisterBaseline(false);
   ModelPool pool(*store_);

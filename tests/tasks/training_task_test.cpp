@@ -7,6 +7,16 @@
 namespace mlprod::tasks {
 namespace {
 
+// Training ids name model folders, so they are UUIDs (TrainingTask refuses anything else).
+constexpr const char* kBetter = "00000000-0000-4000-8000-000000000001";
+constexpr const char* kDirect = "00000000-0000-4000-8000-000000000002";
+constexpr const char* kWorse = "00000000-0000-4000-8000-000000000003";
+constexpr const char* kBad = "00000000-0000-4000-8000-000000000004";
+constexpr const char* kNoref = "00000000-0000-4000-8000-000000000005";
+constexpr const char* kEmpty = "00000000-0000-4000-8000-000000000006";
+constexpr const char* kExplored = "00000000-0000-4000-8000-000000000007";
+constexpr const char* kFallback = "00000000-0000-4000-8000-000000000008";
+
 class TrainingTaskTest : public TaskFixture {
  protected:
   TrainingOptions Options(int window, int train_rows) {
@@ -21,7 +31,7 @@ class TrainingTaskTest : public TaskFixture {
 
   // Trains on the newest `window` shown results, the newest `train_rows` of them training.
   nlohmann::json RunTraining(const std::string& task_id, const TrainingOptions& options) {
-    ModelPool pool(*store_);
+    ModelPool pool(*store_, {}, dir_);
     EXPECT_TRUE(pool.Refresh().ok());
     TrainingTask task(*store_, pool, options);
     queue::TaskMessage message;
@@ -50,7 +60,7 @@ class TrainingTaskTest : public TaskFixture {
 TEST_F(TrainingTaskTest, ACandidateThatBeatsTheServingModelOnTheHoldoutBecomesACanary) {
   RegisterBaseline(/*noise=*/true);  // the old model learned nothing
   const int rows = PlayUsers(0, 400, /*garbage=*/false);
-  const auto out = RunTraining("train-better", Options(rows, rows * 8 / 9));
+  const auto out = RunTraining(kBetter, Options(rows, rows * 8 / 9));
   ASSERT_FALSE(out.is_null());
   EXPECT_EQ(out["state"], "canary") << out.dump();
   const auto& gate = out["gate"];
@@ -61,9 +71,10 @@ TEST_F(TrainingTaskTest, ACandidateThatBeatsTheServingModelOnTheHoldoutBecomesAC
   EXPECT_EQ(out["train_rows"], rows * 8 / 9 + 3200);
   // The serving model keeps its share; the canary's share is its interleaved fraction.
   EXPECT_EQ(last_primary_, "baseline");
-  auto row = store_->GetModel("train-better");
+  auto row = store_->GetModel(kBetter);
   ASSERT_TRUE(row.ok() && row->has_value());
   EXPECT_EQ((*row)->status, "canary");
+  EXPECT_EQ((*row)->path, std::string("models/") + kBetter) << "relative to the data dir";
   EXPECT_DOUBLE_EQ((*row)->use_percentage, 0.1);
   EXPECT_NE((*row)->reason.find("passes the offline gate"), std::string::npos) << (*row)->reason;
   EXPECT_EQ((*store_->GetModel("baseline"))->status, "promoted");
@@ -78,9 +89,8 @@ TEST_F(TrainingTaskTest, ACandidateThatBeatsTheServingModelOnTheHoldoutBecomesAC
     EXPECT_GT(*m, 0.0);
     EXPECT_LE(*m, 1.0);
   }
-  EXPECT_EQ(Path("train-better"),
-            (std::vector<std::string>{">pending", "pending>training", "training>candidate",
-                                      "candidate>canary"}));
+  EXPECT_EQ(Path(kBetter), (std::vector<std::string>{">pending", "pending>training",
+                                                     "training>candidate", "candidate>canary"}));
   // The evidence: the gate and, for information, the reference's comparison on shown rows.
   const auto evidence = nlohmann::json::parse((*row)->evidence)["offline"];
   EXPECT_EQ(evidence["gate"], gate);
@@ -89,7 +99,7 @@ TEST_F(TrainingTaskTest, ACandidateThatBeatsTheServingModelOnTheHoldoutBecomesAC
   EXPECT_NE(evidence["shown"]["rule"].get<std::string>().find("information only"),
             std::string::npos);
   // The retrained model carries the drift reference of its training rows.
-  auto saved = ml::LoadModel(dir_ / "models" / "train-better");
+  auto saved = ml::LoadModel(dir_ / "models" / kBetter);
   ASSERT_TRUE(saved.ok()) << saved.error().message;
   ASSERT_TRUE(saved->metadata().input_profile.has_value());
   EXPECT_EQ(saved->metadata().input_profile->rows, saved->metadata().train_records);
@@ -100,25 +110,25 @@ TEST_F(TrainingTaskTest, WithTheCanaryOffAPassingCandidateIsPromotedOnTheGateAlo
   const int rows = PlayUsers(0, 400, /*garbage=*/false);
   TrainingOptions options = Options(rows, rows * 8 / 9);
   options.promotion.canary_share = 0;
-  const auto out = RunTraining("train-direct", options);
+  const auto out = RunTraining(kDirect, options);
   EXPECT_EQ(out["state"], "promoted") << out.dump();
-  EXPECT_EQ(last_primary_, "train-direct");
+  EXPECT_EQ(last_primary_, kDirect);
   EXPECT_EQ((*store_->GetModel("baseline"))->status, "retired");
   EXPECT_DOUBLE_EQ((*store_->GetModel("baseline"))->use_percentage, 0.0);
-  EXPECT_EQ(Path("train-direct").back(), "candidate>promoted");
+  EXPECT_EQ(Path(kDirect).back(), "candidate>promoted");
 }
 
 TEST_F(TrainingTaskTest, ACandidateWorseOnTheHoldoutIsRejectedWhateverTheShownRowsSay) {
   RegisterBaseline(/*noise=*/false);  // a good old model
   // Every shown list picked its worst location: a candidate learning that ranks badly.
   const int garbage = PlayUsers(0, 400, /*garbage=*/true);
-  const auto out = RunTraining("train-worse", Options(garbage, garbage * 8 / 9));
+  const auto out = RunTraining(kWorse, Options(garbage, garbage * 8 / 9));
   ASSERT_FALSE(out.is_null());
   EXPECT_EQ(out["state"], "rejected") << out.dump();
   EXPECT_LT(out["gate"]["candidate"]["auc"].get<double>(),
             out["gate"]["current"]["auc"].get<double>());
   EXPECT_EQ(last_primary_, "baseline");
-  auto row = store_->GetModel("train-worse");
+  auto row = store_->GetModel(kWorse);
   ASSERT_TRUE(row.ok() && row->has_value());
   EXPECT_DOUBLE_EQ((*row)->use_percentage, 0.0);
   EXPECT_EQ((*row)->status, "rejected");
@@ -132,7 +142,7 @@ TEST_F(TrainingTaskTest, TheTestSwitchSendsACandidateOnShuffledLabelsToTheCanary
   TrainingOptions options = Options(rows, rows * 8 / 9);
   options.test_shuffle_labels = true;
   options.promotion.ignore_gate = true;
-  const auto out = RunTraining("train-bad", options);
+  const auto out = RunTraining(kBad, options);
   EXPECT_EQ(out["state"], "canary") << out.dump();
   // The gate saw through it; only the switch let it pass.
   EXPECT_LT(out["gate"]["candidate"]["auc"].get<double>(),
@@ -145,15 +155,15 @@ TEST_F(TrainingTaskTest, FailsWithItsReasonWithoutTheReferenceData) {
   const int rows = PlayUsers(0, 200, /*garbage=*/false);
   TrainingOptions options = Options(rows, rows * 8 / 9);
   options.reference_data = dir_ / "missing" / "dataset_labelled.tsv";
-  ModelPool pool(*store_);
+  ModelPool pool(*store_, {}, dir_);
   ASSERT_TRUE(pool.Refresh().ok());
   TrainingTask task(*store_, pool, options);
   queue::TaskMessage message;
-  message.id = "train-noref";
+  message.id = kNoref;
   auto result = task.Run(message);
   ASSERT_FALSE(result.ok());
   EXPECT_NE(result.error().message.find("missing/dataset_labelled.tsv"), std::string::npos);
-  auto row = store_->GetModel("train-noref");
+  auto row = store_->GetModel(kNoref);
   ASSERT_TRUE(row.ok() && row->has_value());
   EXPECT_EQ((*row)->status, "failed");
   EXPECT_EQ((*row)->reason, result.error().message);
@@ -162,31 +172,31 @@ TEST_F(TrainingTaskTest, FailsWithItsReasonWithoutTheReferenceData) {
 TEST_F(TrainingTaskTest, FailsClearlyWithTooFewShownResults) {
   RegisterBaseline(/*noise=*/false);
   PlayUsers(0, 3, /*garbage=*/false);
-  ModelPool pool(*store_);
+  ModelPool pool(*store_, {}, dir_);
   ASSERT_TRUE(pool.Refresh().ok());
   TrainingOptions options;
   options.models_dir = dir_ / "models";
   options.reference_data = ReferenceData();
   TrainingTask task(*store_, pool, options);
   queue::TaskMessage message;
-  message.id = "train-empty";
+  message.id = kEmpty;
   auto result = task.Run(message);
   ASSERT_FALSE(result.ok());
   EXPECT_NE(result.error().message.find("not enough shown results"), std::string::npos);
   // No API wrote a row first (a Celery client published the task): the task made it.
-  auto row = store_->GetModel("train-empty");
+  auto row = store_->GetModel(kEmpty);
   ASSERT_TRUE(row.ok() && row->has_value());
   EXPECT_EQ((*row)->status, "failed");
   EXPECT_EQ((*row)->reason, result.error().message);
   EXPECT_FALSE((*row)->test.auc.has_value()) << "a failed model has no metrics, not 0.0";
-  EXPECT_EQ(store_->ListModelTransitions("train-empty")->back().to_state, "failed");
+  EXPECT_EQ(store_->ListModelTransitions(kEmpty)->back().to_state, "failed");
 }
 
 TEST_F(TrainingTaskTest, WithEnoughExploredListsTheyTrainAndTheirNewestListsGate) {
   RegisterBaseline(/*noise=*/true);
   PlayUsers(0, 100, /*garbage=*/false);  // shown results: not used once explored lists suffice
   const int explored = PlayUsers(100, 400, /*garbage=*/false, /*explored=*/true);
-  const auto out = RunTraining("train-explored", Options(9000, 8000));
+  const auto out = RunTraining(kExplored, Options(9000, 8000));
   ASSERT_FALSE(out.is_null());
   EXPECT_EQ(out["state"], "canary") << out.dump();
   const auto& data = out["data"];
@@ -204,7 +214,7 @@ TEST_F(TrainingTaskTest, WithEnoughExploredListsTheyTrainAndTheirNewestListsGate
   EXPECT_FALSE(out.contains("shown")) << "the shown-rows comparison belongs to the fallback";
   EXPECT_GT(out["gate"]["auc_difference_lower_bound"].get<double>(), 0);
   // The datasets table records exactly the live rows that trained.
-  auto model = store_->GetModel("train-explored");
+  auto model = store_->GetModel(kExplored);
   ASSERT_TRUE(model.ok() && model->has_value());
   EXPECT_NE((*model)->evidence.find("\"explored_lists\":" + std::to_string(lists)),
             std::string::npos);
@@ -214,7 +224,7 @@ TEST_F(TrainingTaskTest, TooFewExploredListsFallBackToShownResultsAndTheReferenc
   RegisterBaseline(/*noise=*/true);
   const int shown = PlayUsers(0, 300, /*garbage=*/false);
   PlayUsers(300, 350, /*garbage=*/false, /*explored=*/true);  // 50 < 100 lists
-  const auto out = RunTraining("train-fallback", Options(shown, shown * 8 / 9));
+  const auto out = RunTraining(kFallback, Options(shown, shown * 8 / 9));
   ASSERT_FALSE(out.is_null());
   EXPECT_EQ(out["data"]["holdout"], "reference");
   EXPECT_EQ(out["data"]["explored_lists"], 50);
@@ -228,6 +238,46 @@ TEST(TrainRowCount, UsesEightThousandOfNineThousandElseTheSameShare) {
   EXPECT_EQ(TrainRowCount(20000, options), 8000);
   EXPECT_EQ(TrainRowCount(900, options), 800);
   EXPECT_EQ(TrainRowCount(1, options), 0);
+}
+
+TEST_F(TrainingTaskTest, AnIdThatIsNotAUuidIsRefusedBeforeAnythingIsWritten) {
+  RegisterBaseline(/*noise=*/false);
+  PlayUsers(0, 50, /*garbage=*/false);
+  const auto baseline_before = store_->GetModel("baseline");
+  ASSERT_TRUE(baseline_before.ok() && baseline_before->has_value());
+  ModelPool pool(*store_, {}, dir_);
+  ASSERT_TRUE(pool.Refresh().ok());
+  TrainingOptions options = Options(400, 350);
+  options.models_dir = dir_ / "data" / "models";
+  std::filesystem::create_directories(options.models_dir);
+  TrainingTask task(*store_, pool, options);
+  const std::string absolute = (dir_ / "absolute-x").string();
+  const std::vector<std::string> ids = {"../../escape-x",
+                                        absolute,
+                                        "baseline",
+                                        "",
+                                        "00000000-0000-4000-8000-00000000000/",
+                                        "00000000-0000-4000-8000-000000000001/.."};
+  for (const std::string& id : ids) {
+    queue::TaskMessage message;
+    message.id = id;
+    message.task = std::string(queue::kTrainingTask);
+    auto result = task.Run(message);
+    ASSERT_FALSE(result.ok()) << id;
+    EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument) << id;
+    EXPECT_NE(result.error().message.find("must be a UUID"), std::string::npos) << id;
+    if (id != "baseline") {
+      EXPECT_FALSE(store_->GetModel(id)->has_value()) << id << ": no row";
+    }
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "escape-x"));
+  EXPECT_FALSE(std::filesystem::exists(absolute));
+  EXPECT_TRUE(std::filesystem::is_empty(options.models_dir)) << "no folder under models_dir";
+  const auto baseline_after = store_->GetModel("baseline");
+  ASSERT_TRUE(baseline_after.ok() && baseline_after->has_value());
+  EXPECT_EQ((*baseline_after)->status, (*baseline_before)->status);
+  EXPECT_EQ((*baseline_after)->path, (*baseline_before)->path);
+  EXPECT_EQ(store_->ListModels()->size(), 1u) << "only the baseline is registered";
 }
 
 }  // namespace
