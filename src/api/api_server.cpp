@@ -16,8 +16,15 @@ ApiServer::ApiServer(store::Store& store, queue::Broker& broker, queue::ResultBa
     : metrics_(*registry, config.app_name),
       exposition_(registry, config.process_metrics),
       dashboard_(MakeHistory(registry, config)),
-      service_(ApiDeps{store, broker, backend, &metrics_, &exposition_, config.api_key,
-                       dashboard_.get(), config.max_queue}),
+      service_(ApiDeps{.store = store,
+                       .broker = broker,
+                       .backend = backend,
+                       .metrics = &metrics_,
+                       .exposition = &exposition_,
+                       .api_key = config.api_key,
+                       .read_key = config.read_key,
+                       .dashboard = dashboard_.get(),
+                       .max_queue = config.max_queue}),
       server_(config.server, router_, &metrics_) {
   service_.Register(router_);
 }

@@ -19,6 +19,7 @@ Result<RuntimeConfig> LoadRuntimeConfig(const Environment& env, std::filesystem:
   c.backend_url = env.GetOr("CELERY_BACKEND_URL", "");
   c.queue = env.GetOr("CELERY_QUEUE", "celery");
   c.api_key = env.GetOr("MLPROD_API_KEY", "");
+  c.read_key = env.GetOr("MLPROD_READ_KEY", "");
   if (auto v = env.Get("CELERY_RESULT_EXPIRES"); v && !v->empty()) {
     auto n = ParseInt(*v);
     if (!n.ok() || *n < 1) {

@@ -23,6 +23,7 @@ struct RuntimeConfig {
   std::string backend_url;   // empty: in-memory result backend
   std::string queue = "celery";
   std::string api_key;          // MLPROD_API_KEY; empty = open API
+  std::string read_key;         // MLPROD_READ_KEY: reads of users and results only; empty = none
   int result_expires_s = 3600;  // CELERY_RESULT_EXPIRES; Default: 3600
   // MLPROD_AUTO_RETRAIN (on|off): off turns automatic retraining off whatever --auto-retrain
   // says. Default: on

@@ -1,6 +1,7 @@
 // SqlStore: the user's answer to a result list (pick or no pick) and the live feedback per model
 // it counts (schema migration 5: inferences.feedback, model_feedback; migration 6: the canary's
-// interleaved lists in canary_outcomes).
+// interleaved lists in canary_outcomes). One answer per task: the first wins, decided by one
+// conditional UPDATE of inferences.feedback; the same answer again is a repeat, another 409.
 #include <algorithm>
 
 #include "store/query.h"
@@ -66,15 +67,18 @@ void SqlStore::CountFirstFeedback(soci::session& s, const std::string& task_id,
 Result<std::optional<Selection>> SqlStore::SelectResult(const std::string& task_id,
                                                         std::int64_t location_id) {
   const long long loc = location_id;
-  // The row and its rank among the task's shown rows (the results route's order), read before
-  // the write so SQLite's single write lock is held only for the writes. A shown row carries
-  // its rank (TopResults); only a row of a plain list shown by an older mlprod, which did not
-  // keep it, is ranked by counting (CASE evaluates that subquery for such rows alone).
+  // The row, its rank among the task's shown rows (the results route's order) and whether the
+  // task was answered already, read before the write so SQLite's single write lock is held only
+  // for the writes. A shown row carries its rank (TopResults); only a row of a plain list shown
+  // by an older mlprod, which did not keep it, is ranked by counting (CASE evaluates that
+  // subquery for such rows alone). The read decides nothing: the write's conditional UPDATE
+  // does (two racing first picks both read "unanswered").
   std::optional<Selection> out;
+  long long shown_rank = 0;
+  int answered_before = 0;
   Status st = Read("read selected result", [&](soci::session& s) {
     out.reset();
     ResultReader r;
-    long long rank = 0;
     Query q(s,
             std::string("SELECT ") + ResultReader::kColumns + ", " + LocationReader::kColumns +
                 ", CASE WHEN NOT r.shown THEN 0 WHEN r.shown_rank IS NOT NULL THEN r.shown_rank"
@@ -82,40 +86,60 @@ Result<std::optional<Selection>> SqlStore::SelectResult(const std::string& task_
                 ResultsOfTask("x", "r.task_id") +
                 " AND x.shown"
                 " AND (x.score > r.score OR (x.score = r.score AND x.result_id < r.result_id)))"
-                " END FROM results r JOIN locations l ON l.location_id = r.location_id " +
+                " END, CASE WHEN ri.feedback IS NULL THEN 0 ELSE 1 END"
+                " FROM results r JOIN locations l ON l.location_id = r.location_id " +
                 ResultReader::kJoin + " WHERE " + ResultsOfTask("r", ":t") +
                 " AND r.location_id = :l",
             kReuse);
     q.Use(task_id).Use(loc);
     r.Bind(q);
-    q.Into(rank);
+    q.Into(shown_rank).Into(answered_before);
     if (!q.Run()) return OkStatus();
     Selection sel;
     sel.row = r.Get();
     sel.feedback.model_id = sel.row.model_id;
-    sel.feedback.position =
-        sel.row.shown ? static_cast<int>(std::min<long long>(rank, kBeyondList)) : kBeyondList;
+    sel.feedback.position = static_cast<int>(std::min<long long>(shown_rank, kBeyondList));
     out = std::move(sel);
     return OkStatus();
   });
   if (!st.ok()) return st.error();
   if (!out) return out;  // no such result: nothing to write or log
-  bool updated = false;
+  if (!out->row.shown) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "location " + std::to_string(loc) + " was not shown for this task");
+  }
+  const Error conflict =
+      MakeError(ErrorCode::kConflict, "task " + task_id + " already has an answer");
+  if (answered_before != 0) {
+    // Already answered: this pick again is a repeat (nothing to write), anything else a
+    // conflict. An older mlprod may have labelled several rows; any of them repeats.
+    if (out->row.label != 1) return conflict;
+    out->feedback.repeated = true;
+    return out;
+  }
+  const long long result_id = out->row.result_id;
   st = Write("select result", [&](soci::session& s) -> Status {
     out->feedback.counted = false;  // a retried body starts over
-    Query update(
-        s,
-        "UPDATE results SET label = 1 WHERE " + ResultsOfTask("", ":t") + " AND location_id = :l",
-        kReuse);
-    update.Use(task_id).Use(loc).Run();
-    if (update.AffectedRows() == 0) return OkStatus();  // gone meanwhile: nothing to log
-    updated = true;
+    out->feedback.repeated = false;
+    // The decision: one conditional UPDATE of the inference row (its row lock serialises
+    // racing answers, across processes too); only the first answer gets its row back.
     CountFirstFeedback(s, task_id, out->feedback);
+    if (!out->feedback.counted) {
+      // Another answer won since the read: the same pick is a repeat, any other a conflict.
+      int label = 0;
+      Query(s, "SELECT label FROM results WHERE result_id = :r", kReuse)
+          .Use(result_id)
+          .Into(label)
+          .Run();
+      if (label != 1) return conflict;
+      out->feedback.repeated = true;
+      return OkStatus();
+    }
+    Query(s, "UPDATE results SET label = 1 WHERE result_id = :r", kReuse).Use(result_id).Run();
     const std::string now = NowIso();
     return InsertEvents(s, {kEventSelection, kEventGoodInference}, now);
   });
   if (!st.ok()) return st.error();
-  if (!updated) return std::optional<Selection>{};
   out->row.label = 1;
   return out;
 }
@@ -133,6 +157,19 @@ Result<FeedbackOutcome> SqlStore::RejectResults(const std::string& task_id) {
       return MakeError(ErrorCode::kNotFound, "no results for task id '" + task_id + "'");
     }
     CountFirstFeedback(s, task_id, outcome);
+    if (!outcome.counted) {
+      // Answered before: "no pick" again is a repeat, after a pick a conflict.
+      int feedback = 0;
+      Query(s, "SELECT COALESCE(feedback, 0) FROM inferences WHERE task_id = :t", kReuse)
+          .Use(task_id)
+          .Into(feedback)
+          .Run();
+      if (feedback != kNoPick) {
+        return MakeError(ErrorCode::kConflict, "task " + task_id + " already has an answer");
+      }
+      outcome.repeated = true;
+      return OkStatus();
+    }
     const std::string now = NowIso();
     return InsertEvents(s, {kEventSelection, kEventBadInference}, now);
   });
