@@ -66,7 +66,8 @@ class ServeLoop(ServeTestCase):
         # "No pick" answers null; a location the task never showed cannot be picked.
         other = self.start_and_wait()
         _, shown = request("GET", f"{self.url}/inference/results/{other}?limit=3")
-        unshown = next(i for i in range(1, 211) if i not in {r["location_id"] for r in shown})
+        _, stored = request("GET", f"{self.url}/content/results?task_id={other}&limit=1000")
+        unshown = next(r["location_id"] for r in stored if not r["shown"])  # kept, not shown
         status, body = request("PUT", self.url + "/inference/select/",
                                {"task_id": other, "location_id": unshown})
         self.assertEqual(status, 422, body)
