@@ -138,7 +138,9 @@ class TaskFixture : public ::testing::Test {
       }
       EXPECT_TRUE(store_->TopResults(task_id, static_cast<int>(scored.size())).ok());
       // One answer per task (the store keeps the first): the first of the generated picks.
-      if (!picks.empty()) EXPECT_TRUE(store_->SelectResult(task_id, picks.front()).ok());
+      if (!picks.empty()) {
+        EXPECT_TRUE(store_->SelectResult(task_id, picks.front()).ok());
+      }
       if (explored && picks.empty()) {
         EXPECT_TRUE(store_->RejectResults(task_id).ok());
       }
