@@ -16,9 +16,17 @@ ApiServer::ApiServer(store::Store& store, queue::Broker& broker, queue::ResultBa
     : metrics_(*registry, config.app_name),
       exposition_(registry, config.process_metrics),
       dashboard_(MakeHistory(registry, config)),
-      service_(ApiDeps{store, broker, backend, &metrics_, &exposition_, config.api_key,
-                       dashboard_.get(), config.max_queue, config.models_readiness,
-                       config.data_dir}),
+      service_(ApiDeps{.store = store,
+                       .broker = broker,
+                       .backend = backend,
+                       .metrics = &metrics_,
+                       .exposition = &exposition_,
+                       .api_key = config.api_key,
+                       .read_key = config.read_key,
+                       .dashboard = dashboard_.get(),
+                       .max_queue = config.max_queue,
+                       .models_readiness = config.models_readiness,
+                       .data_dir = config.data_dir}),
       server_(config.server, router_, &metrics_) {
   service_.Register(router_);
 }

@@ -22,6 +22,7 @@ namespace mlprod::api {
 struct ApiConfig {
   ServerOptions server;          // listen address, threads, limits, deadlines
   std::string api_key;           // Default: empty = open API (MLPROD_API_KEY)
+  std::string read_key;          // Default: empty = no read-only key (MLPROD_READ_KEY)
   std::string app_name = "api";  // Default: "api", the `app_name` metrics label
   bool process_metrics = true;   // Default: on, the process_* families in /metrics
   // Default: on — sample the registry for GET /dashboard while the server runs.

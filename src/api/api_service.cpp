@@ -46,7 +46,6 @@ std::size_t InferenceTracker::active() const {
 }
 
 ApiService::ApiService(ApiDeps deps) : deps_(std::move(deps)), tracker_(deps_.metrics) {
-  if (!deps_.api_key.empty()) expected_authorization_ = "Bearer " + deps_.api_key;
   origin_ = tasks::ProcessOrigin();
 }
 
@@ -58,17 +57,38 @@ void ApiService::Register(Router& router) {
   RegisterDashboard(router);
 }
 
-bool ApiService::Authorized(const Request& request) const {
-  if (expected_authorization_.empty()) return true;
-  const std::string_view given = request.authorization;
-  const std::string_view want = expected_authorization_;
-  // Time depends only on the expected length, never on where the first mismatch is.
-  unsigned diff = given.size() != want.size() ? 1u : 0u;
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
-    diff |= g ^ static_cast<unsigned char>(want[i]);
+bool BearerTokenMatches(std::string_view authorization, std::string_view key) {
+  if (key.empty()) return false;
+  constexpr std::string_view kScheme = "bearer";
+  if (authorization.size() <= kScheme.size()) return false;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    const char c = authorization[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != kScheme[i]) return false;
+  }
+  std::string_view token = authorization.substr(kScheme.size());
+  if (token.front() != ' ') return false;  // "Bearerx ..." is another scheme
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+  // Time depends only on the key's length, never on where the first mismatch is.
+  unsigned diff = token.size() != key.size() ? 1u : 0u;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    const unsigned char g = i < token.size() ? static_cast<unsigned char>(token[i]) : 0;
+    diff |= g ^ static_cast<unsigned char>(key[i]);
   }
   return diff == 0;
+}
+
+bool ApiService::Authorized(const Request& request) const {
+  if (deps_.api_key.empty()) return true;
+  return BearerTokenMatches(request.authorization, deps_.api_key);
+}
+
+bool ApiService::ReadAuthorized(const Request& request) const {
+  if (deps_.api_key.empty() && deps_.read_key.empty()) return true;
+  // Both are compared, so the time does not tell which key (if any) matched.
+  const bool full = BearerTokenMatches(request.authorization, deps_.api_key);
+  const bool read = BearerTokenMatches(request.authorization, deps_.read_key);
+  return full || read;
 }
 
 bool ApiService::QueueFull() {

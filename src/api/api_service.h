@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "api/dashboard_history.h"
@@ -34,8 +35,11 @@ struct ApiDeps {
   queue::ResultBackend& backend;
   metrics::ApiMetrics* metrics = nullptr;           // nullable
   const metrics::Exposition* exposition = nullptr;  // nullable: GET /metrics then answers 404
-  // Empty = open API. Otherwise training and model-changing routes need `Bearer <key>`.
+  // Empty = open API. Otherwise training, model-changing routes and the reads of other
+  // people's data (ReadAuthorized) need `Bearer <key>` (docs/security.md, "Access model").
   std::string api_key;
+  // Optional second key that grants those reads only, never a state change. Empty = none.
+  std::string read_key;
   // Nullable: GET /dashboard/data then answers an empty history.
   const dashboard::History* dashboard = nullptr;
   // Backpressure: POST /inference/start answers 503 with Retry-After, writing nothing, while
@@ -72,13 +76,21 @@ class InferenceTracker {
   Clock::time_point last_sweep_{};
 };
 
+// True when `authorization` is `Bearer <key>` with the scheme in any letter case (RFC 9110
+// §11.1) and `key` non-empty. The comparison's time depends only on key's length.
+bool BearerTokenMatches(std::string_view authorization, std::string_view key);
+
 class ApiService {
  public:
   explicit ApiService(ApiDeps deps);
   void Register(Router& router);
 
-  // Constant-time check of the Authorization header against the configured key.
+  // The Authorization header carries the full key (or no key is configured): training and
+  // model changes. Constant time in the header's content.
   bool Authorized(const Request& request) const;
+  // The full key or the read key (or neither is configured): reads of other people's data
+  // (users, results lists).
+  bool ReadAuthorized(const Request& request) const;
 
  private:
   // Route groups, one file each.
@@ -110,15 +122,14 @@ class ApiService {
   // passive queue.declare round trip on RabbitMQ), so a burst overshoots by at most what
   // arrives in that time.
   bool QueueFull();
-  // Exports a select/reject answer: api_inference_feedback_total always, the per-model
-  // families only when the store counted it (the task's first answer).
+  // Exports a select/reject answer when the store counted it (the task's first answer):
+  // api_inference_feedback_total and the per-model families; a repeat exports nothing.
   void RecordFeedback(const store::FeedbackOutcome& outcome);
   // 200 with the model, its live feedback and its transitions, or the store's error.
   Response ModelAnswer(const store::ModelRow& model);
 
   ApiDeps deps_;
-  std::string expected_authorization_;  // "Bearer <key>"; never logged
-  std::string origin_;                  // "<pid>@<host>" for task messages
+  std::string origin_;  // "<pid>@<host>" for task messages
   InferenceTracker tracker_;
   std::atomic<long long> queue_depth_{0};
   std::atomic<std::int64_t> depth_checked_ns_{0};  // steady clock; 0 = never

@@ -1,6 +1,18 @@
 #include "api/errors.h"
 
+#include <spdlog/spdlog.h>
+
+#include "common/log.h"
+
 namespace mlprod::api {
+namespace {
+
+LogLimiter& ServerErrorLog() {
+  static LogLimiter limiter;
+  return limiter;
+}
+
+}  // namespace
 
 int HttpStatusFor(ErrorCode code) {
   switch (code) {
@@ -38,9 +50,28 @@ Response DetailResponse(int status, std::string_view message) {
 }
 
 Response ErrorResponse(const Error& error) {
-  Response r = DetailResponse(HttpStatusFor(error.code), error.message);
-  if (r.status == 401) r.www_authenticate = true;
-  if (r.status >= 500) r.exception = ErrorCodeName(error.code);
+  const int status = HttpStatusFor(error.code);
+  if (status < 500) {
+    Response r = DetailResponse(status, error.message);
+    if (status == 401) r.www_authenticate = true;
+    return r;
+  }
+  if (long long suppressed = 0; ServerErrorLog().Allow(&suppressed)) {
+    if (suppressed > 0) {
+      spdlog::error("api: answered {} ({}): {} ({} similar lines suppressed)", status,
+                    ErrorCodeName(error.code), error.message, suppressed);
+    } else {
+      spdlog::error("api: answered {} ({}): {}", status, ErrorCodeName(error.code), error.message);
+    }
+  }
+  Response r = DetailResponse(status, status == 503 ? kUnavailableDetail : kInternalDetail);
+  r.exception = ErrorCodeName(error.code);
+  return r;
+}
+
+Response AuthRequiredResponse() {
+  Response r = DetailResponse(401, "Not authenticated");
+  r.www_authenticate = true;
   return r;
 }
 

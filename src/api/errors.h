@@ -16,8 +16,14 @@ namespace mlprod::api {
 // The HTTP status an error kind maps to.
 int HttpStatusFor(ErrorCode code);
 
-// `{"detail": message}` with the mapped status; 5xx responses name the error kind.
+// `{"detail": message}` with the mapped status. 5xx responses name the error kind and never
+// carry the message (dependency errors name hosts, ports, files): it is logged (at most a few
+// lines a second) and the body says only kUnavailableDetail or kInternalDetail.
 Response ErrorResponse(const Error& error);
+inline constexpr std::string_view kUnavailableDetail = "Service unavailable, try again later";
+inline constexpr std::string_view kInternalDetail = "Internal server error";
+// 401 `{"detail":"Not authenticated"}` with `WWW-Authenticate: Bearer`.
+Response AuthRequiredResponse();
 // `{"detail": message}` with an explicit status (404 for an unknown route, 413, ...).
 Response DetailResponse(int status, std::string_view message);
 

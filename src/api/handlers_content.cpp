@@ -1,4 +1,6 @@
-// Debug reads under /content (SPEC §3): counts, locations, users, results.
+// Debug reads under /content (SPEC §3): counts, locations, users, results. Users and results
+// are other people's data: with a key configured they need it (ReadAuthorized); counts and
+// the location catalogue stay public.
 #include "api/api_service.h"
 #include "api/errors.h"
 #include "api/json_mapping.h"
@@ -67,10 +69,12 @@ void ApiService::RegisterContent(Router& router) {
       Exec::kBlocking);
 
   // The three single-row reads share their shape: an integer id in the path.
-  auto by_id = [this, &router](std::string path, auto read, auto to_json, std::string what) {
+  auto by_id = [this, &router](std::string path, auto read, auto to_json, std::string what,
+                               bool personal) {
     router.Add(
         Verb::get, std::move(path),
-        [this, read, to_json, what](const Request& r) {
+        [this, read, to_json, what, personal](const Request& r) {
+          if (personal && !ReadAuthorized(r)) return AuthRequiredResponse();
           std::vector<ValidationIssue> issues;
           Checker check(issues);
           auto id = check.Int(nlohmann::json(std::string(r.params[0])), {"path", "id"}, 0, kMaxId);
@@ -81,13 +85,13 @@ void ApiService::RegisterContent(Router& router) {
   };
   by_id(
       "/content/location/{id}", [](store::Store& s, long long id) { return s.GetLocation(id); },
-      LocationJson, "Location");
+      LocationJson, "Location", false);
   by_id(
       "/content/user/{id}", [](store::Store& s, long long id) { return s.GetUser(id); }, UserJson,
-      "User");
+      "User", true);
   by_id(
       "/content/result/{id}", [](store::Store& s, long long id) { return s.GetResult(id); },
-      ResultRowJson, "Result");
+      ResultRowJson, "Result", true);
 
   router.Add(
       Verb::get, "/content/locations",
@@ -103,6 +107,7 @@ void ApiService::RegisterContent(Router& router) {
   router.Add(
       Verb::get, "/content/users",
       [this](const Request& r) {
+        if (!ReadAuthorized(r)) return AuthRequiredResponse();
         std::vector<ValidationIssue> issues;
         Checker check(issues);
         auto page = ReadPage(check, r.query);
@@ -113,6 +118,7 @@ void ApiService::RegisterContent(Router& router) {
   router.Add(
       Verb::get, "/content/results",
       [this](const Request& r) {
+        if (!ReadAuthorized(r)) return AuthRequiredResponse();
         std::vector<ValidationIssue> issues;
         Checker check(issues);
         auto page = ReadPage(check, r.query);

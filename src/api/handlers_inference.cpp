@@ -29,11 +29,12 @@ Response TaskNotFound() { return DetailResponse(404, "Task not found"); }
 }  // namespace
 
 void ApiService::RecordFeedback(const store::FeedbackOutcome& outcome) {
-  if (!deps_.metrics) return;
-  // Every answer, as before; per model only the task's first answer (the store's count).
+  // Only the task's one answer counts (the store's decision): a repeat or a refused answer
+  // counts nothing, so N identical picks count one good inference.
+  if (!deps_.metrics || !outcome.counted) return;
   deps_.metrics->RecordFeedback(outcome.position != store::kNoPick);
   // An interleaved list (outcome.canary) is the canary's evidence, not one model's list.
-  if (outcome.counted && outcome.canary.empty()) {
+  if (outcome.canary.empty()) {
     deps_.metrics->RecordModelFeedback(
         outcome.explored ? std::string(store::kExploredFeedbackId) : outcome.model_id,
         outcome.position);
@@ -156,8 +157,9 @@ void ApiService::RegisterInference(Router& router) {
           spdlog::error("api: publishing inference {} failed: {}", task.id,
                         published.error().message);
           (void)deps_.store.UpdateInferenceStatus(task.id, "FAILURE");
-          return ErrorResponse(
-              MakeError(ErrorCode::kUnavailable, "Task queue unavailable, try again later"));
+          Response down = DetailResponse(503, "Task queue unavailable, try again later");
+          down.exception = ErrorCodeName(ErrorCode::kUnavailable);
+          return down;
         }
         tracker_.Started(task.id);
         return JsonResponse(TaskStatusJson(task.id, "PENDING", "inference"));
@@ -224,14 +226,22 @@ void ApiService::RegisterInference(Router& router) {
         }
         if (!check.ok()) return ValidationResponse(issues);
         if (!IsUuid(*task_id)) return DetailResponse(404, "Result not found");
+        // One answer per task (docs/security.md): the same answer again is 200 and counts
+        // nothing; a different one is 409; a location the task never showed is 422.
+        auto refused = [](const Error& e) {
+          if (e.code == ErrorCode::kInvalidArgument) {
+            return ValidationResponse({{{"body", "location_id"}, e.message, "not_shown"}});
+          }
+          return ErrorResponse(e);
+        };
         if (*location_id == -1) {
           auto rejected = deps_.store.RejectResults(*task_id);
-          if (!rejected.ok()) return ErrorResponse(rejected.error());
+          if (!rejected.ok()) return refused(rejected.error());
           RecordFeedback(*rejected);
           return JsonResponse(nullptr);
         }
         auto selected = deps_.store.SelectResult(*task_id, *location_id);
-        if (!selected.ok()) return ErrorResponse(selected.error());
+        if (!selected.ok()) return refused(selected.error());
         if (!selected->has_value()) return DetailResponse(404, "Result not found");
         RecordFeedback((*selected)->feedback);
         return JsonResponse(ResultRowJson((*selected)->row));

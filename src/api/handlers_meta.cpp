@@ -45,19 +45,30 @@ void ApiService::RegisterMeta(Router& router) {
   router.Add(
       Verb::get, "/health/ready",
       [this](const Request&) {
-        // Only "ok"/"unavailable" go out: dependency errors may name hosts or credentials.
+        // Only "ok"/"unavailable" and a short reason go out: dependency errors may name hosts,
+        // files or credentials (they are logged instead).
         nlohmann::json checks = nlohmann::json::object();
+        nlohmann::json reasons = nlohmann::json::object();
         bool ready = true;
-        auto check = [&](const char* name, Status status) {
+        auto check = [&](const char* name, Status status, std::string_view reason) {
           if (!status.ok()) {
             spdlog::warn("api: readiness: {} unavailable: {}", name, status.error().message);
+            reasons[name] = reason;
           }
           checks[name] = status.ok() ? "ok" : "unavailable";
           ready = ready && status.ok();
         };
-        check("store", deps_.store.Ping());
-        check("broker", deps_.broker.Ping());
-        check("backend", deps_.backend.Ping());
+        // A store that answers reads but cannot write (disk full) is not ready either; its
+        // WriteHealth message names only the kind of failure.
+        Status store = deps_.store.Ping();
+        std::string store_reason = "unreachable";
+        if (store.ok()) {
+          store = deps_.store.WriteHealth();
+          if (!store.ok()) store_reason = store.error().message;
+        }
+        check("store", store, store_reason);
+        check("broker", deps_.broker.Ping(), "unreachable");
+        check("backend", deps_.backend.Ping(), "unreachable");
         nlohmann::json body = {{"checks", checks}};
         if (deps_.models_readiness && ready) {
           // Only when the store answers: the check reads the active models from it.
@@ -73,6 +84,7 @@ void ApiService::RegisterMeta(Router& router) {
           }
         }
         body["status"] = ready ? "ready" : "unavailable";
+        if (!reasons.empty()) body["reasons"] = std::move(reasons);
         return JsonResponse(body, ready ? 200 : 503);
       },
       Exec::kBlocking);

@@ -141,6 +141,7 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
   spdlog::info("mlprod {}: open-file limit {}, at most {} connections", command, fd_limit,
                api_config.server.max_connections);
   api_config.api_key = config->api_key;
+  api_config.read_key = config->read_key;
   api_config.max_queue = f.max_queue;
   api_config.data_dir = config->data_dir;
   // /health/ready's "models": serve's own pool says whether a fallback serves; `mlprod api`
@@ -158,7 +159,11 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
   }
   api::ApiServer server(*rt->store, *rt->broker, *rt->backend, registry, api_config);
   if (config->api_key.empty()) {
-    spdlog::warn("MLPROD_API_KEY is not set: training and model routes are open to anyone");
+    spdlog::warn(config->read_key.empty()
+                     ? "MLPROD_API_KEY is not set: training, model routes and the users' data "
+                       "(/content/users, /content/results) are open to anyone"
+                     : "MLPROD_API_KEY is not set: training and model routes are open to anyone "
+                       "(MLPROD_READ_KEY guards only the reads of users and results)");
   }
   // Every API process judges canaries; the store's compare-and-set lets one of them act.
   tasks::CanaryJudge judge(*rt->store, f.canary, [&tasks] {
@@ -302,7 +307,8 @@ void AddServerFlags(CLI::App& sub, ServeFlags& f) {
 constexpr const char* kEnvHelp =
     " Environment (and a .env file in the working directory): DATABASE_URL, CELERY_BROKER_URL, "
     "CELERY_BACKEND_URL, CELERY_QUEUE, CELERY_RESULT_EXPIRES, MLPROD_API_KEY (when set, "
-    "training and model routes need 'Authorization: Bearer <key>'), MLPROD_AUTO_RETRAIN (off: "
+    "training, model routes and the reads of users and results need 'Authorization: Bearer "
+    "<key>'), MLPROD_READ_KEY (a second key for those reads only), MLPROD_AUTO_RETRAIN (off: "
     "no automatic retraining).";
 
 }  // namespace

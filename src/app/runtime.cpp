@@ -21,6 +21,7 @@ Result<RuntimeConfig> LoadRuntimeConfig(const Environment& env, std::filesystem:
   c.api_key = env.GetOr("MLPROD_API_KEY", "");
   c.allowed_hosts = env.GetOr("MLPROD_ALLOWED_HOSTS", "");
   c.cors_origins = env.GetOr("MLPROD_CORS_ORIGINS", "");
+  c.read_key = env.GetOr("MLPROD_READ_KEY", "");
   if (auto v = env.Get("CELERY_RESULT_EXPIRES"); v && !v->empty()) {
     auto n = ParseInt(*v);
     if (!n.ok() || *n < 1) {

@@ -25,6 +25,7 @@ struct RuntimeConfig {
   std::string api_key;          // MLPROD_API_KEY; empty = open API
   std::string allowed_hosts;    // MLPROD_ALLOWED_HOSTS; empty = by bind address
   std::string cors_origins;     // MLPROD_CORS_ORIGINS; empty = no CORS
+  std::string read_key;         // MLPROD_READ_KEY: reads of users and results only; empty = none
   int result_expires_s = 3600;  // CELERY_RESULT_EXPIRES; Default: 3600
   // MLPROD_AUTO_RETRAIN (on|off): off turns automatic retraining off whatever --auto-retrain
   // says. Default: on

@@ -22,4 +22,20 @@ Status InitLogging(std::string_view level) {
   return OkStatus();
 }
 
+bool LogLimiter::Allow(long long* suppressed, Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  if (now - window_start_ >= window_) {
+    window_start_ = now;
+    in_window_ = 0;
+  }
+  if (in_window_ >= per_window_) {
+    ++suppressed_;
+    return false;
+  }
+  ++in_window_;
+  *suppressed = suppressed_;
+  suppressed_ = 0;
+  return true;
+}
+
 }  // namespace mlprod

@@ -1,7 +1,10 @@
 // Logging setup: one spdlog logger to stderr, one line per event. Call InitLogging once from
-// the composition root (app/); everything else just uses spdlog::info/warn/error.
+// the composition root (app/); everything else just uses spdlog::info/warn/error. LogLimiter
+// caps a repeating line (thread-safe).
 #pragma once
 
+#include <chrono>
+#include <mutex>
 #include <string_view>
 
 #include "common/result.h"
@@ -10,5 +13,26 @@ namespace mlprod {
 
 // level: trace|debug|info|warn|error|off. An unknown level is an error naming it.
 Status InitLogging(std::string_view level);
+
+// Lets at most `per_window` lines through per window and counts the rest, so a failing
+// dependency (a full disk, a database that is down) logs a few lines a second, not one per
+// request. Thread-safe.
+class LogLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit LogLimiter(int per_window = 5, Clock::duration window = std::chrono::seconds(1))
+      : per_window_(per_window), window_(window) {}
+  // True when this line may be logged; then *suppressed is how many lines were dropped since
+  // the previous one let through (to be mentioned in it).
+  bool Allow(long long* suppressed, Clock::time_point now = Clock::now());
+
+ private:
+  const int per_window_;
+  const Clock::duration window_;
+  std::mutex mu_;
+  Clock::time_point window_start_{};
+  int in_window_ = 0;
+  long long suppressed_ = 0;
+};
 
 }  // namespace mlprod

@@ -28,6 +28,12 @@ struct StoreOptions {
   // training reads shown rows, so N = the largest results limit served loses nothing they use.
   // 0 keeps every row. Default here: 0 (the processes pass --keep-results, default 10).
   int keep_results = 0;
+  // How long a write that failed for want of storage (disk full, I/O error, read-only) keeps
+  // WriteHealth, and so readiness, unavailable. Default: 30 s.
+  std::chrono::milliseconds write_failure_window{30000};
+  // SQLite only: PRAGMA max_page_count on every connection, a cap on the file's size (a write
+  // beyond it fails as a full disk does). 0 = no cap. Default: 0.
+  long long sqlite_max_page_count = 0;
 };
 
 // url: `sqlite:///abs/path.db`, `sqlite://rel/path.db`, a plain file path, `sqlite::memory:`,

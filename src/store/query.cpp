@@ -189,6 +189,31 @@ Error TranslateError(const std::exception& e, Backend backend, std::string_view 
   return MakeError(ErrorCode::kInternal, prefix + Trim(e.what()));
 }
 
+std::optional<std::string_view> StorageWriteFailure(const std::exception& e, Backend backend) {
+  if (backend == Backend::kPostgres) {
+    if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+      const std::string state = pg->sqlstate();
+      if (state == "53100") return "disk full";
+      if (state.starts_with("58")) return "I/O error";
+      if (state == "25006") return "read-only";  // a hot standby, default_transaction_read_only
+    }
+    return std::nullopt;
+  }
+  if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    switch (lite->result() & 0xff) {
+      case 13:  // SQLITE_FULL (also PRAGMA max_page_count reached)
+        return "disk full";
+      case 10:  // SQLITE_IOERR
+        return "I/O error";
+      case 8:  // SQLITE_READONLY
+        return "read-only";
+      default:
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
 bool SessionBroken(soci::session& session, Backend backend) {
   if (backend != Backend::kPostgres) return false;
   PGconn* conn = PgConn(session);

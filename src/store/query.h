@@ -84,6 +84,10 @@ void Exec(soci::session& session, const std::string& sql);
 // kUnavailable; statement timeout → kDeadlineExceeded; constraint violation → kConflict; other →
 // kInternal. `what` names the operation for the message.
 Error TranslateError(const std::exception& e, Backend backend, std::string_view what);
+// When `e` says the database cannot take writes at all (disk full, I/O error, read-only
+// database or server), a short name for it ("disk full", "I/O error", "read-only"); nullopt for
+// anything a later write may not meet (busy, constraint, timeout, a lost connection).
+std::optional<std::string_view> StorageWriteFailure(const std::exception& e, Backend backend);
 // True when the error means the session itself is unusable and must be reopened.
 bool SessionBroken(soci::session& session, Backend backend);
 

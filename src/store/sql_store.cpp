@@ -69,6 +69,9 @@ std::unique_ptr<soci::session> SqlStore::OpenSession() const {
     Exec(*s, "PRAGMA wal_autocheckpoint = 0");
   }
   Exec(*s, "PRAGMA foreign_keys = ON");
+  if (options_.sqlite_max_page_count > 0) {
+    Exec(*s, "PRAGMA max_page_count = " + std::to_string(options_.sqlite_max_page_count));
+  }
   return s;
 }
 
@@ -107,6 +110,12 @@ Status SqlStore::Run(std::string_view what, bool write, const Body& body, bool u
     return st;
   } catch (const std::exception& e) {
     Error err = TranslateError(e, target_.backend, what);
+    if (auto kind = StorageWriteFailure(e, target_.backend); kind && write) {
+      write_failure_kind_.store(kind->data());
+      write_failed_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count());
+    }
     if (in_tx || fk_off) {
       try {
         if (in_tx) Exec(s, "ROLLBACK");
@@ -119,7 +128,10 @@ Status SqlStore::Run(std::string_view what, bool write, const Body& body, bool u
       lease->Discard();
       err.code = ErrorCode::kUnavailable;
     }
-    spdlog::warn("store: {} failed ({}): {}", what, ErrorCodeName(err.code), err.message);
+    if (long long suppressed = 0; failure_log_.Allow(&suppressed)) {
+      spdlog::warn("store: {} failed ({}): {}{}", what, ErrorCodeName(err.code), err.message,
+                   suppressed > 0 ? " (" + std::to_string(suppressed) + " lines suppressed)" : "");
+    }
     return err;
   }
 }
@@ -170,6 +182,18 @@ Status SqlStore::Ping() {
     SelectOne(s);
     return OkStatus();
   });
+}
+
+Status SqlStore::WriteHealth() {
+  const std::int64_t failed = write_failed_ns_.load();
+  if (failed == 0) return OkStatus();
+  const auto ago =
+      std::chrono::steady_clock::now().time_since_epoch() - std::chrono::nanoseconds(failed);
+  if (ago >= options_.write_failure_window) return OkStatus();
+  const long long seconds = std::chrono::duration_cast<std::chrono::seconds>(ago).count();
+  return MakeError(ErrorCode::kUnavailable, std::string("writes failing (") +
+                                                write_failure_kind_.load() + "), last " +
+                                                std::to_string(seconds) + " s ago");
 }
 
 Status SqlStore::Connect() {

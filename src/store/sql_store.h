@@ -3,12 +3,15 @@
 // OpenStore. Thread-safe: every call leases its own pooled session.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <mutex>
 #include <optional>
 #include <string_view>
 
+#include "common/log.h"
 #include "store/connection_pool.h"
 #include "store/db_url.h"
 #include "store/open_store.h"
@@ -24,6 +27,7 @@ class SqlStore final : public Store {
 
   Status Migrate() override;
   Status Ping() override;
+  Status WriteHealth() override;
   Status Connect() override;
 
   Status LoadLocationsIfEmpty(std::span<const Location> locations) override;
@@ -163,6 +167,11 @@ class SqlStore final : public Store {
   // busy handler (1, 2, 5, 10 ... ms). Writers of this process queue here instead, before taking
   // a session, so they hand over without sleeping. Other processes still meet busy_timeout.
   std::mutex sqlite_writer_mu_;
+  // The last write that failed for want of storage (WriteHealth): steady-clock ns (0 = never)
+  // and the kind's name (a string literal of StorageWriteFailure).
+  std::atomic<std::int64_t> write_failed_ns_{0};
+  std::atomic<const char*> write_failure_kind_{""};
+  LogLimiter failure_log_;  // the failed-statement warning: a few lines a second at most
   // SQLite file stores: WAL checkpoints off the writers' path, started by the first write.
   // Declared last: its thread (which opens sessions through this store) stops first.
   std::once_flag checkpointer_once_;

@@ -158,6 +158,8 @@ struct FeedbackOutcome {
   // kExploredFeedbackId, not for the model whose order it did not show.
   bool explored = false;
   bool counted = false;  // true only for the task's first answer (it entered model_feedback)
+  // The task's first answer given again (the same pick, or "no pick" twice): nothing written.
+  bool repeated = false;
 };
 
 // A pick: the updated result row and what the pick counted as.
@@ -223,6 +225,10 @@ class Store {
   virtual Status Migrate() = 0;
   // Cheap round trip for readiness checks.
   virtual Status Ping() = 0;
+  // Readiness of writes: kUnavailable, naming the kind ("disk full", "I/O error", "read-only")
+  // but no path or host, while a write of this store failed that way within the last
+  // StoreOptions::write_failure_window; OK otherwise. No round trip.
+  virtual Status WriteHealth() = 0;
   // Opens every pooled connection now and checks each with a round trip, so that no request
   // later waits for a connection to be opened (name lookup, TCP, authentication). Called once
   // at start-up; a connection that breaks later is reopened lazily by the call that needs it.
@@ -297,16 +303,19 @@ class Store {
       const std::string& task_id, std::int64_t offset, std::int64_t limit,
       std::optional<std::int64_t> after = std::nullopt) = 0;
   virtual Result<std::optional<ResultRow>> GetResult(std::int64_t result_id) = 0;
-  // The user's pick: sets label 1 on (task_id, location_id) and writes `selection` and
-  // `good_inference` events; returns the updated row and the pick's position, or nullopt when
-  // there is no such result. In the same transaction, when the task's inferences.feedback is
-  // still NULL (its first answer), sets it to the position and adds one to model_feedback
-  // (counted = true); a repeated or changed answer sets the label but counts nothing.
+  // The user's pick among the task's shown results. One answer per task: the first pick or
+  // "no pick" wins, decided atomically (also between processes sharing the database). The first
+  // answer sets label 1 on (task_id, location_id), sets inferences.feedback to the position,
+  // adds one to model_feedback (or canary_outcomes) (counted = true) and writes `selection` and
+  // `good_inference` events, in one transaction; returns the row and the pick's position.
+  // nullopt when there is no such result; kInvalidArgument when the row was never shown; the
+  // same pick again returns the row with repeated = true and writes nothing; any other pick
+  // after an answer is kConflict.
   virtual Result<std::optional<Selection>> SelectResult(const std::string& task_id,
                                                         std::int64_t location_id) = 0;
-  // "No pick" (location_id -1): writes `selection` and `bad_inference` events and, as
-  // SelectResult does, counts a first answer as kNoPick for the model of the task's results.
-  // NotFound when the task has no results.
+  // "No pick" (location_id -1): as the first answer, counts kNoPick for the model of the task's
+  // results and writes `selection` and `bad_inference` events; again: repeated = true, nothing
+  // written; after a pick: kConflict. NotFound when the task has no results.
   virtual Result<FeedbackOutcome> RejectResults(const std::string& task_id) = 0;
   // Live feedback of one model (all zero for a model without any).
   virtual Result<ModelFeedback> GetModelFeedback(const std::string& model_id) = 0;

@@ -17,8 +17,28 @@ TEST(ErrorTable, MapsEveryErrorCodeToItsStatus) {
     EXPECT_EQ(HttpStatusFor(code), status) << ErrorCodeName(code);
     const Response r = ErrorResponse(MakeError(code, "why"));
     EXPECT_EQ(r.status, status);
-    EXPECT_EQ(nlohmann::json::parse(r.body), nlohmann::json({{"detail", "why"}}));
+    const std::string_view detail = status == 503   ? kUnavailableDetail
+                                    : status == 500 ? kInternalDetail
+                                                    : std::string_view("why");
+    EXPECT_EQ(nlohmann::json::parse(r.body), nlohmann::json({{"detail", detail}}));
     EXPECT_EQ(r.content_type, kJsonType);
+  }
+}
+
+// Dependency errors name hosts, ports and files: a 5xx body says only what kind of failure it
+// was (the message goes to the log).
+TEST(ErrorTable, ServerErrorBodiesNeverCarryTheDependencysMessage) {
+  for (const char* raw : {"select result: database unavailable: connection to server at "
+                          "\"127.0.0.1\", port 55891 failed",
+                          "insert results: database or disk is full"}) {
+    for (ErrorCode code :
+         {ErrorCode::kUnavailable, ErrorCode::kDeadlineExceeded, ErrorCode::kInternal}) {
+      const Response r = ErrorResponse(MakeError(code, raw));
+      EXPECT_EQ(r.body.find("127.0.0.1"), std::string::npos) << r.body;
+      EXPECT_EQ(r.body.find("55891"), std::string::npos) << r.body;
+      EXPECT_EQ(r.body.find("disk"), std::string::npos) << r.body;
+      EXPECT_FALSE(r.exception.empty());
+    }
   }
 }
 

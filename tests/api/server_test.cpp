@@ -5,8 +5,10 @@
 #include <future>
 #include <thread>
 
+#include "api/errors.h"
 #include "api_test_env.h"
 #include "common/uuid.h"
+#include "store/open_store.h"
 
 namespace mlprod::api::testing {
 namespace {
@@ -53,10 +55,10 @@ TEST_F(ApiServerTest, InferenceLoopFromStartToSelection) {
   EXPECT_EQ(selected.json()["label"], 1);
   EXPECT_EQ(selected.json()["location_id"], rows[1]["location_id"]);
 
+  // The pick is the task's answer: "no pick" afterwards is refused.
   const nlohmann::json none = {{"task_id", task_id}, {"location_id", -1}};
   const Reply rejected = client_->Call(verb::put, "/inference/select/", none.dump());
-  EXPECT_EQ(rejected.status, 200);
-  EXPECT_EQ(rejected.body, "null");
+  EXPECT_EQ(rejected.status, 409) << rejected.body;
 
   const nlohmann::json missing = {{"task_id", task_id}, {"location_id", 9999}};
   EXPECT_EQ(client_->Call(verb::put, "/inference/select/", missing.dump()).status, 404);
@@ -161,9 +163,88 @@ TEST_F(ApiServerTest, ApiKeyGuardsTrainingAndModelChanges) {
   EXPECT_EQ((*delivery)->message().task, queue::kTrainingTask);
   EXPECT_EQ((*delivery)->message().id, ok.json()["task_id"]);
   ASSERT_TRUE((*delivery)->Ack().ok());
-  // Reads stay open, and the key shows up nowhere in the metrics.
-  EXPECT_EQ(client_->Get("/models").status, 200);
+  // The scheme in any letter case (RFC 9110).
+  for (const char* scheme : {"bearer", "BEARER", "BeArEr"}) {
+    EXPECT_EQ(client_
+                  ->Call(verb::post, "/train/start", "",
+                         {{"Authorization", std::string(scheme) + " s3cret-key"}})
+                  .status,
+              200)
+        << scheme;
+  }
+  // Other people's data needs the key; the task's own routes, counts, the catalogue, models,
+  // health and metrics stay open, and the key shows up nowhere in the metrics.
+  for (const char* personal :
+       {"/content/users", "/content/user/1", "/content/results",
+        "/content/results?task_id=00000000-0000-4000-8000-000000000000", "/content/result/1"}) {
+    const Reply refused = client_->Get(personal);
+    EXPECT_EQ(refused.status, 401) << personal;
+    EXPECT_EQ(refused.header("www-authenticate"), "Bearer") << personal;
+    EXPECT_NE(
+        client_->Call(verb::get, personal, "", {{"Authorization", "Bearer s3cret-key"}}).status,
+        401)
+        << personal;
+  }
+  for (const char* open : {"/", "/content/info", "/content/locations", "/content/location/1",
+                           "/models", "/health/live", "/metrics"}) {
+    EXPECT_EQ(client_->Get(open).status, 200) << open;
+  }
   EXPECT_EQ(client_->Get("/metrics").body.find("s3cret"), std::string::npos);
+}
+
+TEST_F(ApiServerTest, ReadKeyReadsUsersAndResultsButChangesNothing) {
+  ApiConfig config = DefaultConfig();
+  config.api_key = "admin-key";
+  config.read_key = "read-key";
+  StartServer(config);
+  const std::map<std::string, std::string> reader = {{"Authorization", "Bearer read-key"}};
+  EXPECT_EQ(client_->Call(verb::get, "/content/users", "", reader).status, 200);
+  EXPECT_EQ(client_->Call(verb::get, "/content/results", "", reader).status, 200);
+  EXPECT_EQ(client_->Call(verb::get, "/content/users", "", {{"Authorization", "Bearer admin-key"}})
+                .status,
+            200);
+  EXPECT_EQ(
+      client_->Call(verb::get, "/content/users", "", {{"Authorization", "Bearer wrong"}}).status,
+      401);
+  EXPECT_EQ(client_->Call(verb::post, "/train/start", "", reader).status, 401);
+  EXPECT_EQ(client_
+                ->Call(verb::put, "/models/baseline", R"({"use_percentage":0.5})",
+                       {{"Authorization", "Bearer read-key"}, {"Content-Type", "application/json"}})
+                .status,
+            401);
+  auto queued = broker_->Next(std::chrono::milliseconds(50));
+  ASSERT_TRUE(queued.ok());
+  EXPECT_EQ(*queued, nullptr);  // nothing was queued
+}
+
+// A full disk: a failed write answers 503 with a short detail (the driver's words go to the
+// log), and readiness turns unavailable with the reason while reads still work.
+TEST_F(ApiServerTest, FullDiskAnswersShortDetailAndMakesReadinessUnavailable) {
+  client_.reset();
+  server_.reset();
+  store::StoreOptions options;
+  options.sqlite_max_page_count = 1;  // the file's current size: no page can be added
+  auto capped = store::OpenStore("sqlite://" + (dir_ / "api.db").string(), options);
+  ASSERT_TRUE(capped.ok());
+  store_ = std::move(*capped);
+  StartServer(DefaultConfig());
+  EXPECT_EQ(client_->Get("/health/ready").status, 200);
+  Reply failed;
+  for (int i = 0; i < 2000 && failed.status != 503; ++i) {
+    failed = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
+    ASSERT_TRUE(failed.status == 200 || failed.status == 503) << failed.body;
+  }
+  ASSERT_EQ(failed.status, 503);
+  EXPECT_EQ(failed.json(), nlohmann::json({{"detail", kUnavailableDetail}}));
+  const Reply ready = client_->Get("/health/ready");
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  EXPECT_EQ(ready.json()["status"], "unavailable");
+  EXPECT_EQ(ready.json()["checks"]["store"], "unavailable");
+  EXPECT_EQ(ready.json()["checks"]["broker"], "ok");
+  const std::string reason = ready.json()["reasons"]["store"].get<std::string>();
+  EXPECT_NE(reason.find("disk full"), std::string::npos) << reason;
+  EXPECT_EQ(ready.body.find("api.db"), std::string::npos) << ready.body;
+  EXPECT_EQ(client_->Get("/content/info").status, 200);
 }
 
 TEST_F(ApiServerTest, TrainingStatusReadsTheBackend) {

@@ -56,9 +56,21 @@ class ServeLoop(ServeTestCase):
         self.assertEqual(status, 200, row)
         self.assertEqual(row["label"], 1)
         self.assertEqual(row["location_id"], pick)
-        # "No pick" answers null.
+        # One answer per task: the same pick again is 200 (counted once), another answer 409.
+        self.assertEqual(request("PUT", self.url + "/inference/select/",
+                                 {"task_id": task_id, "location_id": pick}), (200, row))
+        for changed in (results[0]["location_id"], -1):
+            status, body = request("PUT", self.url + "/inference/select/",
+                                   {"task_id": task_id, "location_id": changed})
+            self.assertEqual(status, 409, body)
+        # "No pick" answers null; a location the task never showed cannot be picked.
         other = self.start_and_wait()
-        request("GET", f"{self.url}/inference/results/{other}")
+        _, shown = request("GET", f"{self.url}/inference/results/{other}?limit=3")
+        _, stored = request("GET", f"{self.url}/content/results?task_id={other}&limit=1000")
+        unshown = next(r["location_id"] for r in stored if not r["shown"])  # kept, not shown
+        status, body = request("PUT", self.url + "/inference/select/",
+                               {"task_id": other, "location_id": unshown})
+        self.assertEqual(status, 422, body)
         self.assertEqual(request("PUT", self.url + "/inference/select/",
                                  {"task_id": other, "location_id": -1}), (200, None))
         _, after = request("GET", self.url + "/content/info")
@@ -112,6 +124,35 @@ class ServeLoop(ServeTestCase):
         self.assertEqual(gate["holdout"], "reference", gate)
         passed = gate["auc_difference_lower_bound"] > 0
         self.assertEqual(model["state"] == "canary", passed, gate)
+
+
+class ServeWithKeys(unittest.TestCase):
+    """MLPROD_API_KEY and MLPROD_READ_KEY from the environment guard other people's data."""
+
+    def test_personal_reads_need_a_key_and_the_read_key_changes_nothing(self):
+        server = Server(env={"MLPROD_API_KEY": "admin-k", "MLPROD_READ_KEY": "read-k"})
+        try:
+            url = server.url
+            status, task = request("POST", url + "/inference/start", user_data())
+            self.assertEqual(status, 200, task)  # the trip request itself stays open
+            self.assertEqual(request("GET", f"{url}/inference/status/{task['task_id']}")[0], 200)
+            for path in ("/content/users", "/content/results", "/content/user/1"):
+                self.assertEqual(request("GET", url + path)[0], 401, path)
+                self.assertEqual(request("GET", url + path,
+                                         headers={"Authorization": "bearer read-k"})[0], 200, path)
+                self.assertEqual(request("GET", url + path,
+                                         headers={"Authorization": "BEARER admin-k"})[0], 200,
+                                 path)
+            self.assertEqual(request("POST", url + "/train/start",
+                                     headers={"Authorization": "Bearer read-k"})[0], 401)
+            for path in ("/content/info", "/content/locations?limit=1", "/metrics",
+                         "/health/ready"):
+                self.assertEqual(request("GET", url + path)[0], 200, path)
+            self.assertEqual(server.stop(), 0)
+            self.assertNotIn("admin-k", server.logs())
+            self.assertNotIn("read-k", server.logs())
+        finally:
+            server.cleanup()
 
 
 class ServeRestart(unittest.TestCase):

@@ -354,3 +354,71 @@ TEST(SqliteRetention, ANewFileGivesThePagesOfDeletedLoopsBack) {
 
 }  // namespace
 }  // namespace mlprod::store::testing
+
+namespace mlprod::store::testing {
+namespace {
+
+// A full disk (PRAGMA max_page_count reached): writes fail with kUnavailable and WriteHealth
+// reports it, naming the kind but not the file, for the configured window; reads still work.
+TEST(SqliteWriteHealth, AFullDiskMakesWritesUnhealthyForTheWindow) {
+  const auto dir = FreshDir("mlprod-full-");
+  const std::string url = "sqlite://" + (dir / "full.db").string();
+  {
+    auto plain = OpenStore(url);
+    ASSERT_TRUE(plain.ok());
+    ASSERT_TRUE((*plain)->Migrate().ok());
+    ASSERT_TRUE((*plain)->LoadLocationsIfEmpty(SampleLocations(5)).ok());
+  }
+  StoreOptions options;
+  options.sqlite_max_page_count = 1;  // raised to the file's current size: no page can be added
+  options.write_failure_window = std::chrono::milliseconds(300);
+  auto opened = OpenStore(url, options);
+  ASSERT_TRUE(opened.ok());
+  Store& store = **opened;
+  EXPECT_TRUE(store.WriteHealth().ok());
+  Error failure;
+  for (int i = 0; i < 5000; ++i) {
+    auto uid = store.StartInference(SampleUser("u" + std::to_string(i)), "t" + std::to_string(i));
+    if (!uid.ok()) {
+      failure = uid.error();
+      break;
+    }
+  }
+  ASSERT_EQ(failure.code, ErrorCode::kUnavailable) << failure.message;
+  EXPECT_NE(failure.message.find("full"), std::string::npos) << failure.message;
+  Status health = store.WriteHealth();
+  ASSERT_FALSE(health.ok());
+  EXPECT_EQ(health.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(health.error().message.find("disk full"), std::string::npos);
+  EXPECT_EQ(health.error().message.find("full.db"), std::string::npos);
+  EXPECT_TRUE(store.Ping().ok());
+  EXPECT_TRUE(store.Info().ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  EXPECT_TRUE(store.WriteHealth().ok());
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+// Failures a later write may not meet (here a conflict) leave WriteHealth alone.
+TEST(SqliteWriteHealth, AConstraintErrorIsNotAStorageFailure) {
+  auto opened = OpenStore("sqlite::memory:");
+  ASSERT_TRUE(opened.ok());
+  Store& store = **opened;
+  ASSERT_TRUE(store.Migrate().ok());
+  ASSERT_TRUE(store.LoadLocationsIfEmpty(SampleLocations(3)).ok());
+  ASSERT_TRUE(store.StartInference(SampleUser("a"), "taken").ok());
+  PastLoop loop;
+  loop.user = SampleUser("b");
+  loop.task_id = "taken";
+  loop.time = "2026-01-01T00:00:00Z";
+  loop.model_id = "m1";
+  loop.shown = {{1, 0.5}};
+  const PastLoop loops[] = {loop};
+  Status st = store.AppendHistory(loops);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict) << st.error().message;
+  EXPECT_TRUE(store.WriteHealth().ok());
+}
+
+}  // namespace
+}  // namespace mlprod::store::testing

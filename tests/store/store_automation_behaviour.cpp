@@ -136,9 +136,9 @@ TEST_P(StoreTest, AnswersCountOnlyFirstAnswersToListsStartedAfterTheNewestModel)
   ShownTask(*store_, "b");
   ShownTask(*store_, "unanswered");
   ASSERT_TRUE(store_->SelectResult("a", 2).ok());
-  ASSERT_TRUE(store_->SelectResult("a", 1).ok());  // a second answer counts nothing
+  ASSERT_TRUE(store_->SelectResult("a", 2).ok());  // a repeated answer counts nothing
   ASSERT_TRUE(store_->RejectResults("b").ok());
-  ASSERT_TRUE(store_->SelectResult("before", 1).ok());  // its first answer came before
+  ASSERT_TRUE(store_->RejectResults("before").ok());  // its first answer came before
   auto since = store_->CountAnswersSinceNewestModel();
   ASSERT_TRUE(since.ok());
   EXPECT_EQ(*since, 2);

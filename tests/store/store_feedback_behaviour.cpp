@@ -2,6 +2,7 @@
 // every backend (instantiated in sqlite_store_test.cpp and postgres_store_test.cpp).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "store_fixture.h"
@@ -43,16 +44,22 @@ TEST_P(StoreTest, FirstPickCountsOnceAtItsShownPosition) {
   EXPECT_TRUE((*first)->feedback.counted);
   EXPECT_EQ(db_->CountSql("SELECT feedback FROM inferences WHERE task_id = 'a'"), 3);
 
-  // A changed pick and a later "no pick" set labels and log events but count nothing more.
-  auto again = store_->SelectResult("a", top[0].location_id);
-  ASSERT_TRUE(again.ok() && again->has_value());
-  EXPECT_EQ((*again)->row.label, 1);
-  EXPECT_EQ((*again)->feedback.position, 0);
+  // The same pick again is a repeat: the row, nothing written. A changed pick and a later "no
+  // pick" are conflicts: the first answer stands.
+  auto again = store_->SelectResult("a", top[3].location_id);
+  ASSERT_TRUE(again.ok() && again->has_value()) << again.error().message;
+  EXPECT_TRUE((*again)->feedback.repeated);
   EXPECT_FALSE((*again)->feedback.counted);
+  EXPECT_EQ((*again)->row.label, 1);
+  auto changed = store_->SelectResult("a", top[0].location_id);
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(changed.error().code, ErrorCode::kConflict);
   auto rejected = store_->RejectResults("a");
-  ASSERT_TRUE(rejected.ok());
-  EXPECT_FALSE(rejected->counted);
-  EXPECT_EQ(CountEvents(kEventSelection), 3);
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_EQ(rejected.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(CountEvents(kEventSelection), 1);
+  EXPECT_EQ(CountEvents(kEventGoodInference), 1);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE label = 1"), 1);
 
   auto f = store_->GetModelFeedback("m1");
   ASSERT_TRUE(f.ok()) << f.error().message;
@@ -64,7 +71,7 @@ TEST_P(StoreTest, FirstPickCountsOnceAtItsShownPosition) {
   EXPECT_EQ(db_->CountSql("SELECT feedback FROM inferences WHERE task_id = 'a'"), 3);
 }
 
-TEST_P(StoreTest, PickNeverShownCountsAsBeyondTheList) {
+TEST_P(StoreTest, PickNeverShownIsRefusedAndWritesNothing) {
   ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
   const auto top = ShownTask(*store_, "a", "m1", 5);
   std::int64_t unshown = 0;
@@ -74,9 +81,16 @@ TEST_P(StoreTest, PickNeverShownCountsAsBeyondTheList) {
     if (!shown) unshown = id;
   }
   auto sel = store_->SelectResult("a", unshown);
-  ASSERT_TRUE(sel.ok() && sel->has_value());
-  EXPECT_EQ((*sel)->feedback.position, kBeyondList);
-  EXPECT_EQ(store_->GetModelFeedback("m1")->pick_positions[kBeyondList], 1);
+  ASSERT_FALSE(sel.ok());
+  EXPECT_EQ(sel.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE label = 1"), 0);
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM inferences WHERE feedback IS NOT NULL"), 0);
+  EXPECT_EQ(CountEvents(kEventSelection), 0);
+  EXPECT_EQ(store_->GetModelFeedback("m1")->lists, 0);
+  // The refused pick did not take the task's answer: a shown one still can.
+  auto shown = store_->SelectResult("a", top[1].location_id);
+  ASSERT_TRUE(shown.ok() && shown->has_value()) << shown.error().message;
+  EXPECT_TRUE((*shown)->feedback.counted);
 }
 
 TEST_P(StoreTest, EqualScoresRankByResultId) {
@@ -125,10 +139,16 @@ TEST_P(StoreTest, NoPickCountsForTheModelOfTheTaskResults) {
   EXPECT_EQ(rejected->model_id, "m2");
   EXPECT_EQ(rejected->position, kNoPick);
   EXPECT_TRUE(rejected->counted);
-  // A pick after the no pick changes the label only.
+  EXPECT_FALSE(rejected->repeated);
+  // "No pick" again is a repeat; a pick after it a conflict.
+  auto twice = store_->RejectResults("b");
+  ASSERT_TRUE(twice.ok()) << twice.error().message;
+  EXPECT_TRUE(twice->repeated);
+  EXPECT_FALSE(twice->counted);
   auto late = store_->SelectResult("b", b[0].location_id);
-  ASSERT_TRUE(late.ok() && late->has_value());
-  EXPECT_FALSE((*late)->feedback.counted);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(CountEvents(kEventBadInference), 1);
   ASSERT_TRUE(store_->SelectResult("a", b[1].location_id).ok());
   EXPECT_EQ(db_->CountSql("SELECT feedback FROM inferences WHERE task_id = 'b'"), -1);
 
@@ -145,25 +165,52 @@ TEST_P(StoreTest, NoPickCountsForTheModelOfTheTaskResults) {
   EXPECT_EQ(unknown->pick_positions[0], 0);
 }
 
-TEST_P(StoreTest, ConcurrentFirstAnswersFromTwoStoresCountOnce) {
+// Racing answers from two stores (two processes' pools): exactly one wins; every other answer
+// is a repeat of it or a conflict; one label, one count, one pair of events.
+TEST_P(StoreTest, ConcurrentAnswersFromTwoStoresLeaveOneOutcome) {
   ASSERT_TRUE(store_->LoadLocationsIfEmpty(SampleLocations(kLocations)).ok());
   const auto top = ShownTask(*store_, "a", "m1", 10);
   auto other = OpenAnother();
+  constexpr int kThreads = 8;
+  std::atomic<int> counted{0}, repeated{0}, conflicts{0}, failed{0};
   std::vector<std::thread> threads;
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < kThreads; ++i) {
     Store& s = i % 2 == 0 ? *store_ : *other;
-    threads.emplace_back([&s, &top, i] {
-      if (i % 4 == 3) {
-        EXPECT_TRUE(s.RejectResults("a").ok());
-      } else {
-        EXPECT_TRUE(s.SelectResult("a", top[static_cast<size_t>(i)].location_id).ok());
+    threads.emplace_back([&, i] {
+      for (int round = 0; round < 3; ++round) {
+        FeedbackOutcome outcome;
+        ErrorCode code{};
+        bool ok = false;
+        if (i % 4 == 3) {
+          auto r = s.RejectResults("a");
+          ok = r.ok();
+          if (ok) outcome = *r;
+          if (!ok) code = r.error().code;
+        } else {
+          auto r = s.SelectResult("a", top[static_cast<size_t>(i % 3)].location_id);
+          ok = r.ok() && r->has_value();
+          if (ok) outcome = (*r)->feedback;
+          if (!r.ok()) code = r.error().code;
+        }
+        if (ok && outcome.counted) ++counted;
+        if (ok && outcome.repeated) ++repeated;
+        if (!ok && code == ErrorCode::kConflict) ++conflicts;
+        if (!ok && code != ErrorCode::kConflict) ++failed;
       }
     });
   }
   for (auto& t : threads) t.join();
+  EXPECT_EQ(counted.load(), 1);
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(counted + repeated + conflicts, kThreads * 3);
   EXPECT_EQ(store_->GetModelFeedback("m1")->lists, 1);
   EXPECT_EQ(db_->CountSql("SELECT SUM(n) FROM model_feedback"), 1);
-  EXPECT_EQ(CountEvents(kEventSelection), 8);
+  EXPECT_EQ(CountEvents(kEventSelection), 1);
+  EXPECT_EQ(CountEvents(kEventGoodInference) + CountEvents(kEventBadInference), 1);
+  EXPECT_LE(db_->CountSql("SELECT COUNT(*) FROM results WHERE label = 1"), 1);
+  const long long feedback = db_->CountSql("SELECT feedback FROM inferences WHERE task_id = 'a'");
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM results WHERE label = 1"),
+            feedback == kNoPick ? 0 : 1);
 }
 
 TEST_P(StoreTest, FailedCountLeavesNeitherLabelNorFeedback) {
@@ -278,7 +325,7 @@ TEST_P(StoreTest, FirstAnswersToInterleavedListsCountForTheCanaryNotPerModel) {
   EXPECT_TRUE((*a)->feedback.counted);
   ASSERT_TRUE(store_->SelectResult("c2", 2).ok());
   ASSERT_TRUE(store_->RejectResults("c3").ok());
-  ASSERT_TRUE(store_->SelectResult("c1", 4).ok());
+  EXPECT_EQ(store_->SelectResult("c1", 4).error().code, ErrorCode::kConflict);
   auto o = store_->GetCanaryOutcomes("cand");
   ASSERT_TRUE(o.ok()) << o.error().message;
   EXPECT_EQ(o->candidate_wins, 1);

@@ -56,7 +56,7 @@ TEST_P(StoreTest, RetentionOldUnansweredLoopsGoAndAnsweredUnfinishedAndDataSetLo
   ASSERT_TRUE(failed_user.ok());
   ASSERT_TRUE(store_->UpdateInferenceStatus("old-failed", "FAILURE").ok());
   FinishedLoop(*store_, "old-picked");
-  ASSERT_TRUE(store_->SelectResult("old-picked", 3).ok());
+  ASSERT_TRUE(store_->SelectResult("old-picked", kLocations - 2).ok());  // shown third
   FinishedLoop(*store_, "old-rejected");
   ASSERT_TRUE(store_->RejectResults("old-rejected").ok());
   ASSERT_TRUE(store_->StartInference(SampleUser("p"), "old-pending").ok());
