@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "common/url.h"
+
 namespace mlprod::store {
 namespace {
 
@@ -14,30 +16,6 @@ Error Bad(std::string_view why) {
                    "invalid database URL: " + std::string(why) +
                        " (expected sqlite:///path.db, sqlite::memory: or "
                        "postgresql://user:pass@host:port/db)");
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decoding of SQLite paths.
-Result<std::string> Decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    if (i + 2 >= s.size()) return Bad("truncated %-escape");
-    const int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-    if (hi < 0 || lo < 0) return Bad("bad %-escape");
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
 }
 
 bool IsMemory(std::string_view rest) { return rest == ":memory:" || rest.empty(); }
@@ -142,8 +120,8 @@ Result<DbTarget> ParseDatabaseUrl(std::string_view url) {
       return t;
     }
     // sqlite:///abs/path.db keeps its leading '/', sqlite://rel.db stays relative.
-    auto p = Decode(rest);
-    if (!p.ok()) return p.error();
+    auto p = PercentDecode(rest);
+    if (!p.ok()) return Bad(p.error().message);
     t.path = *p;
     return t;
   }
