@@ -203,7 +203,10 @@ PY
 
 # --- 7. a training task: a worker writes the new model folder to the shared volume -----------
 get() {  # path [--post]: HTTP from inside mlpnet (the prometheus stand-in has wget)
-  podman exec "$prom_ctr" wget -q -T 40 -O - ${2:+--post-data=} "http://api:4789$1"
+  # A POST says it is JSON: the API answers 415 to wget's default form content type.
+  local post=()
+  [ -n "${2:-}" ] && post=(--post-data= "--header=Content-Type: application/json")
+  podman exec "$prom_ctr" wget -q -T 40 -O - "${post[@]}" "http://api:4789$1"
 }
 train_id=$(get /train/start post | python3 -c 'import json,sys; print(json.load(sys.stdin)["task_id"])')
 status=PENDING
