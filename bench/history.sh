@@ -54,5 +54,5 @@ for store in "$@"; do
   read_s=$(grep -o "read in [0-9.]* s" "$log" | tail -1 | awk '{print $3}' || true)
   echo "$store | $rate | $errors | $info | $status $train | ${read_s:-?}"
   rm -f "$log"
-  [[ $store == fresh ]] && rm -rf "$dir"
+  if [[ $store == fresh ]]; then rm -rf "$dir"; fi
 done
