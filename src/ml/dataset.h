@@ -1,6 +1,6 @@
 // Labelled examples for training and evaluation: one row of the 30 features (features.h order)
 // and a 0/1 label each, read from the labelled TSV or built from store records. Not the scaled
-// model input (see pipeline.h). Plain values; safe to share read-only between threads.
+// model input (see preprocess.h). Plain values; safe to share read-only between threads.
 #pragma once
 
 #include <Eigen/Core>

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <memory>
 #include <mutex>
 #include <regex>
 #include <set>
@@ -36,6 +37,28 @@ int TraceStatement(unsigned, void*, void* stmt, void*) {
 int InstallTrace(sqlite3* db, char**, const struct sqlite3_api_routines*) {
   sqlite3_trace_v2(db, SQLITE_TRACE_STMT, TraceStatement, nullptr);
   return SQLITE_OK;
+}
+
+// Starts recording the statements of traced connections into seen, or stops (nullptr).
+void Record(std::set<std::string>* seen) {
+  std::lock_guard lock(g_mu);
+  g_seen = seen;
+}
+
+using RawDb = std::unique_ptr<sqlite3, int (*)(sqlite3*)>;
+
+// Stops recording and tracing, and opens the store's file again on an untraced connection for
+// EXPLAIN (null, with a test failure, when it cannot be opened).
+RawDb StopTracingAndReopen(const std::string& url) {
+  Record(nullptr);
+  sqlite3_cancel_auto_extension(reinterpret_cast<void (*)()>(InstallTrace));
+  sqlite3* raw = nullptr;
+  if (sqlite3_open(url.substr(std::string("sqlite://").size()).c_str(), &raw) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot reopen " << url << ": " << sqlite3_errmsg(raw);
+    sqlite3_close(raw);
+    raw = nullptr;
+  }
+  return RawDb(raw, sqlite3_close);
 }
 
 // The plan's lines for sql (parameters unbound: the plan does not depend on their values).
@@ -99,10 +122,7 @@ TEST(SqliteQueryPlans, NoStatementOfTheLoopOrOfTrainingScansAGrowingTable) {
   ASSERT_TRUE(store.AppendHistory(history).ok());
 
   std::set<std::string> seen;
-  {
-    std::lock_guard lock(g_mu);
-    g_seen = &seen;
-  }
+  Record(&seen);
   std::vector<ScoredLocation> scores;
   for (int k = 1; k <= kLocations; ++k) scores.push_back({k, k / 100.0});
   std::vector<int> ranks(kLocations);
@@ -161,15 +181,8 @@ TEST(SqliteQueryPlans, NoStatementOfTheLoopOrOfTrainingScansAGrowingTable) {
   ASSERT_TRUE(deleted.ok()) << deleted.error().message;
   EXPECT_GE(deleted->inferences, 1);
   EXPECT_GE(deleted->results, 1);
-  {
-    std::lock_guard lock(g_mu);
-    g_seen = nullptr;
-  }
-  sqlite3_cancel_auto_extension(reinterpret_cast<void (*)()>(InstallTrace));
-
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db->url().substr(std::string("sqlite://").size()).c_str(), &raw),
-            SQLITE_OK);
+  const RawDb raw = StopTracingAndReopen(db->url());
+  ASSERT_NE(raw, nullptr);
   int checked = 0;
   bool unfinished_on_its_index = false;
   for (const std::string& sql : seen) {
@@ -178,7 +191,7 @@ TEST(SqliteQueryPlans, NoStatementOfTheLoopOrOfTrainingScansAGrowingTable) {
       continue;
     }
     ++checked;
-    for (const std::string& line : Plan(raw, sql)) {
+    for (const std::string& line : Plan(raw.get(), sql)) {
       EXPECT_FALSE(FullScan(line)) << line << "\n  in: " << sql;
       if (sql.find("status IN ('PENDING', 'STARTED')") != std::string::npos &&
           line.find("ix_inferences_unfinished") != std::string::npos) {
@@ -186,7 +199,6 @@ TEST(SqliteQueryPlans, NoStatementOfTheLoopOrOfTrainingScansAGrowingTable) {
       }
     }
   }
-  sqlite3_close(raw);
   EXPECT_GT(checked, 25) << "the trace recorded too few statements";
   // Not a scan by the plan's words, but a walk over every finished inference without its index.
   EXPECT_TRUE(unfinished_on_its_index);
@@ -208,23 +220,13 @@ TEST(SqliteQueryPlans, KeysetPagesSeekThePrimaryKeyInsteadOfWalkingAnOffset) {
   ASSERT_TRUE(store.AppendHistory(history).ok());
 
   std::set<std::string> seen;
-  {
-    std::lock_guard lock(g_mu);
-    g_seen = &seen;
-  }
+  Record(&seen);
   ASSERT_TRUE(store.ListResults("", 0, 100, 15000).ok());
   ASSERT_TRUE(store.ListResults("past-7", 0, 100, 10).ok());
   ASSERT_TRUE(store.ListUsers(0, 100, 1500).ok());
   ASSERT_TRUE(store.ListLocations(0, 100, 20).ok());
-  {
-    std::lock_guard lock(g_mu);
-    g_seen = nullptr;
-  }
-  sqlite3_cancel_auto_extension(reinterpret_cast<void (*)()>(InstallTrace));
-
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db->url().substr(std::string("sqlite://").size()).c_str(), &raw),
-            SQLITE_OK);
+  const RawDb raw = StopTracingAndReopen(db->url());
+  ASSERT_NE(raw, nullptr);
   int pages = 0;
   for (const std::string& sql : seen) {
     static const std::regex cursor(R"((result_id|user_id|location_id) > [:?])");
@@ -234,7 +236,7 @@ TEST(SqliteQueryPlans, KeysetPagesSeekThePrimaryKeyInsteadOfWalkingAnOffset) {
     // every other page seeks the primary key and reads it in order, no sort.
     const bool of_task = sql.find("substr(") != std::string::npos;
     bool seeks = false;
-    for (const std::string& line : Plan(raw, sql)) {
+    for (const std::string& line : Plan(raw.get(), sql)) {
       EXPECT_FALSE(FullScan(line)) << line << "\n  in: " << sql;
       if (!of_task) {
         EXPECT_EQ(line.find("TEMP B-TREE"), std::string::npos) << line << "\n  in: " << sql;
@@ -244,7 +246,6 @@ TEST(SqliteQueryPlans, KeysetPagesSeekThePrimaryKeyInsteadOfWalkingAnOffset) {
     }
     EXPECT_TRUE(seeks) << "no index seek in: " << sql;
   }
-  sqlite3_close(raw);
   EXPECT_EQ(pages, 4) << "the trace did not record the four keyset pages";
 }
 
