@@ -1,5 +1,6 @@
 #include "tasks/training_task.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -23,6 +24,15 @@ void ShuffleLabels(ml::Dataset& d, std::uint64_t seed) {
   for (std::size_t i = d.y.size(); i > 1; --i) {
     std::swap(d.y[i - 1], d.y[std::uniform_int_distribution<std::size_t>(0, i - 1)(rng)]);
   }
+}
+
+// A run allocates its data set, the preprocessing and the bootstrap samples (~30 MiB at the
+// default window) on the training lane's thread, whose malloc arena keeps what is freed: without
+// giving it back, a serving process stays ~30 MiB larger after its first training for good.
+void GiveBackFreedMemory() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
 }
 
 }  // namespace
@@ -57,6 +67,7 @@ Result<nlohmann::json> TrainingTask::Run(const queue::TaskMessage& message) {
                                                  .to = store::ModelState::kTraining,
                                                  .reason = "training started"}));
   auto result = Train(task_id, path);
+  GiveBackFreedMemory();
   if (!result.ok()) {
     spdlog::error("training {} failed: {}", task_id, result.error().message);
     // Only a model still training fails here: after training→candidate the error came from
