@@ -305,7 +305,8 @@ void AddServerFlags(CLI::App& sub, ServeFlags& f) {
 }
 
 constexpr const char* kEnvHelp =
-    " Environment (and a .env file in the working directory): DATABASE_URL, CELERY_BROKER_URL, "
+    " Environment (and the --env-file, .env in the working directory by default): DATABASE_URL, "
+    "CELERY_BROKER_URL, "
     "CELERY_BACKEND_URL, CELERY_QUEUE, CELERY_RESULT_EXPIRES, MLPROD_API_KEY (when set, "
     "training, model routes and the reads of users and results need 'Authorization: Bearer "
     "<key>'), MLPROD_READ_KEY (a second key for those reads only), MLPROD_AUTO_RETRAIN (off: "

@@ -169,7 +169,8 @@ void AddWorkerCommand(CLI::App& root, CommandRunner& run) {
       "worker",
       "Run a task worker: consume inference and training tasks (Celery protocol v2) from the "
       "AMQP broker, store results in the Redis result backend and rows in the database. "
-      "Environment (and .env): CELERY_BROKER_URL, CELERY_BACKEND_URL, CELERY_QUEUE, "
+      "Environment (and the --env-file, .env by default): CELERY_BROKER_URL, CELERY_BACKEND_URL, "
+      "CELERY_QUEUE, "
       "DATABASE_URL, CELERY_RESULT_EXPIRES.");
   sub->add_option("--concurrency", flags->concurrency,
                   "Tasks run at the same time (threads; each keeps one database connection)")

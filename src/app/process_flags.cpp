@@ -28,6 +28,12 @@ void AddProcessFlags(CLI::App& sub, ProcessFlags& f) {
                  "Seconds to wait for PostgreSQL/RabbitMQ/Redis at start before giving up")
       ->check(CLI::Range(0, 3600))
       ->capture_default_str();
+  sub.add_option("--env-file", f.env_file,
+                 std::string("File of NAME=VALUE lines in docker compose's .env format "
+                             "(${VAR} and $VAR expanded, quotes, # comments) [default: .env in "
+                             "the working directory, when it exists; a file named here must "
+                             "exist]. ") +
+                     kPrecedenceHelp);
 }
 
 void AddKeepResultsFlag(CLI::App& sub, ProcessFlags& f) {
@@ -114,8 +120,14 @@ Result<RuntimeConfig> StartProcess(const std::string& command, const ProcessFlag
   if (auto st = InitLogging(f.log_level); !st.ok()) {
     return MakeError(ErrorCode::kInvalidArgument, "--log-level: " + st.error().message);
   }
-  auto env = Environment::Load(".env");
-  if (!env.ok()) return env.error();
+  auto env =
+      f.env_file.empty() ? Environment::Load(".env", false) : Environment::Load(f.env_file, true);
+  if (!env.ok()) {
+    return MakeError(env.error().code,
+                     (f.env_file.empty() ? "" : "--env-file: ") + env.error().message);
+  }
+  if (!env->file().empty()) spdlog::info("mlprod {}: read {}", command, env->file().string());
+  for (const auto& warning : env->warnings()) spdlog::warn("{}", warning);
   const auto data_dir = std::filesystem::absolute(f.data_dir);
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);

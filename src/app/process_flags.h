@@ -24,7 +24,13 @@ struct ProcessFlags {
   int startup_timeout_s = 60;
   int keep_results = 10;    // --keep-results (serve, worker: the processes that write results)
   int retention_days = 30;  // --retention-days (serve, api, worker)
+  std::string env_file;     // --env-file; empty: ./.env when it exists
 };
+
+// The precedence line every --help of a process that reads .env shows.
+inline constexpr const char* kPrecedenceHelp =
+    "Precedence: command-line flags > process environment > the .env file (as docker compose "
+    "and python-dotenv's load_dotenv do; the environment also wins inside the file's ${...})";
 
 void AddProcessFlags(CLI::App& sub, ProcessFlags& flags);
 
@@ -56,8 +62,8 @@ tasks::TrainingOptions MakeTrainingOptions(const std::filesystem::path& data_dir
 BootstrapOptions MakeBootstrapOptions(const std::filesystem::path& data_dir,
                                       const ProcessFlags& flags);
 
-// Logging, then .env + environment into a RuntimeConfig. On failure prints a one-line error
-// prefixed with `command` and returns the exit code to use (2 usage, 1 runtime).
+// Logging, then the .env file (--env-file) + environment into a RuntimeConfig. On failure prints a
+// one-line error prefixed with `command` and returns the exit code to use (2 usage, 1 runtime).
 Result<RuntimeConfig> StartProcess(const std::string& command, const ProcessFlags& flags);
 
 // Calls `check` every second until it succeeds or `timeout` passes, logging what it waits for.

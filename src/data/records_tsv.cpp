@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "common/age_list.h"
 #include "common/time_util.h"
 
 namespace mlprod::data {
@@ -152,24 +153,39 @@ TsvTable LocationsToTsv(std::span<const Location> locations) {
 Result<std::vector<User>> ParseUsersTsv(const TsvTable& table, std::string_view source) {
   CellReader r(table, source);
   MLPROD_RETURN_IF_ERROR(
-      r.Require({"user_id", "name", "people_num", "children_num", "age_avg", "age_std", "age_min",
-                 "age_max", "budget", "nights", "time_arrival", "pool", "spa", "pet_friendly",
-                 "lake", "mountain", "sport"}));
+      r.Require({"name", "people_num", "children_num", "budget", "nights", "time_arrival", "pool",
+                 "spa", "pet_friendly", "lake", "mountain", "sport"}));
+  const bool has_ids = r.Has("user_id");
+  // The reference's file has people_age and none of the derived age columns.
+  const bool ages_from_list = r.Has("people_age") && !r.Has("age_avg") && !r.Has("age_std") &&
+                              !r.Has("age_min") && !r.Has("age_max");
+  if (!ages_from_list) {
+    MLPROD_RETURN_IF_ERROR(r.Require({"age_avg", "age_std", "age_min", "age_max"}));
+  }
   std::vector<User> out;
   std::set<std::int64_t> ids;
   for (std::size_t i = 0; i < table.rows.size(); ++i) {
     User u;
-    MLPROD_READ(r, i, u, user_id);
+    u.user_id = static_cast<std::int64_t>(i) + 1;
+    if (has_ids) MLPROD_READ(r, i, u, user_id);
     if (u.user_id < 1 || !ids.insert(u.user_id).second) {
       return r.Fail(i, "user_id", "must be a unique positive id");
     }
     MLPROD_READ(r, i, u, name);
-    MLPROD_READ(r, i, u, people_num);
     MLPROD_READ(r, i, u, children_num);
-    MLPROD_READ(r, i, u, age_avg);
-    MLPROD_READ(r, i, u, age_std);
-    MLPROD_READ(r, i, u, age_min);
-    MLPROD_READ(r, i, u, age_max);
+    if (ages_from_list) {
+      std::string cell;
+      MLPROD_RETURN_IF_ERROR(r.Read(i, "people_age", cell));
+      auto ages = ParseAgeList(cell);
+      if (!ages.ok()) return r.Fail(i, "people_age", ages.error().message);
+      SetAges(u, *ages);
+    } else {
+      MLPROD_READ(r, i, u, age_avg);
+      MLPROD_READ(r, i, u, age_std);
+      MLPROD_READ(r, i, u, age_min);
+      MLPROD_READ(r, i, u, age_max);
+    }
+    MLPROD_READ(r, i, u, people_num);  // the file's count, also where SetAges derived one
     MLPROD_READ(r, i, u, budget);
     MLPROD_READ(r, i, u, nights);
     MLPROD_READ(r, i, u, time_arrival);

@@ -28,8 +28,8 @@ TsvTable LocationsToTsv(std::span<const Location> locations);
 
 // Reads the files written above. Booleans may be 0/1 or true/false (any case, as pandas writes
 // them). Locations: location_id, lat and lon may be missing (reference files), then id = row
-// number and coordinates 0. Users: people_age is optional and ignored. Unknown columns are
-// ignored; a missing or malformed required column is an error naming file, row and column.
+// number and coordinates 0. Users: likewise user_id; people_age replaces the age columns when
+// they are absent (the reference). Other columns are ignored; errors name file, row, column.
 Result<std::vector<User>> ReadUsersTsv(const std::filesystem::path& path);
 Result<std::vector<User>> ParseUsersTsv(const TsvTable& table, std::string_view source);
 Result<std::vector<Location>> ReadLocationsTsv(const std::filesystem::path& path);

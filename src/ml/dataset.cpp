@@ -1,12 +1,16 @@
 #include "ml/dataset.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 
+#include "common/age_list.h"
 #include "common/tsv.h"
 
 namespace mlprod::ml {
@@ -17,23 +21,74 @@ std::int64_t Dataset::positives() const {
   return n;
 }
 
+namespace {
+
+// The user features the reference's files do not hold: it derives them from people_age.
+constexpr std::array<std::string_view, 3> kAgeFeatures = {"age_min", "age_max", "age_std"};
+
+bool IsAgeFeature(std::string_view name) {
+  return std::find(kAgeFeatures.begin(), kAgeFeatures.end(), name) != kAgeFeatures.end();
+}
+
+// A feature cell: a number, or a boolean as pandas writes it (True/False, any case).
+std::optional<double> FeatureValue(std::string cell) {
+  if (auto v = ParseDouble(cell); v.ok() && std::isfinite(*v)) return *v;
+  for (char& c : cell) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (cell == "true") return 1.0;
+  if (cell == "false") return 0.0;
+  return std::nullopt;
+}
+
+// Where each feature comes from: its own column, or (reference format) people_age.
+struct Layout {
+  std::array<int, kNumFeatures> columns{};  // -1: derived from people_age
+  int people_age = -1;
+  bool ages_from_list = false;  // the reference's format
+  int label = -1;
+};
+
+Result<Layout> FindLayout(const TsvTable& table, const std::string& source) {
+  Layout layout;
+  std::string missing_ours, missing_reference;
+  for (int f = 0; f < kNumFeatures; ++f) {
+    const std::string_view name = FeatureNames()[f];
+    layout.columns[f] = table.Column(name);
+    if (layout.columns[f] >= 0) continue;
+    if (missing_ours.empty()) missing_ours = name;
+    if (missing_reference.empty() && !IsAgeFeature(name)) missing_reference = name;
+  }
+  layout.people_age = table.Column("people_age");
+  if (!missing_ours.empty()) {
+    if (layout.people_age < 0) missing_reference = "people_age";
+    if (!missing_reference.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       source + ": header has no column '" + missing_ours +
+                           "' (mlprod's labelled data set: the 30 model features and 'label'), "
+                           "nor is it the reference's (people_age in place of age_min, "
+                           "age_max and age_std): no column '" +
+                           missing_reference + "'");
+    }
+    // The reference's format: the age statistics come from people_age alone.
+    layout.ages_from_list = true;
+    for (int f = 0; f < kNumFeatures; ++f) {
+      if (IsAgeFeature(FeatureNames()[f])) layout.columns[f] = -1;
+    }
+  }
+  layout.label = table.Column("label");
+  if (layout.label < 0) {
+    return MakeError(ErrorCode::kInvalidArgument, source + ": header has no column 'label'");
+  }
+  return layout;
+}
+
+}  // namespace
+
 Result<Dataset> ParseLabelledTsv(std::string_view text, std::string_view source_name) {
   auto table = ParseTsv(text, source_name);
   if (!table.ok()) return table.error();
   const std::string source(source_name);
-  std::array<int, kNumFeatures> columns{};
-  for (int f = 0; f < kNumFeatures; ++f) {
-    columns[f] = table->Column(FeatureNames()[f]);
-    if (columns[f] < 0) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       source + ": header has no column '" + std::string(FeatureNames()[f]) +
-                           "' (a labelled data set needs the 30 model features and 'label')");
-    }
-  }
-  const int label_column = table->Column("label");
-  if (label_column < 0) {
-    return MakeError(ErrorCode::kInvalidArgument, source + ": header has no column 'label'");
-  }
+  auto layout = FindLayout(*table, source);
+  if (!layout.ok()) return layout.error();
   if (table->rows.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, source + ": no data rows after the header");
   }
@@ -42,22 +97,40 @@ Result<Dataset> ParseLabelledTsv(std::string_view text, std::string_view source_
   data.y.resize(table->rows.size());
   for (std::size_t r = 0; r < table->rows.size(); ++r) {
     const auto& row = table->rows[r];
+    const auto x = static_cast<Eigen::Index>(r);
     // ParseTsv drops blank lines, so errors count data rows rather than file lines.
     const std::string where = source + ": data row " + std::to_string(r + 1);
-    for (int f = 0; f < kNumFeatures; ++f) {
-      auto v = ParseDouble(row[columns[f]]);
-      if (!v.ok() || !std::isfinite(*v)) {
+    User ages;
+    if (layout->ages_from_list) {
+      auto list = ParseAgeList(row[layout->people_age]);
+      if (!list.ok()) {
         return MakeError(ErrorCode::kInvalidArgument,
-                         where + ", column '" + std::string(FeatureNames()[f]) +
-                             "': not a finite number: '" + row[columns[f]] + "'");
+                         where + ", column 'people_age': " + list.error().message);
       }
-      data.x(static_cast<Eigen::Index>(r), f) = *v;
+      SetAges(ages, *list);
     }
-    auto label = ParseDouble(row[label_column]);
-    if (!label.ok() || (*label != 0.0 && *label != 1.0)) {
-      return MakeError(
-          ErrorCode::kInvalidArgument,
-          where + ", column 'label': expected 0 or 1, got '" + row[label_column] + "'");
+    for (int f = 0; f < kNumFeatures; ++f) {
+      const std::string_view name = FeatureNames()[f];
+      if (layout->columns[f] < 0) {
+        data.x(x, f) = name == "age_min"   ? ages.age_min
+                       : name == "age_max" ? ages.age_max
+                                           : ages.age_std;
+        continue;
+      }
+      const std::string& cell = row[layout->columns[f]];
+      auto v = FeatureValue(cell);
+      if (!v) {
+        return MakeError(ErrorCode::kInvalidArgument, where + ", column '" + std::string(name) +
+                                                          "': not a finite number or boolean: '" +
+                                                          cell + "'");
+      }
+      data.x(x, f) = *v;
+    }
+    const std::string& label_cell = row[layout->label];
+    auto label = FeatureValue(label_cell);  // 0/1, 0.0/1.0 (the reference) or False/True
+    if (!label || (*label != 0.0 && *label != 1.0)) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       where + ", column 'label': expected 0 or 1, got '" + label_cell + "'");
     }
     data.y[r] = static_cast<std::int8_t>(*label);
   }

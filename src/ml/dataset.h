@@ -33,9 +33,9 @@ struct LabelledExample {
   int label = 0;  // 1 when the user picked this location
 };
 
-// Reads `dataset_labelled.tsv`: a header naming at least the 30 features and `label` (columns
-// are found by name, extra columns are ignored), then one example per line. Every cell must be
-// a finite number and every label 0 or 1; errors name the file, line and column.
+// Reads a labelled TSV: the 30 features and `label` by name (extra columns ignored), or the
+// reference's file with people_age ("[34, 5]") giving age_min/max/std (docs/compatibility.md);
+// cells are numbers or True/False, labels 0/1 or 0.0/1.0. Errors name file, row and column.
 Result<Dataset> ReadLabelledTsv(const std::filesystem::path& path);
 Result<Dataset> ParseLabelledTsv(std::string_view text, std::string_view source_name);
 

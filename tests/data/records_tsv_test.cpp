@@ -140,6 +140,40 @@ TEST(UsersTsv, RejectsAnInvalidArrivalDate) {
       << users.error().message;
 }
 
+TEST(UsersTsv, ReadsTheReferencesUsersFileDerivingAgesAndIds) {
+  // The reference's dataset_users.tsv columns: no user_id, people_age in place of the age stats.
+  const char* text =
+      "name\tpeople_num\tpeople_age\tchildren_num\tbudget\tnights\ttime_arrival\tpool\tspa"
+      "\tpet_friendly\tlake\tmountain\tsport\n"
+      "family\t3\t[40, 38, 7]\t1\t900.5\t5\t2026-01-12\tTrue\tFalse\tFalse\tTrue\tFalse"
+      "\tFalse\n"
+      "solo\t1\t[66]\t0\t120.0\t2\t2026-01-03\tFalse\tFalse\tTrue\tFalse\tTrue\tTrue\n";
+  auto table = ParseTsv(text, "ref_users.tsv");
+  ASSERT_TRUE(table.ok());
+  auto users = ParseUsersTsv(*table, "ref_users.tsv");
+  ASSERT_TRUE(users.ok()) << users.error().message;
+  ASSERT_EQ(users->size(), 2u);
+  const User& family = (*users)[0];
+  EXPECT_EQ(family.user_id, 1);
+  EXPECT_EQ((*users)[1].user_id, 2);
+  EXPECT_EQ(family.people_num, 3);
+  EXPECT_EQ(family.age_min, 7);
+  EXPECT_EQ(family.age_max, 40);
+  EXPECT_DOUBLE_EQ(family.age_avg, 85.0 / 3.0);
+  EXPECT_TRUE(family.pool);
+  EXPECT_EQ((*users)[1].age_std, 0.0);
+
+  std::string bad = text;
+  bad.replace(bad.find("[66]"), 4, "[]");
+  auto bad_table = ParseTsv(bad, "ref_users.tsv");
+  ASSERT_TRUE(bad_table.ok());
+  auto rejected = ParseUsersTsv(*bad_table, "ref_users.tsv");
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_NE(rejected.error().message.find("ref_users.tsv: row 2, column people_age: not a list"),
+            std::string::npos)
+      << rejected.error().message;
+}
+
 TEST(LocationsTsv, MissingFileIsNotFound) {
   auto l = ReadLocationsTsv("/nonexistent/dataset_locations.tsv");
   ASSERT_FALSE(l.ok());

@@ -63,6 +63,18 @@ TEST_F(TrainCommand, WritesALoadableModelFolder) {
   EXPECT_EQ(model->metadata().test_records, 60);
 }
 
+TEST_F(TrainCommand, TrainsOnTheReferencesLabelledFile) {
+  // Written in the reference's format (people_age lists, True/False, 0.0/1.0 labels).
+  const auto data =
+      fs::path(mlprod::testing::SourceDir()) / "tests/data/fixtures/reference_dataset_labelled.tsv";
+  ASSERT_EQ(Run("--data " + data.string() + " --out " + (root_ / "m").string() + " --epochs 2"), 0)
+      << Stderr();
+  const auto model = LoadModel(root_ / "m");
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  EXPECT_EQ(model->metadata().train_records, 24);
+  EXPECT_EQ(model->metadata().test_records, 6);
+}
+
 TEST_F(TrainCommand, BadFileIsAClearErrorAndWritesNothing) {
   std::ofstream(root_ / "bad.tsv") << "people_num\tlabel\n1\t0\n";
   EXPECT_EQ(Run("--data " + (root_ / "bad.tsv").string() + " --out " + (root_ / "m").string()), 1);
