@@ -414,5 +414,6 @@ class Monitoring(unittest.TestCase):
         self.assertEqual(len(reference.SQL), 5)
         self.assertFalse(problems, "\n".join(problems))
 
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
