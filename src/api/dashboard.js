@@ -38,7 +38,7 @@
         { label: "5xx errors", values: d.error_rate, color: RED },
       ] },
     { id: "latency", title: "Latency", unit: "ms",
-      hint: "api_processing_time_seconds percentiles per interval",
+      hint: "api_processing_time percentiles per interval",
       series: (d) => [
         { label: "p50", values: d.latency_ms.p50, color: COLORS[0] },
         { label: "p95", values: d.latency_ms.p95, color: COLORS[2] },

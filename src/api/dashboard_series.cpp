@@ -79,7 +79,7 @@ Snapshot Reduce(const std::vector<prometheus::MetricFamily>& families, double t)
   for (const auto& f : families) {
     if (f.name == "api_request_total") {
       ReduceRequests(f, s);
-    } else if (f.name == "api_processing_time_seconds") {
+    } else if (f.name == "api_processing_time") {
       ReduceLatency(f, s);
     } else if (f.name == "api_active_inferences") {
       s.active_inferences = 0;

@@ -24,7 +24,7 @@ struct Snapshot {
   NamedValues requests;                // api_request_total per "METHOD path", summed over statuses
   double requests_total = 0;           // sum of `requests`
   double server_errors = 0;            // api_request_total with status_code >= 500
-  std::vector<double> latency_bounds;  // api_processing_time_seconds upper bounds (+Inf last)
+  std::vector<double> latency_bounds;  // api_processing_time upper bounds (+Inf last)
   std::vector<double> latency_counts;  // cumulative count per bound, summed over series
   double active_inferences = kNoData;  // api_active_inferences; NaN when absent
   double feedback_good = kNoData;      // api_inference_feedback_total{outcome="good"}; NaN

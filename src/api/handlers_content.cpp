@@ -1,6 +1,6 @@
 // Debug reads under /content (SPEC §3): counts, locations, users, results. Users and results
 // are other people's data: with a key configured they need it (ReadAuthorized); counts and
-// the location catalogue stay public.
+// the location catalogue stay public. Differences from the reference: docs/compatibility.md.
 #include "api/api_service.h"
 #include "api/errors.h"
 #include "api/json_mapping.h"
@@ -14,19 +14,27 @@ constexpr long long kMaxId = 1LL << 53;
 constexpr long long kMaxPage = 1000;
 constexpr long long kMaxContentSkip = 10000;
 
-// FastAPI-style paging: ?skip= (default 0, at most kMaxSkip) and ?limit= (default 100, at most
-// kMaxPage), plus the keyset cursor ?after=<id>: only rows whose id is above it. An offset is
-// walked row by row (0.44 s at 3.9 M results, holding a pooled connection), a cursor is one
-// index seek, so deep pages must use the cursor.
+// The page size without ?limit= on the unbounded tables (users, results: they grow with
+// traffic). The location catalogue is bounded (the TSV loaded at bootstrap, 210 rows), so its
+// list answers every row without ?limit=, as the reference's does.
+constexpr long long kDefaultPage = 100;
+constexpr long long kAllRows = -1;
+
+// FastAPI-style paging: ?skip= (default 0, at most kMaxContentSkip) and ?limit= (default
+// `default_limit`, kAllRows for every row; at most kMaxPage when given), plus the keyset cursor
+// ?after=<id>: only rows whose id is above it. An offset is walked row by row (0.44 s at 3.9 M
+// results, holding a pooled connection), a cursor is one index seek, so deep pages must use
+// the cursor.
 struct Page {
   long long skip = 0;
-  long long limit = 100;
+  long long limit = kDefaultPage;
   std::optional<std::int64_t> after;
 };
 
-std::optional<Page> ReadPage(Checker& check, std::string_view query) {
+std::optional<Page> ReadPage(Checker& check, std::string_view query,
+                             long long default_limit = kDefaultPage) {
   auto skip = QueryInt(check, query, "skip", 0, 0, kMaxId);
-  auto limit = QueryInt(check, query, "limit", 100, 1, kMaxPage);
+  auto limit = QueryInt(check, query, "limit", default_limit, 1, kMaxPage);
   auto after = QueryInt(check, query, "after", -1, 0, kMaxId);
   if (skip && *skip > kMaxContentSkip) {
     check.Add({"query", "skip"},
@@ -98,7 +106,7 @@ void ApiService::RegisterContent(Router& router) {
       [this](const Request& r) {
         std::vector<ValidationIssue> issues;
         Checker check(issues);
-        auto page = ReadPage(check, r.query);
+        auto page = ReadPage(check, r.query, kAllRows);
         if (!page) return ValidationResponse(issues);
         return JsonArray(deps_.store.ListLocations(page->skip, page->limit, page->after),
                          LocationJson);

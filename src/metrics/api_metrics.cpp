@@ -29,8 +29,9 @@ ApiMetrics::ApiMetrics(prometheus::Registry& registry, std::string app_name)
                          .Help("HTTP requests answered, by method, path template and status code")
                          .Register(registry)),
       processing_time_(prometheus::BuildHistogram()
-                           .Name("api_processing_time_seconds")
-                           .Help("Time from a complete request to its response being ready")
+                           .Name("api_processing_time")
+                           .Help("Seconds from a complete request to its response being ready (the "
+                                 "reference's name: no _seconds suffix)")
                            .Register(registry)),
       active_family_(
           prometheus::BuildGauge()

@@ -122,7 +122,11 @@ TEST_F(ApiServerTest, MetricsRecordTemplatesNotRawPaths) {
   EXPECT_NE(text.find("path=\"unmatched\",status_code=\"404\""), std::string::npos);
   EXPECT_EQ(text.find(task_id), std::string::npos);
   EXPECT_EQ(text.find("/no/such/route"), std::string::npos);
-  EXPECT_NE(text.find("api_processing_time_seconds_bucket"), std::string::npos);
+  // The reference's series names: its Grafana panel "Processing time" reads
+  // rate(api_processing_time_count[...]).
+  EXPECT_NE(text.find("api_processing_time_bucket{"), std::string::npos);
+  EXPECT_NE(text.find("api_processing_time_count{"), std::string::npos);
+  EXPECT_EQ(text.find("api_processing_time_seconds"), std::string::npos);
   EXPECT_NE(text.find("api_active_inferences{app_name=\"api\"} 1"), std::string::npos) << text;
   EXPECT_NE(text.find("process_resident_memory_bytes"), std::string::npos);
 }

@@ -32,6 +32,13 @@ class ServeLoop(ServeTestCase):
         status, info = request("GET", self.url + "/content/info")
         self.assertEqual(status, 200)
         self.assertEqual(info["locations"], 210)
+        # The whole catalogue without ?limit=, as the reference answers; a limit still pages.
+        status, locations = request("GET", self.url + "/content/locations")
+        self.assertEqual(status, 200)
+        self.assertEqual([r["location_id"] for r in locations], list(range(1, 211)))
+        self.assertEqual(set(locations[0]), set(LOCATION_FIELDS + ["creation_time"]))
+        status, page = request("GET", self.url + "/content/locations?after=200&limit=5")
+        self.assertEqual([r["location_id"] for r in page], [201, 202, 203, 204, 205])
 
     def test_2_loop(self):
         _, before = request("GET", self.url + "/content/info")

@@ -40,7 +40,7 @@ TEST(ApiMetrics, RecordsRequestsPerRouteMethodAndStatus) {
                                                  {"status_code", "200"},
                                                  {"app_name", "api"}};
   EXPECT_EQ(CounterValue(registry, "api_request_total", ok), 2);
-  EXPECT_EQ(CounterValue(registry, "api_processing_time_seconds", ok), 2);
+  EXPECT_EQ(CounterValue(registry, "api_processing_time", ok), 2);
   auto not_found = ok;
   not_found["status_code"] = "404";
   EXPECT_EQ(CounterValue(registry, "api_request_total", not_found), 1);

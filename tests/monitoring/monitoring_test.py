@@ -13,12 +13,12 @@ answers (clients reading those failed tasks' status: 500 "Task failed") and a re
   - every PromQL expression of grafana/dashboards/mlprod.json (Grafana variables expanded) to
     answer without error and with data, instant and over the test's time range;
   - every PostgreSQL query of the dashboard (Grafana macros expanded) to run on the deployment's
-    database and return rows.
+    database and return rows;
+  - the same of every panel query of the reference project's dashboards
+    (reference_dashboard.py), the one that fails on mlprod on purpose with exactly its error.
 Runs about two minutes; everything it starts is bounded in time and killed on failure."""
 import copy
-import csv
 import datetime
-import io
 import json
 import os
 import shutil
@@ -39,6 +39,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import dashboard as dash  # noqa: E402
+import reference_dashboard as reference  # noqa: E402
+from live_queries import promql_problems, run_sql, sql_problems  # noqa: E402
 from distributed import (AMQP_URL, AVAILABLE, REDIS_URL, SKIP_REASON, Deployment,  # noqa: E402
                          psql)
 from mlprod_client import BINARY, SOURCE_DIR, free_port, request  # noqa: E402
@@ -158,24 +160,6 @@ def celery_app(queue):
     import celery_peer  # noqa: E402  (reads the environment at import)
     celery_peer.app.conf.task_default_queue = queue
     return celery_peer.app
-
-
-def values_of(answer):
-    """All sample values of a query answer (vector, matrix or scalar) as floats."""
-    data = answer.get("data", {})
-    kind, result = data.get("resultType"), data.get("result")
-    if kind == "scalar":
-        return [float(result[1])]
-    out = []
-    for series in result or []:
-        if "value" in series:
-            out.append(float(series["value"][1]))
-        out.extend(float(v) for _, v in series.get("values", []))
-    return out
-
-
-def finite(xs):
-    return [x for x in xs if x == x and abs(x) != float("inf")]
 
 
 @unittest.skipUnless(AVAILABLE, SKIP_REASON)
@@ -374,23 +358,17 @@ class Monitoring(unittest.TestCase):
                 continue
             expr = dash.expand_promql(text, now - start)
             ran += 1
-            instant = self.prom.api("query", query=expr, time=f"{now:.3f}")
-            ranged = self.prom.api("query_range", query=expr, start=f"{start:.3f}",
-                                   end=f"{now:.3f}", step="2")
-            where = f"{title!r} {ref}: {expr}"
-            for kind, answer in (("instant", instant), ("range", ranged)):
-                if answer.get("status") != "success":
-                    problems.append(f"{where}: {kind} error {answer.get('error')}")
-                elif not answer["data"]["result"]:
-                    problems.append(f"{where}: {kind} answer empty")
-            if ranged.get("status") == "success" and not finite(values_of(ranged)):
-                problems.append(f"{where}: no finite value over the test")
+            problems += promql_problems(self.prom, expr, start, now, f"{title!r} {ref}: {expr}")
         self.assertGreater(ran, 20)
         self.assertFalse(problems, f"{len(problems)} of {ran} queries:\n" + "\n".join(problems))
 
-    def test_6_dashboard_sql(self):
+    def sql_window(self):
         t_from = self.t0 - datetime.timedelta(minutes=1)
         t_to = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=1)
+        return t_from, t_to
+
+    def test_6_dashboard_sql(self):
+        t_from, t_to = self.sql_window()
         db = self.dep.env["DATABASE_URL"]
         problems, ran = [], 0
         for title, ref, uid, text, target in dash.queries(dash.load_dashboard()):
@@ -398,19 +376,43 @@ class Monitoring(unittest.TestCase):
                 continue
             sql = dash.expand_sql(text, t_from, t_to, interval="10s")
             ran += 1
-            out = subprocess.run(["psql", db, "-X", "-v", "ON_ERROR_STOP=1", "--csv", "-c", sql],
-                                 capture_output=True, text=True, timeout=60)
-            where = f"{title!r} {ref}:\n{sql}\n"
-            if out.returncode != 0:
-                problems.append(where + out.stderr)
-                continue
-            rows = list(csv.reader(io.StringIO(out.stdout)))
-            if len(rows) < 2:
-                problems.append(where + "no rows")
-            elif target.get("format") == "time_series" and "time" not in rows[0]:
-                problems.append(where + f"no time column: {rows[0]}")
+            problems += sql_problems(db, sql, target.get("format") == "time_series",
+                                     f"{title!r} {ref}")
         self.assertGreaterEqual(ran, 6)
         self.assertFalse(problems, f"{len(problems)} of {ran} queries:\n" + "\n".join(problems))
+
+    def test_7_reference_dashboard_promql(self):
+        """The reference's panels (its "Processing time" reads api_processing_time_count) on
+        mlprod's series: every one answers with data."""
+        now = time.time()
+        start = self.t0.timestamp()
+        api = urllib.parse.urlsplit(self.dep.url).netloc
+        problems = []
+        for source, title, text in reference.PROMQL:
+            expr = dash.expand_promql(text.replace(reference.INSTANCE, api), now - start)
+            problems += promql_problems(self.prom, expr, start, now, f"{source} {title!r}: {expr}")
+        self.assertEqual(len(reference.PROMQL), 5)
+        self.assertFalse(problems, "\n".join(problems))
+
+    def test_8_reference_dashboard_sql(self):
+        t_from, t_to = self.sql_window()
+        db = self.dep.env["DATABASE_URL"]
+        problems = []
+        for panel in reference.SQL:
+            where = f"{panel['source']} {panel['title']!r}"
+            sql = dash.expand_sql(panel["sql"], t_from, t_to)
+            if "expect_error" not in panel:
+                problems += sql_problems(db, sql, True, where)
+                continue
+            code, _, stderr = run_sql(db, sql)
+            if code == 0 or panel["expect_error"] not in stderr:
+                problems.append(f"{where}: expected the error {panel['expect_error']!r}, got "
+                                f"exit {code} {stderr!r}: update reference_dashboard.py and "
+                                "docs/compatibility.md")
+            problems += sql_problems(db, dash.expand_sql(panel["remedy"], t_from, t_to), True,
+                                     where + " (remedy)")
+        self.assertEqual(len(reference.SQL), 5)
+        self.assertFalse(problems, "\n".join(problems))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dashboard as dash  # noqa: E402
+import reference_dashboard as reference  # noqa: E402
 
 PANEL_TYPES = {"timeseries", "stat", "table", "gauge", "bargauge", "piechart", "text", "row"}
 PROMTOOL = shutil.which("promtool", path="/usr/bin:" + os.environ.get("PATH", ""))
@@ -94,7 +95,7 @@ class Dashboard(unittest.TestCase):
 
     def test_promql_parses(self):
         """Each expression, variables expanded, becomes a recording rule for `promtool check
-        rules`, which parses PromQL offline."""
+        rules`, which parses PromQL offline. The reference dashboards' expressions too."""
         self.assertTrue(PROMTOOL, "promtool not found: install the Debian prometheus package "
                                   "(scripts/install-test-deps.sh)")
         rules = []
@@ -103,6 +104,9 @@ class Dashboard(unittest.TestCase):
                 rules.append({"record": f"dashboard:check_{len(rules)}",
                               "expr": dash.expand_promql(text, 3600)})
         self.assertGreater(len(rules), 20)
+        for _, _, text in reference.PROMQL:
+            rules.append({"record": f"dashboard:check_{len(rules)}",
+                          "expr": dash.expand_promql(text, 3600)})
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "dashboard_rules.yml")
             with open(path, "w") as f:
@@ -121,6 +125,12 @@ class Dashboard(unittest.TestCase):
                 self.assertNotIn("$", sql, title)
                 n += 1
         self.assertGreaterEqual(n, 6)
+        for panel in reference.SQL:
+            for key in ("sql", "remedy"):
+                if key in panel:
+                    sql = dash.expand_sql(panel[key], now - datetime.timedelta(hours=1), now)
+                    self.assertNotIn("$", sql, panel["title"])
+                    self.assertIn('AS "time"', sql, panel["title"])
 
 
 class Provisioning(unittest.TestCase):
