@@ -57,6 +57,7 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
       continue;
     }
     if (active.load(std::memory_order_relaxed) >= opts.max_connections) {
+      if (metrics != nullptr) metrics->RecordConnectionRefused();
       if (cap_log.Allow(std::chrono::steady_clock::now(), &suppressed)) {
         spdlog::warn("api: {} connections open (--max-connections): answering 503 ({} more)",
                      opts.max_connections, suppressed);

@@ -26,6 +26,7 @@
 
 #include "api/http_policy.h"
 #include "api/http_server.h"
+#include "metrics/api_metrics.h"
 
 namespace mlprod::api {
 
@@ -72,6 +73,10 @@ struct HttpServer::Impl {
   asio::awaitable<Response> Dispatch(const http::request<http::string_body>& req,
                                      std::uint32_t& route_id, std::string_view& path_template,
                                      WriteOptions& w);
+  // Counts a request the policy refused (no-op without metrics).
+  void Refused(metrics::ApiMetrics::PolicyRefusal reason) const {
+    if (metrics != nullptr) metrics->RecordPolicyRefusal(reason);
+  }
   template <typename Body>
   asio::awaitable<bool> Write(beast::tcp_stream& stream, Response& resp, unsigned version,
                               bool keep_alive, const WriteOptions& w);

@@ -19,6 +19,7 @@ namespace mlprod::api {
 
 using asio::use_awaitable;
 using asio::ip::tcp;
+using PolicyRefusal = metrics::ApiMetrics::PolicyRefusal;
 
 namespace {
 
@@ -75,8 +76,12 @@ asio::awaitable<Response> HttpServer::Impl::Dispatch(const http::request<http::s
                                                      WriteOptions& w) {
   w.head = req.method() == http::verb::head;  // first: refusals to HEAD carry no body either
   const auto host = req[http::field::host];
-  if (!hosts.any && host.empty()) co_return DetailResponse(400, "Missing Host header");
+  if (!hosts.any && host.empty()) {
+    Refused(PolicyRefusal::kHost);
+    co_return DetailResponse(400, "Missing Host header");
+  }
   if (!HostAllowed(hosts, std::string_view(host.data(), host.size()))) {
+    Refused(PolicyRefusal::kHost);
     co_return DetailResponse(421, "Host not allowed (see --allowed-hosts)");
   }
   const auto origin_field = req[http::field::origin];
@@ -123,9 +128,11 @@ asio::awaitable<Response> HttpServer::Impl::Dispatch(const http::request<http::s
   if (IsStateChanging(r.method)) {
     if (!origin.empty() &&
         !OriginAllowed(origins, origin, std::string_view(host.data(), host.size()))) {
+      Refused(PolicyRefusal::kOrigin);
       co_return DetailResponse(403, "Cross-origin request refused (see --cors-origins)");
     }
     if ((!r.body.empty() || !r.content_type.empty()) && !IsJsonMediaType(r.content_type)) {
+      Refused(PolicyRefusal::kContentType);
       co_return DetailResponse(415, "Content-Type must be application/json");
     }
   }
@@ -222,6 +229,7 @@ asio::awaitable<void> HttpServer::Impl::Session(Context& c, tcp::socket socket) 
       } else if (ec) {
         break;  // timeout, reset, EOF: nobody to answer
       } else if (!framed) {
+        Refused(PolicyRefusal::kFraming);
         resp = framing == Framing::kBad
                    ? DetailResponse(400,
                                     "Bad Transfer-Encoding: only a final 'chunked' without "
