@@ -172,7 +172,8 @@ TEST(OpenApi, EveryRouteDocumentsThePolicyAnswersAndItsOwnRefusals) {
       return;
     }
     const auto schema = (*r)["content"]["application/json"]["schema"];
-    if (!c.Check({{"detail", "refused"}}, schema).empty()) {
+    // 422 carries FastAPI's validation list; every other refusal a {"detail": "..."} string.
+    if (status != 422 && !c.Check({{"detail", "refused"}}, schema).empty()) {
       problems.insert(method + " " + path + " " + std::to_string(status) +
                       ": a {\"detail\": ...} body does not match " + schema.dump());
     }
