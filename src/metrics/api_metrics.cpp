@@ -15,6 +15,9 @@ std::uint64_t MethodCode(std::string_view method) {
 }
 
 constexpr std::array<std::string_view, 3> kRetrainTriggers{"labels", "schedule", "drift"};
+// The `reason` label of api_request_refused_total, in ApiMetrics::PolicyRefusal order.
+constexpr std::array<std::string_view, 4> kPolicyReasons{"host", "origin", "content_type",
+                                                         "framing"};
 
 }  // namespace
 
@@ -68,7 +71,23 @@ ApiMetrics::ApiMetrics(prometheus::Registry& registry, std::string app_name)
                     .Help("POST /inference/start answered 503 because the queue was at "
                           "--max-queue (nothing written)")
                     .Register(registry)
-                    .Add({{"app_name", app_name_}})) {
+                    .Add({{"app_name", app_name_}})),
+      connections_refused_(&prometheus::BuildCounter()
+                                .Name("api_connection_refused_total")
+                                .Help("Connections accepted beyond --max-connections: answered "
+                                      "503 and closed")
+                                .Register(registry)
+                                .Add({{"app_name", app_name_}})) {
+  auto& policy = prometheus::BuildCounter()
+                     .Name("api_request_refused_total")
+                     .Help(
+                         "Requests the HTTP policy refused before any handler ran, by reason "
+                         "(host, origin, content_type, framing)")
+                     .Register(registry);
+  for (std::size_t i = 0; i < kPolicyReasons.size(); ++i) {
+    policy_refused_[i] =
+        &policy.Add({{"reason", std::string(kPolicyReasons[i])}, {"app_name", app_name_}});
+  }
   for (std::size_t i = 0; i < kRetrainTriggers.size(); ++i) {
     retrain_[i] = &retrain_family_.Add(
         {{"trigger", std::string(kRetrainTriggers[i])}, {"app_name", app_name_}});

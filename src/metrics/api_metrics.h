@@ -60,6 +60,21 @@ class ApiMetrics {
   void SetQueueDepth(long long depth) { queue_depth_->Set(static_cast<double>(depth)); }
   void RecordRefusal() { refused_->Increment(); }
 
+  // Why the HTTP server's request policy refused a request before any handler ran
+  // (api_request_refused_total{reason}).
+  enum class PolicyRefusal {
+    kHost,         // 421 Host not allowed, 400 Host missing while a list is in force
+    kOrigin,       // 403 cross-origin state change
+    kContentType,  // 415 state change whose body is not JSON
+    kFraming,      // 400 bad Transfer-Encoding framing, 501 unsupported transfer coding
+  };
+  void RecordPolicyRefusal(PolicyRefusal reason) {
+    policy_refused_[static_cast<std::size_t>(reason)]->Increment();
+  }
+  // A connection accepted beyond --max-connections: answered 503 and closed, or closed
+  // unanswered when too many such answers are in flight (api_connection_refused_total).
+  void RecordConnectionRefused() { connections_refused_->Increment(); }
+
   static constexpr std::uint32_t kMaxRoutes = 256;
 
  private:
@@ -84,6 +99,8 @@ class ApiMetrics {
   std::array<prometheus::Counter*, 3> retrain_{};  // labels, schedule, drift
   prometheus::Gauge* queue_depth_;
   prometheus::Counter* refused_;
+  std::array<prometheus::Counter*, 4> policy_refused_{};  // indexed by PolicyRefusal
+  prometheus::Counter* connections_refused_;
 
   // Open-addressing table: key 0 = empty. A slot's series pointer is published before its key
   // (release), so a reader that sees the key (acquire) sees a complete entry. Insertions take

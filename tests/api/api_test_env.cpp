@@ -184,9 +184,16 @@ void ApiServerTest::StartServer(ApiConfig config) {
 }
 
 void ApiServerTest::TearDown() {
-  // Contract: every JSON answer of this test matches what openapi.json documents for it.
+  // Contract: every answer of a documented route has its status documented in openapi.json,
+  // and every JSON answer matches the schema documented for it.
   if (client_ && schema_) {
     for (const auto& r : client_->recorded) {
+      std::string undocumented;
+      bool route_known = false;
+      const auto* documented = schema_->DocumentedResponse(r.method, r.target, r.reply.status,
+                                                           undocumented, &route_known);
+      EXPECT_TRUE(!route_known || documented != nullptr)
+          << r.method << " " << r.target << " answered " << r.reply.status << ": " << undocumented;
       if (r.reply.header("content-type") != "application/json") continue;
       const auto body = r.reply.json();
       ASSERT_FALSE(body.is_discarded()) << r.method << " " << r.target << ": invalid JSON";

@@ -1,6 +1,6 @@
 // The HTTP policy on the wire, with raw sockets: smuggling through Transfer-Encoding, HEAD,
 // cross-site form posts, foreign Host headers, CORS only when configured, the HTML pages'
-// security headers and the connection cap.
+// security headers and the connection cap; each refusal is one openapi.json documents.
 #include <gtest/gtest.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -49,6 +49,13 @@ std::string Request(const std::string& method, const std::string& target,
 
 constexpr const char* kLocal = "Host: 127.0.0.1\r\n";
 
+// The raw answer's status is one openapi.json documents for the route.
+void ExpectDocumented(const SchemaChecker& schema, const std::string& method,
+                      const std::string& target, const RawReply& r) {
+  std::string why;
+  EXPECT_NE(schema.DocumentedResponse(method, target, r.status, why), nullptr) << why;
+}
+
 TEST_F(ApiServerTest, SmuggledRequestBehindABadTransferEncodingIsRefusedAndNeverRuns) {
   const auto before = StoreCounts();
   const std::string smuggled =
@@ -62,6 +69,7 @@ TEST_F(ApiServerTest, SmuggledRequestBehindABadTransferEncodingIsRefusedAndNever
     EXPECT_EQ(r.status, 400) << te;
     EXPECT_EQ(r.responses, 1) << te << ": the smuggled request was answered";
     EXPECT_TRUE(r.has("connection: close")) << te;
+    ExpectDocumented(*schema_, "POST", "/inference/start", r);
   }
   // Content-Length next to Transfer-Encoding is refused too.
   const RawReply both = Parse(RawExchange(server_->port(),
@@ -71,6 +79,15 @@ TEST_F(ApiServerTest, SmuggledRequestBehindABadTransferEncodingIsRefusedAndNever
                                               smuggled));
   EXPECT_EQ(both.status, 400);
   EXPECT_EQ(both.responses, 1);
+  // A coding before the final chunked cannot be decoded: 501, and the connection is closed.
+  const RawReply gzip = Parse(RawExchange(server_->port(),
+                                          "POST /inference/start HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                          "Content-Type: application/json\r\n"
+                                          "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n" +
+                                              smuggled));
+  EXPECT_EQ(gzip.status, 501);
+  EXPECT_EQ(gzip.responses, 1);
+  ExpectDocumented(*schema_, "POST", "/inference/start", gzip);
   EXPECT_EQ(broker_->Depth(), 0);  // no training (and no inference) was queued
   EXPECT_EQ(StoreCounts(), before);
   EXPECT_EQ(client_->Get("/").status, 200);
@@ -116,10 +133,12 @@ TEST_F(ApiServerTest, CrossSiteFormPostAndUntypedBodiesAreRefused) {
       server_->port(),
       Request("POST", "/train/start", kLocal + form + "Origin: http://evil.example\r\n", "a=1")));
   EXPECT_EQ(cross.status, 403) << cross.body;
+  ExpectDocumented(*schema_, "POST", "/train/start", cross);
   // The same form without an Origin (old browsers, tools) still is no JSON.
   const RawReply untyped_form =
       Parse(RawExchange(server_->port(), Request("POST", "/train/start", kLocal + form, "a=1")));
   EXPECT_EQ(untyped_form.status, 415);
+  ExpectDocumented(*schema_, "POST", "/train/start", untyped_form);
   const RawReply no_type = Parse(RawExchange(
       server_->port(), Request("POST", "/inference/start", kLocal, ValidUserData().dump())));
   EXPECT_EQ(no_type.status, 415) << no_type.body;
@@ -151,11 +170,13 @@ TEST_F(ApiServerTest, ForeignHostIsRefusedBeforeAnyHandlerRuns) {
       Parse(RawExchange(server_->port(), Request("PUT", "/models/baseline",
                                                  "Host: attacker.example\r\n" + json, body)));
   EXPECT_EQ(foreign.status, 421) << foreign.body;
+  ExpectDocumented(*schema_, "PUT", "/models/baseline", foreign);
   const RawReply rebound = Parse(
       RawExchange(server_->port(), Request("GET", "/models", "Host: attacker.example:4789\r\n")));
   EXPECT_EQ(rebound.status, 421);
   const RawReply missing = Parse(RawExchange(server_->port(), Request("GET", "/", "")));
   EXPECT_EQ(missing.status, 400);
+  ExpectDocumented(*schema_, "GET", "/", missing);
   EXPECT_EQ(client_->Get("/models").body, models);
   for (const std::string host : {"localhost:1", "[::1]:4789", "127.0.0.1"}) {
     EXPECT_EQ(
@@ -251,6 +272,7 @@ TEST_F(ApiServerTest, ConnectionsBeyondTheCapGetA503AndTheServerRecovers) {
     const RawReply over = Parse(RawExchange(server_->port(), Request("GET", "/", kLocal), 3000));
     EXPECT_EQ(over.status, 503);
     EXPECT_TRUE(over.has("retry-after: 1"));
+    ExpectDocumented(*schema_, "GET", "/", over);
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
   idle.clear();

@@ -1,11 +1,13 @@
 // The JSON shapes of json_mapping.h against the component schemas of openapi.json, and the
-// document against the router: every route documented, every documented route served.
+// document against the router: every route documented, every documented route served, and every
+// route documenting the answers the HTTP policy and its own refusals give.
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "api/api_service.h"
 #include "api/assets.h"
+#include "api/http_policy.h"
 #include "api/json_mapping.h"
 #include "queue/inproc/inproc_broker.h"
 #include "queue/inproc/inproc_result_backend.h"
@@ -148,6 +150,64 @@ TEST(OpenApi, EveryRouteIsDocumentedAndEveryDocumentedRouteIsServed) {
   }
   served.insert("get /metrics");  // registered only when an exposition is given
   EXPECT_EQ(served, documented);
+}
+
+// What the HTTP server answers for any route before (or instead of) its handler, and the
+// refusals issue 16 added to single handlers. The server tests check the answers on the wire
+// against the document (ApiServerTest::TearDown, http_hardening_test.cpp).
+TEST(OpenApi, EveryRouteDocumentsThePolicyAnswersAndItsOwnRefusals) {
+  const auto c = Checker();
+  const auto& doc = c.doc();
+  std::set<std::string> problems;
+  auto expect = [&](const std::string& method, const std::string& path, int status) {
+    std::string why;
+    const auto* r = c.DocumentedResponse(method, path, status, why);
+    if (r == nullptr) {
+      problems.insert(why);
+      return;
+    }
+    if (!r->contains("description") || !r->contains("content")) {
+      problems.insert(method + " " + path + " " + std::to_string(status) +
+                      ": no description or body");
+      return;
+    }
+    const auto schema = (*r)["content"]["application/json"]["schema"];
+    // 422 carries FastAPI's validation list; every other refusal a {"detail": "..."} string.
+    if (status != 422 && !c.Check({{"detail", "refused"}}, schema).empty()) {
+      problems.insert(method + " " + path + " " + std::to_string(status) +
+                      ": a {\"detail\": ...} body does not match " + schema.dump());
+    }
+    if (status == 503 && !(r->contains("headers") && (*r)["headers"].contains("Retry-After"))) {
+      problems.insert(method + " " + path + " 503: no Retry-After header documented");
+    }
+  };
+  for (const auto& [path, item] : doc["paths"].items()) {
+    for (const auto& [method, op] : item.items()) {
+      std::string upper = method;
+      for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      for (int status : {400, 413, 421, 431, 500, 501, 503}) expect(upper, path, status);
+      if (IsStateChanging(boost::beast::http::string_to_verb(upper))) {
+        for (int status : {403, 415}) expect(upper, path, status);
+      }
+    }
+  }
+  expect("PUT", "/inference/select/", 409);  // one answer per task
+  expect("PUT", "/inference/select/", 422);  // a location not shown
+  expect("PUT", "/models/{task_id}", 409);   // model changes refused
+  for (const std::string path : {"/content/locations", "/content/users", "/content/results"}) {
+    expect("GET", path, 422);  // skip too deep
+  }
+  for (const std::string path :
+       {"/train/start", "/content/users", "/content/results", "/content/user/{id}"}) {
+    expect(path == "/train/start" ? "POST" : "GET", path, 401);  // a key is missing or wrong
+  }
+  expect("PUT", "/models/{task_id}", 401);
+  EXPECT_TRUE(problems.empty()) << Problems(
+      std::vector<std::string>(problems.begin(), problems.end()));
+  // A status a route does not give is not documented: the check above can fail.
+  std::string why;
+  EXPECT_EQ(c.DocumentedResponse("GET", "/", 409, why), nullptr);
+  EXPECT_NE(why.find("409"), std::string::npos) << why;
 }
 
 }  // namespace

@@ -112,8 +112,10 @@ std::vector<std::string> SchemaChecker::CheckComponent(const nlohmann::json& val
   return Check(value, {{"$ref", "#/components/schemas/" + name}});
 }
 
-nlohmann::json SchemaChecker::ResponseSchema(const std::string& method, const std::string& path,
-                                             int status, std::string& why) const {
+const nlohmann::json* SchemaChecker::DocumentedResponse(const std::string& method,
+                                                        const std::string& path, int status,
+                                                        std::string& why, bool* route_known) const {
+  if (route_known != nullptr) *route_known = false;
   const auto concrete = Segments(path.substr(0, path.find('?')));
   for (const auto& [tmpl, item] : doc_["paths"].items()) {
     const auto pattern = Segments(tmpl);
@@ -129,20 +131,38 @@ nlohmann::json SchemaChecker::ResponseSchema(const std::string& method, const st
       why = "method " + method + " not documented for " + tmpl;
       return nullptr;
     }
+    if (route_known != nullptr) *route_known = true;
     const auto& responses = item[m]["responses"];
     if (!responses.contains(std::to_string(status))) {
       why = "status " + std::to_string(status) + " not documented for " + method + " " + tmpl;
       return nullptr;
     }
-    const auto& r = responses[std::to_string(status)];
-    if (!r.contains("content") || !r["content"].contains("application/json")) {
-      why = "no JSON body documented";
+    const nlohmann::json& r = responses[std::to_string(status)];
+    if (!r.contains("$ref")) return &r;
+    const std::string ref = r["$ref"];
+    const std::string prefix = "#/components/responses/";
+    static const nlohmann::json kNone = nlohmann::json::object();
+    const auto& components = doc_.contains("components") ? doc_["components"] : kNone;
+    const auto& shared = components.contains("responses") ? components["responses"] : kNone;
+    if (!ref.starts_with(prefix) || !shared.contains(ref.substr(prefix.size()))) {
+      why = "unresolvable response " + ref + " for " + method + " " + tmpl;
       return nullptr;
     }
-    return r["content"]["application/json"]["schema"];
+    return &shared[ref.substr(prefix.size())];
   }
   why = "path not documented: " + path;
   return nullptr;
+}
+
+nlohmann::json SchemaChecker::ResponseSchema(const std::string& method, const std::string& path,
+                                             int status, std::string& why) const {
+  const nlohmann::json* r = DocumentedResponse(method, path, status, why);
+  if (r == nullptr) return nullptr;
+  if (!r->contains("content") || !(*r)["content"].contains("application/json")) {
+    why = "no JSON body documented";
+    return nullptr;
+  }
+  return (*r)["content"]["application/json"]["schema"];
 }
 
 }  // namespace mlprod::api::testing

@@ -1,6 +1,6 @@
 // A structural checker for the subset of JSON Schema that our openapi.json uses (type,
 // properties, required, items, enum, anyOf, $ref, minimum/maximum), and the lookup of a
-// response schema by method, concrete path and status. Test support only; not thread-safe.
+// response by method, concrete path and status. Test support only; not thread-safe.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -23,6 +23,12 @@ class SchemaChecker {
   // the route, method, status or a JSON schema is not documented; `why` then says which.
   nlohmann::json ResponseSchema(const std::string& method, const std::string& path, int status,
                                 std::string& why) const;
+  // The documented response object (a `$ref` to components/responses resolved) for `method path`
+  // answered with `status`; nullptr when not documented, `why` then says which part is missing
+  // and `route_known` whether the method and path are documented at all.
+  const nlohmann::json* DocumentedResponse(const std::string& method, const std::string& path,
+                                           int status, std::string& why,
+                                           bool* route_known = nullptr) const;
 
   const nlohmann::json& doc() const { return doc_; }
 
