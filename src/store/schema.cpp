@@ -147,7 +147,7 @@ constexpr std::string_view kTablesV1[] = {
 // unique (task_id, location_id) index also makes a redelivered inference unable to duplicate rows,
 // even from two workers at once.
 constexpr std::string_view kIndexesV2[] = {
-    "CREATE UNIQUE INDEX ux_results_task_location ON results (task_id, location_id)",
+    kUniqueResultsIndexV2,
     "CREATE INDEX ix_results_shown ON results (result_id) WHERE shown",
     "CREATE INDEX ix_events_time ON events (time_event)",
     "CREATE INDEX ix_users_creation ON users (creation_time)",

@@ -41,6 +41,12 @@ const Dialect& DialectFor(Backend backend);
 // size, and consecutive tasks append to the same index page instead of a random one.
 inline constexpr int kTaskKeyHeadChars = 13;
 
+// Migration 2's unique index of results by (task_id, location_id), which migration 10 drops.
+// Adopting a reference database (sql_store_migrate.cpp) runs both in one transaction and skips
+// it: the reference's Celery retries may have written a task's location twice.
+inline constexpr std::string_view kUniqueResultsIndexV2 =
+    "CREATE UNIQUE INDEX ux_results_task_location ON results (task_id, location_id)";
+
 struct Migration {
   int version;
   std::string description;

@@ -216,39 +216,4 @@ Status SqlStore::Connect() {
   return OkStatus();
 }
 
-Status SqlStore::Migrate() {
-  const std::vector<Migration> migrations = Migrations(dialect_);
-  for (const Migration& m : migrations) {
-    bool applied_now = false;
-    Status st = Write("migrate", [&](soci::session& s) {
-      // Under the lock, so two processes never both see the version as missing.
-      if (*dialect_.migration_lock != '\0') Exec(s, dialect_.migration_lock);
-      Exec(s, SchemaMigrationsDdl(dialect_));
-      long long count = 0;
-      Query(s, "SELECT COUNT(*) FROM schema_migrations WHERE version = :v")
-          .Use(m.version)
-          .Into(count)
-          .Run();
-      if (count > 0) return OkStatus();
-      for (const std::string& sql : m.statements) Exec(s, sql);
-      const std::string now = NowIso();
-      Query(s, "INSERT INTO schema_migrations (version, applied_at) VALUES (:v, :t)")
-          .Use(m.version)
-          .Use(now)
-          .Run();
-      applied_now = true;
-      return OkStatus();
-    });
-    if (!st.ok()) {
-      return MakeError(st.error().code, "schema migration " + std::to_string(m.version) + " (" +
-                                            m.description + "): " + st.error().message);
-    }
-    if (applied_now) {
-      spdlog::info("store: applied schema migration {} ({}) on {}", m.version, m.description,
-                   target_.Describe());
-    }
-  }
-  return OkStatus();
-}
-
 }  // namespace mlprod::store

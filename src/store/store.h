@@ -222,6 +222,9 @@ class Store {
   virtual ~Store() = default;
 
   // Applies pending schema migrations (idempotent; safe to run twice or from two processes).
+  // A PostgreSQL database the reference system created is adopted in place, in one transaction
+  // (store/schema_adoption.h); a database that is neither empty, nor mlprod's, nor the
+  // reference's is refused with kInvalidArgument and left as it was.
   virtual Status Migrate() = 0;
   // Cheap round trip for readiness checks.
   virtual Status Ping() = 0;

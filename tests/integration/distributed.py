@@ -38,13 +38,13 @@ def services(*args):
 
 
 class Deployment:
-    """An API and N workers sharing one fresh database, queue and data dir."""
+    """An API and N workers sharing one database (a fresh one unless given), queue and data dir."""
 
-    def __init__(self, workers=2, queue=None, start_api=True, worker_args=()):
+    def __init__(self, workers=2, queue=None, start_api=True, worker_args=(), database_url=None):
         self.data_dir = tempfile.mkdtemp(prefix="mlprod_dist_")
         self.queue = queue or "q_" + uuid.uuid4().hex[:10]
         self.redis_url = REDIS_URL
-        self.env = {"DATABASE_URL": fresh_database(), "CELERY_BROKER_URL": AMQP_URL,
+        self.env = {"DATABASE_URL": database_url or fresh_database(), "CELERY_BROKER_URL": AMQP_URL,
                     "CELERY_BACKEND_URL": REDIS_URL, "CELERY_QUEUE": self.queue}
         self.workers = []
         self.worker_args = list(worker_args)
