@@ -131,8 +131,9 @@ class MixedFleet(unittest.TestCase):
                 time.sleep(0.2)
             self.assertIn(rejected, peer.logs())
             self.assertEqual(peer.received(), [])
-            status, body = request("GET", f"{dep.url}/inference/status/{task_id}?wait=1")
-            self.assertEqual((status, body["status"]), (200, "PENDING"))
+            # Celery stores FAILURE (NotRegistered) for it: the API answers "Task failed".
+            status, body = request("GET", f"{dep.url}/inference/status/{task_id}?wait=5")
+            self.assertEqual((status, body.get("detail")), (500, "Task failed"), body)
         finally:
             peer.stop()
             self.assertEqual(dep.close(), [0])
