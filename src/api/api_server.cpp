@@ -26,7 +26,8 @@ ApiServer::ApiServer(store::Store& store, queue::Broker& broker, queue::ResultBa
                        .dashboard = dashboard_.get(),
                        .max_queue = config.max_queue,
                        .models_readiness = config.models_readiness,
-                       .data_dir = config.data_dir}),
+                       .data_dir = config.data_dir,
+                       .task_names = config.task_names}),
       server_(config.server, router_, &metrics_) {
   service_.Register(router_);
 }

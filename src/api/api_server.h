@@ -34,6 +34,8 @@ struct ApiConfig {
   // active models' folders).
   ModelsReadinessCheck models_readiness;
   std::filesystem::path data_dir;  // Default: empty. See ApiDeps::data_dir
+  // Default: the mlprod names. See ApiDeps::task_names (--task-names, MLPROD_TASK_NAMES).
+  queue::PublishedTaskNames task_names;
 };
 
 class ApiServer {

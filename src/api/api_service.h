@@ -20,6 +20,7 @@
 #include "metrics/exposition.h"
 #include "queue/broker.h"
 #include "queue/result_backend.h"
+#include "queue/task_names.h"
 #include "store/store.h"
 #include "tasks/model_folders.h"
 
@@ -49,6 +50,8 @@ struct ApiDeps {
   ModelsReadinessCheck models_readiness{};
   // What relative model paths of the store are relative to (PUT /models/{id} loads the folder).
   std::filesystem::path data_dir{};
+  // The names inference and training tasks are published under (--task-names). Default: mlprod's
+  queue::PublishedTaskNames task_names{};
 };
 
 // Which started inferences the API has not yet seen ready: backs api_active_inferences. An
@@ -117,6 +120,7 @@ class ApiService {
   // ready or S seconds passed. `on_answer` (may be empty) is queued once the answer is known.
   boost::asio::awaitable<Response> StatusWithWait(const Request& request, Lookup lookup,
                                                   OnAnswer on_answer);
+  // A new task named `task_name` (one of deps_.task_names) from this process.
   queue::TaskMessage NewTask(std::string_view task_name) const;
   // True when the queue is at max_queue. The broker's depth is asked at most every 100 ms (a
   // passive queue.declare round trip on RabbitMQ), so a burst overshoots by at most what

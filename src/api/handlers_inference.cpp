@@ -147,7 +147,7 @@ void ApiService::RegisterInference(Router& router) {
           busy.retry_after_s = 1;
           return busy;
         }
-        queue::TaskMessage task = NewTask(queue::kInferenceTask);
+        queue::TaskMessage task = NewTask(deps_.task_names.inference);
         auto user_id = deps_.store.StartInference(*parsed.user, task.id);
         if (!user_id.ok()) return ErrorResponse(user_id.error());
         task.args = nlohmann::json::array({*user_id});

@@ -139,7 +139,7 @@ void ApiService::RegisterTraining(Router& router) {
           spdlog::info("api: training {} is already {}; not queueing another", m.task_id, m.status);
           return JsonResponse(body);
         }
-        queue::TaskMessage task = NewTask(queue::kTrainingTask);
+        queue::TaskMessage task = NewTask(deps_.task_names.training);
         if (auto st = tasks::QueueTraining(deps_.store, deps_.broker, task,
                                            "queued by POST /train/start");
             !st.ok()) {

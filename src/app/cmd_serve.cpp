@@ -112,8 +112,8 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
     }
     // The in-process queue died with the last process: the store says what it had accepted.
     if (!config->distributed()) {
-      auto recovered =
-          tasks::RecoverUnfinishedTasks(*rt->store, *rt->broker, tasks::ProcessOrigin());
+      auto recovered = tasks::RecoverUnfinishedTasks(*rt->store, *rt->broker,
+                                                     tasks::ProcessOrigin(), config->task_names);
       if (!recovered.ok()) return Fail(command, "queueing unfinished tasks", recovered.error());
     }
     worker::WorkerOptions options;
@@ -144,6 +144,7 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
   api_config.read_key = config->read_key;
   api_config.max_queue = f.max_queue;
   api_config.data_dir = config->data_dir;
+  api_config.task_names = config->task_names;
   // /health/ready's "models": serve's own pool says whether a fallback serves; `mlprod api`
   // judges from the folders whether any worker can run inference.
   if (tasks) {
@@ -178,6 +179,7 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
   if (f.retrain.enabled == "on" && config->auto_retrain) {
     tasks::RetrainTriggerOptions options;
     options.rule = f.retrain.Options();
+    options.task_names = config->task_names;
     trigger.emplace(*rt->store, *rt->broker, options, [&server](const tasks::RetrainRecord& r) {
       server.metrics().RecordRetrainTrigger(tasks::RetrainTriggerName(r.decision.trigger));
     });
@@ -253,6 +255,7 @@ void AddServerFlags(CLI::App& sub, ServeFlags& f) {
       ->check(CLI::Range(0LL, 1000000LL));
   AddProcessFlags(sub, f.process);
   AddRetentionFlag(sub, f.process);
+  AddTaskNamesFlag(sub, f.process);
   sub.add_option("--max-queue", f.max_queue,
                  "Backpressure: while this many tasks wait in the queue (in-process, or the "
                  "RabbitMQ queue), POST /inference/start answers 503 with Retry-After and writes "
@@ -310,7 +313,7 @@ constexpr const char* kEnvHelp =
     "CELERY_BACKEND_URL, CELERY_QUEUE, CELERY_RESULT_EXPIRES, MLPROD_API_KEY (when set, "
     "training, model routes and the reads of users and results need 'Authorization: Bearer "
     "<key>'), MLPROD_READ_KEY (a second key for those reads only), MLPROD_AUTO_RETRAIN (off: "
-    "no automatic retraining).";
+    "no automatic retraining), MLPROD_TASK_NAMES (see --task-names).";
 
 }  // namespace
 

@@ -43,13 +43,15 @@ struct WorkerFlags {
 
 // A sweep at least every 15 s and twice per sweep_after; the lease outlives three missed sweeps.
 std::unique_ptr<tasks::Sweeper> StartSweeper(store::Store& store, queue::Broker& broker,
-                                             metrics::WorkerMetrics& metrics, int sweep_after_s) {
+                                             metrics::WorkerMetrics& metrics, int sweep_after_s,
+                                             const queue::PublishedTaskNames& names) {
   if (sweep_after_s <= 0) return nullptr;
   const std::chrono::milliseconds after = std::chrono::seconds(sweep_after_s);
   const auto interval = std::clamp<std::chrono::milliseconds>(after / 2, std::chrono::seconds(1),
                                                               std::chrono::seconds(15));
   tasks::SweeperOptions options;
   options.sweep_after = after;
+  options.task_names = names;
   options.lease_ttl = std::max<std::chrono::milliseconds>(3 * interval, std::chrono::seconds(10));
   auto sweeper = std::make_unique<tasks::Sweeper>(
       store, broker, std::move(options), [&metrics](long long n) { metrics.TasksRepublished(n); });
@@ -142,7 +144,8 @@ int RunWorker(const WorkerFlags& f) {
     return Fail(command, "starting the metrics server on port " + std::to_string(f.metrics_port),
                 st.error());
   }
-  auto sweeper = StartSweeper(*rt->store, *rt->broker, worker_metrics, f.sweep_after_s);
+  auto sweeper =
+      StartSweeper(*rt->store, *rt->broker, worker_metrics, f.sweep_after_s, config->task_names);
   spdlog::info(
       "mlprod worker: {} threads (+{} for trainings) on queue '{}', metrics on "
       "http://{}:{}/metrics, sweeper {}",
@@ -170,8 +173,8 @@ void AddWorkerCommand(CLI::App& root, CommandRunner& run) {
       "Run a task worker: consume inference and training tasks (Celery protocol v2) from the "
       "AMQP broker, store results in the Redis result backend and rows in the database. "
       "Environment (and the --env-file, .env by default): CELERY_BROKER_URL, CELERY_BACKEND_URL, "
-      "CELERY_QUEUE, "
-      "DATABASE_URL, CELERY_RESULT_EXPIRES.");
+      "CELERY_QUEUE, DATABASE_URL, CELERY_RESULT_EXPIRES, MLPROD_TASK_NAMES (see --task-names). "
+      "Accepts the task names of every --task-names preset.");
   sub->add_option("--concurrency", flags->concurrency,
                   "Tasks run at the same time (threads; each keeps one database connection)")
       ->check(CLI::Range(1, 256))
@@ -198,6 +201,7 @@ void AddWorkerCommand(CLI::App& root, CommandRunner& run) {
   AddLearningFlags(*sub, flags->learning);
   AddKeepResultsFlag(*sub, flags->process);
   AddRetentionFlag(*sub, flags->process);
+  AddTaskNamesFlag(*sub, flags->process);
   sub->callback([flags, &run] { run = [flags] { return RunWorker(*flags); }; });
 }
 

@@ -9,6 +9,7 @@
 #include "common/env.h"
 #include "common/log.h"
 #include "data/profiles.h"
+#include "queue/task_names.h"
 
 namespace mlprod::app {
 
@@ -65,6 +66,23 @@ void AddRetentionFlag(CLI::App& sub, ProcessFlags& f) {
                  "0 keeps everything")
       ->check(CLI::Range(0, 100000))
       ->capture_default_str();
+}
+
+void AddTaskNamesFlag(CLI::App& sub, ProcessFlags& f) {
+  const CLI::Validator preset(
+      [](std::string& s) {
+        auto names = queue::ParseTaskNames(s);
+        return names.ok() ? std::string() : names.error().message;
+      },
+      "PRESET");
+  sub.add_option("--task-names", f.task_names,
+                 "Celery task names this process publishes, for a fleet that mixes mlprod and "
+                 "reference processes (docs/deployment.md, \"Mixed fleets\"): mlprod "
+                 "(mlprod.worker.tasks.*, also what the reference's current layout registers; "
+                 "'reference' is the same), or reference-2022 (worker.tasks.*, for the "
+                 "reference's 2022 workers). mlprod workers accept both; env MLPROD_TASK_NAMES "
+                 "[default: mlprod]")
+      ->check(preset);
 }
 
 void AddDriftFlags(CLI::App& sub, drift::DriftOptions& options) {
@@ -139,11 +157,19 @@ Result<RuntimeConfig> StartProcess(const std::string& command, const ProcessFlag
   if (!config.ok()) return config.error();
   config->keep_results = f.keep_results;
   config->retention_days = f.retention_days;
-  spdlog::info("mlprod {}: store {}, broker {}, result backend {}, queue '{}'", command,
+  if (!f.task_names.empty()) {
+    auto names = queue::ParseTaskNames(f.task_names);
+    if (!names.ok()) {
+      return MakeError(ErrorCode::kInvalidArgument, "--task-names: " + names.error().message);
+    }
+    config->task_names = std::move(*names);
+  }
+  spdlog::info("mlprod {}: store {}, broker {}, result backend {}, queue '{}', task names {} ({})",
+               command,
                config->database_url.empty() ? "sqlite (embedded)" : RedactUrl(config->database_url),
                config->broker_url.empty() ? "in-process" : RedactUrl(config->broker_url),
                config->backend_url.empty() ? "in-memory" : RedactUrl(config->backend_url),
-               config->queue);
+               config->queue, config->task_names.preset, config->task_names.inference);
   return config;
 }
 

@@ -25,6 +25,7 @@ struct ProcessFlags {
   int keep_results = 10;    // --keep-results (serve, worker: the processes that write results)
   int retention_days = 30;  // --retention-days (serve, api, worker)
   std::string env_file;     // --env-file; empty: ./.env when it exists
+  std::string task_names;   // --task-names (serve, api, worker); empty: MLPROD_TASK_NAMES
 };
 
 // The precedence line every --help of a process that reads .env shows.
@@ -39,6 +40,10 @@ void AddKeepResultsFlag(CLI::App& sub, ProcessFlags& flags);
 
 // --retention-days, for the subcommands that run the data retention job (serve, api, worker).
 void AddRetentionFlag(CLI::App& sub, ProcessFlags& flags);
+
+// --task-names, for the subcommands that publish tasks (serve, api; worker: its sweeper).
+// StartProcess puts it over MLPROD_TASK_NAMES.
+void AddTaskNamesFlag(CLI::App& sub, ProcessFlags& flags);
 
 // --drift-window, for the subcommands that run inference tasks (serve, worker).
 void AddDriftFlags(CLI::App& sub, drift::DriftOptions& options);

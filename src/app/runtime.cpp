@@ -39,6 +39,11 @@ Result<RuntimeConfig> LoadRuntimeConfig(const Environment& env, std::filesystem:
                        "MLPROD_AUTO_RETRAIN must be on or off, got '" + *v + "'");
     }
   }
+  if (auto names = queue::ParseTaskNames(env.GetOr("MLPROD_TASK_NAMES", "")); names.ok()) {
+    c.task_names = std::move(*names);
+  } else {
+    return MakeError(ErrorCode::kInvalidArgument, "MLPROD_TASK_NAMES: " + names.error().message);
+  }
   if (!c.broker_url.empty() && !c.broker_url.starts_with("amqp://") &&
       !c.broker_url.starts_with("pyamqp://") && !c.broker_url.starts_with("amqps://")) {
     return MakeError(ErrorCode::kInvalidArgument,

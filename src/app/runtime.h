@@ -1,6 +1,7 @@
 // What a process talks to, chosen from the reference's environment variables (SPEC §2):
 // DATABASE_URL (unset: SQLite file under the data dir), CELERY_BROKER_URL (unset: in-process
-// queue), CELERY_BACKEND_URL (unset: in-memory backend), CELERY_QUEUE (empty: "celery").
+// queue), CELERY_BACKEND_URL (unset: in-memory backend), CELERY_QUEUE (empty: "celery"), plus
+// mlprod's own MLPROD_* settings.
 // Part of the composition root; not thread-safe (build once at start).
 #pragma once
 
@@ -12,6 +13,7 @@
 #include "common/result.h"
 #include "queue/broker.h"
 #include "queue/result_backend.h"
+#include "queue/task_names.h"
 #include "store/open_store.h"
 #include "store/store.h"
 
@@ -30,6 +32,9 @@ struct RuntimeConfig {
   // MLPROD_AUTO_RETRAIN (on|off): off turns automatic retraining off whatever --auto-retrain
   // says. Default: on
   bool auto_retrain = true;
+  // MLPROD_TASK_NAMES (mlprod|reference|reference-2022), or --task-names: the names tasks are
+  // published under. Default: mlprod
+  queue::PublishedTaskNames task_names;
   int keep_results = 10;    // --keep-results: result rows stored per inference, 0 = all
   int retention_days = 30;  // --retention-days: history kept by the retention job, 0 = all
   std::filesystem::path data_dir;

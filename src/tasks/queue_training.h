@@ -26,7 +26,8 @@ std::string ProcessOrigin();
 // repeated POST /train/start answers with instead of queueing another.
 Result<std::optional<store::ModelRow>> TrainingInProgress(store::Store& store);
 
-// Registers task.id as a pending model with `reason` and publishes `task` (a kTrainingTask).
+// Registers task.id as a pending model with `reason` and publishes `task` (a training task,
+// under whichever name --task-names chose).
 // Errors: the store's when the row cannot be written; kUnavailable "Task queue unavailable, try
 // again later" when the publish fails (the row is then moved to failed with the broker's error).
 Status QueueTraining(store::Store& store, queue::Broker& broker, const queue::TaskMessage& task,

@@ -23,13 +23,13 @@ queue::TaskMessage Again(std::string_view task_name, const std::string& id,
 }
 
 Status RecoverTrainings(store::Store& store, queue::Broker& broker, const std::string& origin,
-                        RecoveryReport& report) {
+                        const queue::PublishedTaskNames& names, RecoveryReport& report) {
   auto models = store.ListModels();
   if (!models.ok()) return models.error();
   for (const store::ModelRow& m : *models) {
     const auto state = m.state();
     if (state == store::ModelState::kPending) {
-      MLPROD_RETURN_IF_ERROR(broker.Publish(Again(queue::kTrainingTask, m.task_id, origin)));
+      MLPROD_RETURN_IF_ERROR(broker.Publish(Again(names.training, m.task_id, origin)));
       ++report.trainings_requeued;
     } else if (state == store::ModelState::kTraining) {
       MLPROD_RETURN_IF_ERROR(store.TransitionModel(
@@ -48,7 +48,7 @@ Status RecoverTrainings(store::Store& store, queue::Broker& broker, const std::s
 
 Status RequeueUnfinishedInferences(store::Store& store, queue::Broker& broker,
                                    const std::string& origin, const RequeueScope& scope,
-                                   RecoveryReport& report) {
+                                   const queue::PublishedTaskNames& names, RecoveryReport& report) {
   std::string after;
   long long left = scope.max_rows < 0 ? std::numeric_limits<long long>::max() : scope.max_rows;
   std::vector<std::string> queued;
@@ -63,7 +63,7 @@ Status RequeueUnfinishedInferences(store::Store& store, queue::Broker& broker,
         ++report.inferences_failed;
         continue;
       }
-      queue::TaskMessage task = Again(queue::kInferenceTask, u.task_id, origin);
+      queue::TaskMessage task = Again(names.inference, u.task_id, origin);
       task.args = nlohmann::json::array({*u.user_id});
       MLPROD_RETURN_IF_ERROR(broker.Publish(task));
       ++report.inferences_requeued;
@@ -80,10 +80,11 @@ Status RequeueUnfinishedInferences(store::Store& store, queue::Broker& broker,
 }
 
 Result<RecoveryReport> RecoverUnfinishedTasks(store::Store& store, queue::Broker& broker,
-                                              const std::string& origin) {
+                                              const std::string& origin,
+                                              const queue::PublishedTaskNames& names) {
   RecoveryReport report;
-  MLPROD_RETURN_IF_ERROR(RequeueUnfinishedInferences(store, broker, origin, {}, report));
-  MLPROD_RETURN_IF_ERROR(RecoverTrainings(store, broker, origin, report));
+  MLPROD_RETURN_IF_ERROR(RequeueUnfinishedInferences(store, broker, origin, {}, names, report));
+  MLPROD_RETURN_IF_ERROR(RecoverTrainings(store, broker, origin, names, report));
   if (report.inferences_requeued + report.inferences_failed + report.trainings_requeued +
           report.trainings_failed >
       0) {

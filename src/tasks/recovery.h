@@ -13,6 +13,7 @@
 
 #include "common/result.h"
 #include "queue/broker.h"
+#include "queue/task_names.h"
 #include "store/store.h"
 
 namespace mlprod::tasks {
@@ -33,13 +34,16 @@ struct RequeueScope {
   std::optional<std::chrono::system_clock::time_point> touch_at;
 };
 
-// Publishes each selected PENDING/STARTED inference again under its own task id; a row without
-// a user is marked FAILURE instead. Adds to report.inferences_requeued / inferences_failed.
+// Publishes each selected PENDING/STARTED inference again under its own task id and the
+// inference name of `names` (--task-names); a row without a user is marked FAILURE instead.
+// Adds to report.inferences_requeued / inferences_failed.
 Status RequeueUnfinishedInferences(store::Store& store, queue::Broker& broker,
                                    const std::string& origin, const RequeueScope& scope,
-                                   RecoveryReport& report);
+                                   const queue::PublishedTaskNames& names, RecoveryReport& report);
 
+// Tasks are published under the names of `names` (--task-names).
 Result<RecoveryReport> RecoverUnfinishedTasks(store::Store& store, queue::Broker& broker,
-                                              const std::string& origin);
+                                              const std::string& origin,
+                                              const queue::PublishedTaskNames& names);
 
 }  // namespace mlprod::tasks

@@ -79,7 +79,7 @@ Result<std::optional<RetrainRecord>> RetrainTrigger::CheckOnce() {
   if (!in.ok()) return in.error();
   auto decision = DecideRetrain(*in, options_.rule);
   if (!decision) return std::optional<RetrainRecord>{};
-  const queue::TaskMessage task = NewTaskMessage(queue::kTrainingTask, origin_);
+  const queue::TaskMessage task = NewTaskMessage(options_.task_names.training, origin_);
   MLPROD_RETURN_IF_ERROR(QueueTraining(store_, broker_, task, decision->reason));
   spdlog::info("retrain trigger {}: training task {} queued: {}",
                RetrainTriggerName(decision->trigger), task.id, decision->reason);

@@ -14,6 +14,7 @@
 #include "common/periodic.h"
 #include "common/result.h"
 #include "queue/broker.h"
+#include "queue/task_names.h"
 #include "store/store.h"
 #include "tasks/job_lease.h"
 #include "tasks/retrain_rule.h"
@@ -29,6 +30,8 @@ struct RetrainTriggerOptions {
   std::chrono::milliseconds lease_ttl = std::chrono::seconds(30);
   // Unique among the processes sharing the database. Default: "<pid>@<host>/<random>"
   std::string holder;
+  // The training name runs are published under (--task-names). Default: the mlprod names
+  queue::PublishedTaskNames task_names;
   // Wall clock (leases and drift reports are in Unix ms). Default: system_clock::now
   std::function<std::chrono::system_clock::time_point()> now;
 };

@@ -50,7 +50,8 @@ Result<SweepReport> Sweeper::SweepOnce() {
   const RequeueScope scope{.older_than = now - options_.sweep_after,
                            .max_rows = options_.max_per_sweep,
                            .touch_at = now};
-  MLPROD_RETURN_IF_ERROR(RequeueUnfinishedInferences(store_, broker_, origin_, scope, requeued));
+  MLPROD_RETURN_IF_ERROR(
+      RequeueUnfinishedInferences(store_, broker_, origin_, scope, options_.task_names, requeued));
   report.republished = requeued.inferences_requeued;
   report.failed = requeued.inferences_failed;
   if (report.republished + report.failed > 0) {

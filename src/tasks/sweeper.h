@@ -18,6 +18,7 @@
 #include "common/periodic.h"
 #include "common/result.h"
 #include "queue/broker.h"
+#include "queue/task_names.h"
 #include "store/store.h"
 #include "tasks/job_lease.h"
 
@@ -38,6 +39,8 @@ struct SweeperOptions {
   std::chrono::milliseconds lease_ttl = std::chrono::seconds(30);
   // Unique among the processes sharing the database. Default: "<pid>@<host>/<random>"
   std::string holder;
+  // The inference name rows are published under (--task-names). Default: the mlprod names
+  queue::PublishedTaskNames task_names;
   // Wall clock (leases in Unix ms, timestamps of rows). Default: system_clock::now
   std::function<std::chrono::system_clock::time_point()> now;
 };

@@ -40,7 +40,8 @@ def services(*args):
 class Deployment:
     """An API and N workers sharing one database (a fresh one unless given), queue and data dir."""
 
-    def __init__(self, workers=2, queue=None, start_api=True, worker_args=(), database_url=None):
+    def __init__(self, workers=2, queue=None, start_api=True, worker_args=(), database_url=None,
+                 api_args=()):
         self.data_dir = tempfile.mkdtemp(prefix="mlprod_dist_")
         self.queue = queue or "q_" + uuid.uuid4().hex[:10]
         self.redis_url = REDIS_URL
@@ -50,7 +51,8 @@ class Deployment:
         self.worker_args = list(worker_args)
         self.api = None
         if start_api:
-            self.api = Server(data_dir=self.data_dir, env=self.env, command="api")
+            self.api = Server(data_dir=self.data_dir, env=self.env, command="api",
+                              extra_args=api_args)
             self.url = self.api.url
         for _ in range(workers):
             self.start_worker()

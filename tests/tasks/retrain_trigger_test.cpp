@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <utility>
 
 #include "common/time_util.h"
 #include "common/uuid.h"
@@ -112,6 +113,29 @@ TEST_F(RetrainTriggerTest, EnoughNewLabelsQueueOnePendingRunWithTheTriggersReaso
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(second->has_value());
   EXPECT_EQ(broker_.Depth(), 1);
+}
+
+TEST_F(RetrainTriggerTest, PublishesTheRunUnderTheConfiguredTrainingName) {
+  PublishDrift(0.5);
+  for (const auto& [preset, expected] :
+       {std::pair{"mlprod", "mlprod.worker.tasks.train.training"},
+        std::pair{"reference-2022", "worker.tasks.train.training"}}) {
+    RetrainTriggerOptions o =
+        Only({.labels = 0, .every = seconds(0), .drift_psi = 0.2, .min_gap = seconds(0)});
+    auto names = queue::ParseTaskNames(preset);
+    ASSERT_TRUE(names.ok());
+    o.task_names = *names;
+    RetrainTrigger trigger(*store_, broker_, o);
+    auto queued = trigger.CheckOnce();
+    ASSERT_TRUE(queued.ok()) << queued.error().message;
+    ASSERT_TRUE(queued->has_value()) << preset;
+    auto d = broker_.Next(std::chrono::milliseconds(0));
+    ASSERT_TRUE(d.ok() && *d != nullptr) << preset;
+    EXPECT_EQ((*d)->message().task, expected);
+    EXPECT_EQ((*d)->message().id, (*queued)->model_id);
+    ASSERT_TRUE((*d)->Ack().ok());
+    Fail((*queued)->model_id);  // nothing in flight for the next preset
+  }
 }
 
 TEST_F(RetrainTriggerTest, AFailedRunIsNotRetriedWithinTheMinimumGap) {

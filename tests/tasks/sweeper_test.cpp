@@ -52,14 +52,14 @@ class SweeperTest : public ::testing::Test {
     return o;
   }
   // Takes every waiting message; their task ids, sorted, after checking name and argument.
-  std::vector<std::string> Drain() {
+  std::vector<std::string> Drain(std::string_view task_name = queue::kInferenceTask) {
     std::vector<std::string> ids;
     for (;;) {
       auto d = broker_.Next(std::chrono::milliseconds(0));
       EXPECT_TRUE(d.ok());
       if (!d.ok() || *d == nullptr) break;
       const queue::TaskMessage& m = (*d)->message();
-      EXPECT_EQ(m.task, queue::kInferenceTask);
+      EXPECT_EQ(m.task, task_name);
       EXPECT_EQ(m.args, nlohmann::json::array({users_[m.id]})) << m.id;
       ids.push_back(m.id);
       EXPECT_TRUE((*d)->Ack().ok());
@@ -154,6 +154,22 @@ TEST_F(SweeperTest, PublishesAtMostMaxPerSweepAndTheRestInLaterSweeps) {
   }
   std::sort(seen.begin(), seen.end());
   EXPECT_EQ(seen, lost);  // each once
+}
+
+// A fleet whose workers are the reference's 2022 layout rejects the mlprod.* names: the sweeper
+// of an mlprod worker in it must publish under the names --task-names chose.
+TEST_F(SweeperTest, RepublishesUnderTheConfiguredTaskNames) {
+  const std::string lost = Accept();
+  SweeperOptions o = Options();
+  auto names = queue::ParseTaskNames("reference-2022");
+  ASSERT_TRUE(names.ok());
+  o.task_names = *names;
+  Sweeper sweeper(*store_, broker_, o);
+  offset_ = seconds(61);
+  auto r = sweeper.SweepOnce();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->republished, 1);
+  EXPECT_EQ(Drain("worker.tasks.inference.inference"), std::vector<std::string>{lost});
 }
 
 TEST_F(SweeperTest, OnlyTheLeaseHolderSweeps) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "queue/task_names.h"
+
 namespace mlprod::worker {
 namespace {
 
@@ -21,6 +23,25 @@ TEST(TaskRegistry, FindsRegisteredNameAndItsLegacyAlias) {
   ASSERT_NE(training, nullptr);
   EXPECT_EQ((*training->handler)({}).value(), 2);
   EXPECT_EQ(r.Find(queue::kTrainingTask)->handler, training->handler);
+}
+
+// What a publisher sends under any --task-names preset, a worker with the two tasks registered
+// under their mlprod names runs: a mixed fleet loses no message to the names.
+TEST(TaskRegistry, AnswersEveryPublishedTaskNamePreset) {
+  TaskRegistry r;
+  r.Register(std::string(queue::kInferenceTask), Returns(1));
+  r.Register(std::string(queue::kTrainingTask), Returns(2));
+  for (const char* preset : {"mlprod", "reference", "reference-2022"}) {
+    auto names = queue::ParseTaskNames(preset);
+    ASSERT_TRUE(names.ok()) << preset;
+    const auto* inference = r.Find(names->inference);
+    const auto* training = r.Find(names->training);
+    ASSERT_NE(inference, nullptr) << preset;
+    ASSERT_NE(training, nullptr) << preset;
+    EXPECT_EQ((*inference->handler)({}).value(), 1) << preset;
+    EXPECT_EQ((*training->handler)({}).value(), 2) << preset;
+    EXPECT_EQ(training->name, queue::kTrainingTask) << preset;  // the training lane's key
+  }
 }
 
 TEST(TaskRegistry, UnknownNameIsNotFound) {
