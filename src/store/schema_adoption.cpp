@@ -5,48 +5,6 @@
 namespace mlprod::store {
 namespace {
 
-// The columns the reference's SQLAlchemy models give each table (both layouts; users.name is
-// only in the newer one). Names are what a reference schema is recognised by: types and
-// nullability differ between its layouts and are brought in line by the adoption statements.
-const std::map<std::string, std::set<std::string>>& ReferenceColumns() {
-  static const std::map<std::string, std::set<std::string>> columns = {
-      {"users",
-       {"user_id", "creation_time", "people_num", "children_num", "age_avg", "age_std", "age_min",
-        "age_max", "budget", "nights", "time_arrival", "pool", "spa", "pet_friendly", "lake",
-        "mountain", "sport"}},
-      {"locations", {"location_id",
-                     "creation_time",
-                     "lat",
-                     "lon",
-                     "children",
-                     "breakfast",
-                     "lunch",
-                     "dinner",
-                     "price",
-                     "has_pool",
-                     "has_spa",
-                     "animals",
-                     "near_lake",
-                     "near_mountains",
-                     "has_sport",
-                     "family_rating",
-                     "outdoor_rating",
-                     "food_rating",
-                     "leisure_rating",
-                     "service_rating",
-                     "user_score"}},
-      {"inferences", {"task_id", "time_creation", "time_get", "time_update", "user_id", "status"}},
-      {"results", {"result_id", "task_id", "user_id", "location_id", "score", "label", "shown"}},
-      {"events", {"event_id", "event", "time_event"}},
-      {"datasets", {"task_id", "result_id", "time_creation"}},
-      {"models",
-       {"task_id", "time_creation", "status", "path", "use_percentage", "train_acc", "train_auc",
-        "train_pre", "train_rec", "train_f1", "test_acc", "test_auc", "test_pre", "test_rec",
-        "test_f1"}},
-  };
-  return columns;
-}
-
 // Tables only mlprod creates (migrations 4 to 12), and its bookkeeping table.
 constexpr std::string_view kOwnTables[] = {
     "model_transitions", "model_feedback", "canary_outcomes",   "leases",
@@ -112,6 +70,45 @@ std::string Literal(std::string_view text) {
 }
 
 }  // namespace
+
+const Catalog& ReferenceColumns() {
+  static const std::map<std::string, std::set<std::string>> columns = {
+      {"users",
+       {"user_id", "creation_time", "people_num", "children_num", "age_avg", "age_std", "age_min",
+        "age_max", "budget", "nights", "time_arrival", "pool", "spa", "pet_friendly", "lake",
+        "mountain", "sport"}},
+      {"locations", {"location_id",
+                     "creation_time",
+                     "lat",
+                     "lon",
+                     "children",
+                     "breakfast",
+                     "lunch",
+                     "dinner",
+                     "price",
+                     "has_pool",
+                     "has_spa",
+                     "animals",
+                     "near_lake",
+                     "near_mountains",
+                     "has_sport",
+                     "family_rating",
+                     "outdoor_rating",
+                     "food_rating",
+                     "leisure_rating",
+                     "service_rating",
+                     "user_score"}},
+      {"inferences", {"task_id", "time_creation", "time_get", "time_update", "user_id", "status"}},
+      {"results", {"result_id", "task_id", "user_id", "location_id", "score", "label", "shown"}},
+      {"events", {"event_id", "event", "time_event"}},
+      {"datasets", {"task_id", "result_id", "time_creation"}},
+      {"models",
+       {"task_id", "time_creation", "status", "path", "use_percentage", "train_acc", "train_auc",
+        "train_pre", "train_rec", "train_f1", "test_acc", "test_auc", "test_pre", "test_rec",
+        "test_f1"}},
+  };
+  return columns;
+}
 
 const std::vector<std::string>& ReferenceTables() {
   static const std::vector<std::string> tables = {"users",  "locations", "inferences", "results",

@@ -32,6 +32,12 @@ struct SchemaVerdict {
 
 SchemaVerdict ClassifySchema(const Catalog& catalog);
 
+// The columns the reference's SQLAlchemy models give each table (both layouts; users.name is
+// only in the newer one, so it is not listed). Names are what a reference schema is recognised
+// by: types and nullability differ between its layouts and are brought in line by the adoption
+// statements.
+const Catalog& ReferenceColumns();
+
 // The reference's tables, in the order rows are counted and reported.
 const std::vector<std::string>& ReferenceTables();
 

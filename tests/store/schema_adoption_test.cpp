@@ -16,41 +16,7 @@ namespace mlprod::store {
 namespace {
 
 Catalog ReferenceCatalog(bool with_name) {
-  Catalog c = {
-      {"users",
-       {"user_id", "creation_time", "people_num", "children_num", "age_avg", "age_std", "age_min",
-        "age_max", "budget", "nights", "time_arrival", "pool", "spa", "pet_friendly", "lake",
-        "mountain", "sport"}},
-      {"locations", {"location_id",
-                     "creation_time",
-                     "lat",
-                     "lon",
-                     "children",
-                     "breakfast",
-                     "lunch",
-                     "dinner",
-                     "price",
-                     "has_pool",
-                     "has_spa",
-                     "animals",
-                     "near_lake",
-                     "near_mountains",
-                     "has_sport",
-                     "family_rating",
-                     "outdoor_rating",
-                     "food_rating",
-                     "leisure_rating",
-                     "service_rating",
-                     "user_score"}},
-      {"inferences", {"task_id", "time_creation", "time_get", "time_update", "user_id", "status"}},
-      {"results", {"result_id", "task_id", "user_id", "location_id", "score", "label", "shown"}},
-      {"events", {"event_id", "event", "time_event"}},
-      {"datasets", {"task_id", "result_id", "time_creation"}},
-      {"models",
-       {"task_id", "time_creation", "status", "path", "use_percentage", "train_acc", "train_auc",
-        "train_pre", "train_rec", "train_f1", "test_acc", "test_auc", "test_pre", "test_rec",
-        "test_f1"}},
-  };
+  Catalog c = ReferenceColumns();
   if (with_name) c["users"].insert("name");
   return c;
 }
