@@ -113,7 +113,7 @@ class SqliteRefusalTest : public ::testing::Test {
   long long Count(const std::string& sql) {
     soci::session s(soci::sqlite3, "db=" + path_.string());
     long long n = 0;
-    s << sql, soci::into(n);
+    Query(s, sql).Into(n).Run();
     return n;
   }
   Status Migrate() {
