@@ -84,7 +84,14 @@ int RunWorker(const WorkerFlags& f) {
   drift::DriftMonitor drift(*registry, f.drift);
   TaskSet tasks(*rt->store, MakeTrainingOptions(config->data_dir, f.process.seed, f.learning),
                 &worker_metrics, &drift);
-  // The API bootstraps the schema, the locations and the baseline; wait for it.
+  // The API bootstraps the schema (adopting a reference database), the locations and the
+  // baseline; wait for it. A worker never migrates: it would run its own version's migrations
+  // under an API of another version.
+  if (auto st = WaitFor(
+          "mlprod's schema in the database", [&] { return rt->store->CheckSchema(); }, timeout);
+      !st.ok()) {
+    return Fail(command, "checking the database schema", st.error());
+  }
   if (auto st = WaitFor(
           "an active model in the store", [&] { return tasks.models().Refresh(); }, timeout);
       !st.ok()) {
@@ -174,7 +181,9 @@ void AddWorkerCommand(CLI::App& root, CommandRunner& run) {
       "AMQP broker, store results in the Redis result backend and rows in the database. "
       "Environment (and the --env-file, .env by default): CELERY_BROKER_URL, CELERY_BACKEND_URL, "
       "CELERY_QUEUE, DATABASE_URL, CELERY_RESULT_EXPIRES, MLPROD_TASK_NAMES (see --task-names). "
-      "Accepts the task names of every --task-names preset.");
+      "Accepts the task names of every --task-names preset. Never migrates the database: "
+      "waits up to --startup-timeout for `mlprod api` to create, migrate or adopt the schema "
+      "and register an active model.");
   sub->add_option("--concurrency", flags->concurrency,
                   "Tasks run at the same time (threads; each keeps one database connection)")
       ->check(CLI::Range(1, 256))

@@ -26,6 +26,7 @@ class SqlStore final : public Store {
   SqlStore(DbTarget target, StoreOptions options);
 
   Status Migrate() override;
+  Status CheckSchema() override;
   Status Ping() override;
   Status WriteHealth() override;
   Status Connect() override;

@@ -26,6 +26,11 @@ Catalog ReadCatalog(soci::session& s, Backend backend) {
   return out;
 }
 
+// The refusal of a schema that is neither empty nor mlprod's nor the reference's.
+std::string ForeignSchema(const SchemaVerdict& verdict) {
+  return "the database is neither empty nor mlprod's nor the reference's: " + verdict.detail;
+}
+
 bool Applied(soci::session& s, int version) {
   long long count = 0;
   Query(s, "SELECT COUNT(*) FROM schema_migrations WHERE version = :v")
@@ -88,11 +93,10 @@ Status SqlStore::Migrate() {
     if (*dialect_.migration_lock != '\0') Exec(s, dialect_.migration_lock);
     verdict = ClassifySchema(ReadCatalog(s, target_.backend));
     if (verdict.kind == SchemaKind::kForeign) {
-      return MakeError(
-          ErrorCode::kInvalidArgument,
-          "the database is neither empty nor mlprod's nor the reference's: " + verdict.detail +
-              "; refusing to change it (point DATABASE_URL at an empty database, "
-              "one mlprod created or one the reference created)");
+      return MakeError(ErrorCode::kInvalidArgument,
+                       ForeignSchema(verdict) +
+                           "; refusing to change it (point DATABASE_URL at an empty database, "
+                           "one mlprod created or one the reference created)");
     }
     if (verdict.kind != SchemaKind::kReference) return OkStatus();
     if (!postgres()) {
@@ -174,6 +178,41 @@ Status SqlStore::Migrate() {
     }
   }
   return OkStatus();
+}
+
+Status SqlStore::CheckSchema() {
+  const int needed = Migrations(dialect_).back().version;
+  SchemaVerdict verdict;
+  long long applied = 0;
+  Status st = Read("schema check", [&](soci::session& s) -> Status {
+    verdict = ClassifySchema(ReadCatalog(s, target_.backend));
+    if (verdict.kind == SchemaKind::kOurs) {
+      Query(s, "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations")
+          .Into(applied)
+          .Run();
+    }
+    return OkStatus();
+  });
+  if (!st.ok()) return st;
+  switch (verdict.kind) {
+    case SchemaKind::kOurs:
+      if (applied >= needed) return OkStatus();
+      return MakeError(ErrorCode::kUnavailable,
+                       "the database's schema is at version " + std::to_string(applied) +
+                           ", this binary needs " + std::to_string(needed) +
+                           " (`mlprod api` or `mlprod serve` of this version migrates it)");
+    case SchemaKind::kEmpty:
+      return MakeError(ErrorCode::kUnavailable,
+                       "the database has no mlprod tables yet (`mlprod api` or `mlprod serve` "
+                       "creates them)");
+    case SchemaKind::kReference:
+      return MakeError(ErrorCode::kUnavailable,
+                       "the database holds the reference system's tables (" + verdict.detail +
+                           "), not adopted yet (`mlprod api` adopts them in place when it starts)");
+    case SchemaKind::kForeign:
+      break;
+  }
+  return MakeError(ErrorCode::kInvalidArgument, ForeignSchema(verdict));
 }
 
 }  // namespace mlprod::store

@@ -226,6 +226,11 @@ class Store {
   // (store/schema_adoption.h); a database that is neither empty, nor mlprod's, nor the
   // reference's is refused with kInvalidArgument and left as it was.
   virtual Status Migrate() = 0;
+  // Whether the database holds mlprod's schema at this binary's version, changing nothing; the
+  // processes that do not migrate (`mlprod worker`) wait on it. kUnavailable while the database
+  // is empty, holds a reference schema not yet adopted, or an older version of mlprod's (each
+  // message says which process migrates it); kInvalidArgument for a foreign schema.
+  virtual Status CheckSchema() = 0;
   // Cheap round trip for readiness checks.
   virtual Status Ping() = 0;
   // Readiness of writes: kUnavailable, naming the kind ("disk full", "I/O error", "read-only")

@@ -58,6 +58,10 @@ class Deployment:
             self.start_worker()
 
     def start_worker(self, concurrency=2):
+        return self.wait_worker_ready(self.spawn_worker(concurrency))
+
+    def spawn_worker(self, concurrency=2):
+        """Starts a worker process without waiting for it to serve its metrics."""
         port = free_port()
         log = open(os.path.join(self.data_dir, f"worker-{port}.log"), "ab")
         env = dict(os.environ)
@@ -68,8 +72,12 @@ class Deployment:
             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.data_dir)
         proc.metrics_url = f"http://127.0.0.1:{port}/metrics"
         proc.log = log
+        proc.log_path = log.name
         self.workers.append(proc)
-        deadline = time.time() + 60
+        return proc
+
+    def wait_worker_ready(self, proc, timeout=60):
+        deadline = time.time() + timeout
         while time.time() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"worker exited with {proc.returncode}:\n{self.logs()}")

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import uuid
 
@@ -219,6 +220,34 @@ class ReferenceAdoption(unittest.TestCase):
 
     def test_adopts_the_src_mlprod_layout_and_the_loop_runs(self):
         self.adopt_and_run_the_loop("src_mlprod", "the src/mlprod layout (users.name)")
+
+    def test_a_worker_started_first_waits_for_the_api_to_adopt(self):
+        url, _, _ = reference_database("2022", self.model_root)
+        before = counts(url)
+        dep = Deployment(workers=0, start_api=False, database_url=url)
+        try:
+            worker = dep.spawn_worker()
+            deadline = time.time() + 30
+            while time.time() < deadline and "not adopted yet" not in dep.logs():
+                time.sleep(0.2)
+            self.assertIn("waiting for mlprod's schema in the database (the database holds the "
+                          "reference system's tables (the 2022 layout (no users.name)), not "
+                          "adopted yet (`mlprod api` adopts them", dep.logs())
+            self.assertIsNone(worker.poll(), dep.logs())
+            self.assertEqual(counts(url), before, "the worker changed nothing")
+            dep.api = Server(data_dir=dep.data_dir, env=dep.env, command="api")
+            dep.url = dep.api.url
+            dep.wait_worker_ready(worker)
+            for i in range(5):
+                status, task = request("POST", dep.url + "/inference/start",
+                                       user_data(budget=600 + 100 * i))
+                self.assertEqual(status, 200, task)
+                status, done = wait_task(dep.url, "inference", task["task_id"], timeout=60)
+                self.assertEqual(done["status"], "SUCCESS", (done, dep.logs()))
+        finally:
+            logs = dep.logs()
+            codes = dep.close()
+        self.assertFalse(any(codes), f"processes exited {codes}:\n{logs}")
 
     def test_a_failed_adoption_leaves_the_database_as_it_was(self):
         url, _, _ = reference_database("2022", self.model_root)

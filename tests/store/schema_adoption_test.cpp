@@ -121,6 +121,22 @@ class SqliteRefusalTest : public ::testing::Test {
     EXPECT_TRUE(store.ok());
     return (*store)->Migrate();
   }
+  Status CheckSchema() {
+    auto store = OpenStore("sqlite://" + path_.string());
+    EXPECT_TRUE(store.ok());
+    return (*store)->CheckSchema();
+  }
+  void CreateReferenceTables() {
+    for (const auto& [table, columns] : ReferenceCatalog(false)) {
+      std::string ddl = "CREATE TABLE " + table + " (";
+      bool first = true;
+      for (const auto& c : columns) {
+        ddl += (first ? "" : ", ") + c;
+        first = false;
+      }
+      Sql(ddl + ")");
+    }
+  }
   std::filesystem::path path_;
 };
 
@@ -138,15 +154,7 @@ TEST_F(SqliteRefusalTest, AnotherApplicationsUsersTableIsRefusedAndLeftAsItWas) 
 }
 
 TEST_F(SqliteRefusalTest, AReferenceSchemaNeedsPostgresAndIsLeftAsItWas) {
-  for (const auto& [table, columns] : ReferenceCatalog(false)) {
-    std::string ddl = "CREATE TABLE " + table + " (";
-    bool first = true;
-    for (const auto& c : columns) {
-      ddl += (first ? "" : ", ") + c;
-      first = false;
-    }
-    Sql(ddl + ")");
-  }
+  CreateReferenceTables();
   const Status st = Migrate();
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("needs PostgreSQL"), std::string::npos) << st.error().message;
@@ -159,6 +167,49 @@ TEST_F(SqliteRefusalTest, UnrelatedTablesStayAndTheSchemaIsCreatedBesideThem) {
   ASSERT_TRUE(st.ok()) << st.error().message;
   EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), 16);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notes"), 0);
+}
+
+// What `mlprod worker` waits on: it never migrates, and says which process does.
+TEST_F(SqliteRefusalTest, CheckSchemaWaitsForAnEmptyDatabaseToBeMigrated) {
+  Status st = CheckSchema();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(st.error().message.find("no mlprod tables yet"), std::string::npos)
+      << st.error().message;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"), 0);
+  ASSERT_TRUE(Migrate().ok());
+  st = CheckSchema();
+  EXPECT_TRUE(st.ok()) << st.error().message;
+}
+
+TEST_F(SqliteRefusalTest, CheckSchemaWaitsForAReferenceSchemaToBeAdoptedAndChangesNothing) {
+  CreateReferenceTables();
+  const Status st = CheckSchema();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(st.error().message.find("not adopted yet (`mlprod api` adopts them"), std::string::npos)
+      << st.error().message;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"), 7);
+}
+
+TEST_F(SqliteRefusalTest, CheckSchemaWaitsForAnOlderVersionToBeMigrated) {
+  ASSERT_TRUE(Migrate().ok());
+  Sql("DELETE FROM schema_migrations WHERE version = 16");
+  const Status st = CheckSchema();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(st.error().message.find("at version 15, this binary needs 16"), std::string::npos)
+      << st.error().message;
+}
+
+TEST_F(SqliteRefusalTest, CheckSchemaRefusesAForeignSchema) {
+  Sql("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)");
+  const Status st = CheckSchema();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(st.error().message.find("neither empty nor mlprod's nor the reference's"),
+            std::string::npos)
+      << st.error().message;
 }
 
 }  // namespace
