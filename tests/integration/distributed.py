@@ -72,7 +72,6 @@ class Deployment:
             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.data_dir)
         proc.metrics_url = f"http://127.0.0.1:{port}/metrics"
         proc.log = log
-        proc.log_path = log.name
         self.workers.append(proc)
         return proc
 
