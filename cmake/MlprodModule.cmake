@@ -3,7 +3,8 @@
 # mlprod_module(NAME name SOURCES a.cpp b.cpp DEPS mlprod_common PUBLIC_LIBS ... PRIVATE_LIBS ...)
 #   builds the static library `mlprod_<name>` with our warnings; include root is src/.
 # mlprod_test(NAME name SOURCES ... DEPS ... LABELS unit|infra|blackbox)
-#   builds a GoogleTest executable and registers its tests with CTest under the given labels.
+#   builds a GoogleTest executable and registers its tests with CTest under the given labels;
+#   a test without the blackbox label is also a dependency of the target unit_and_infra_tests.
 
 set(MLPROD_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers)
 
@@ -27,6 +28,9 @@ function(mlprod_test)
   target_compile_definitions(${T_NAME} PRIVATE
     MLPROD_TEST_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     MLPROD_TEST_BINARY="${PROJECT_BINARY_DIR}/src/app/mlprod")
+  if(NOT "blackbox" IN_LIST T_LABELS)
+    set_property(GLOBAL APPEND PROPERTY MLPROD_INNER_TESTS ${T_NAME})
+  endif()
   gtest_discover_tests(${T_NAME}
     PROPERTIES LABELS "${T_LABELS}"
     DISCOVERY_TIMEOUT 60)

@@ -12,5 +12,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
   librabbitmq-dev libhiredis-dev prometheus-cpp-dev \
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libeigen3-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  clang-format
+  clang-format ccache
 bash "$(dirname "$0")/fetch-assets.sh"
