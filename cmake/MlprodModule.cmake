@@ -4,7 +4,8 @@
 #   builds the static library `mlprod_<name>` with our warnings; include root is src/.
 # mlprod_test(NAME name SOURCES ... DEPS ... LABELS unit|infra|blackbox)
 #   builds a GoogleTest executable and registers its tests with CTest under the given labels;
-#   a test without the blackbox label is also a dependency of the target unit_and_infra_tests.
+#   a test without the blackbox label is also a dependency of the target unit_and_infra_tests;
+#   one with it depends on the `mlprod` binary and exists only with MLPROD_BLACKBOX_TESTS.
 
 set(MLPROD_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers)
 
@@ -21,6 +22,9 @@ function(mlprod_test)
   if(NOT T_LABELS)
     set(T_LABELS unit)
   endif()
+  if("blackbox" IN_LIST T_LABELS AND NOT MLPROD_BLACKBOX_TESTS)
+    return()
+  endif()
   add_executable(${T_NAME} ${T_SOURCES})
   target_compile_options(${T_NAME} PRIVATE ${MLPROD_WARNINGS})
   target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
@@ -28,7 +32,9 @@ function(mlprod_test)
   target_compile_definitions(${T_NAME} PRIVATE
     MLPROD_TEST_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     MLPROD_TEST_BINARY="${PROJECT_BINARY_DIR}/src/app/mlprod")
-  if(NOT "blackbox" IN_LIST T_LABELS)
+  if("blackbox" IN_LIST T_LABELS)
+    add_dependencies(${T_NAME} mlprod)  # it runs the built binary
+  else()
     set_property(GLOBAL APPEND PROPERTY MLPROD_INNER_TESTS ${T_NAME})
   endif()
   gtest_discover_tests(${T_NAME}

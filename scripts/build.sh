@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 flavour=${1:-release}
 case "$flavour" in
   release) args=(-DCMAKE_BUILD_TYPE=Release) ;;
-  asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLPROD_SANITIZE=ON -DMLPROD_BUILD_BENCH=OFF) ;;
+  # The sanitizer flavour holds the unit and infrastructure tiers (scripts/test.sh).
+  asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLPROD_SANITIZE=ON -DMLPROD_BUILD_BENCH=OFF
+              -DMLPROD_BLACKBOX_TESTS=OFF) ;;
   image) args=(-DCMAKE_BUILD_TYPE=Release -DMLPROD_BUILD_TESTS=OFF -DMLPROD_BUILD_BENCH=OFF) ;;
   *) echo "usage: scripts/build.sh [release|asan|image] [TARGET...]" >&2; exit 2 ;;
 esac

@@ -107,6 +107,8 @@ class ApiService {
     Response response;
     bool ready = false;
     std::string state;  // the backend's state name; empty when the lookup failed
+    // The store's row is known to have `state` already: nothing for on_answer to write.
+    bool recorded = false;
   };
   // `known`: an earlier lookup of this request already found the task.
   using Lookup = std::function<StatusLookup(const std::string& task_id, bool known)>;
@@ -114,7 +116,8 @@ class ApiService {
   // and the backend has a final state) and as the fallback when the backend forgot the task.
   StatusLookup LookupInferenceStatus(const std::string& task_id, bool known);
   StatusLookup LookupTrainingStatus(const std::string& task_id);
-  // Runs after a status answer, off the response's path (blocking pool), with its state name.
+  // Runs after a status answer that the row has not recorded yet, off the response's path
+  // (blocking pool), with its state name.
   using OnAnswer = std::function<void(const std::string& task_id, const std::string& state)>;
   // GET /<kind>/status/{task_id}[?wait=S]: answers at once, or long-polls until the task is
   // ready or S seconds passed. `on_answer` (may be empty) is queued once the answer is known.

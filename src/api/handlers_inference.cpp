@@ -16,6 +16,7 @@
 #include "api/user_data.h"
 #include "api/validation.h"
 #include "common/uuid.h"
+#include "tasks/inference_task.h"
 
 namespace mlprod::api {
 namespace {
@@ -66,10 +67,16 @@ ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& ta
   if (state == queue::TaskState::kFailure) {
     Response failed = DetailResponse(500, "Task failed");
     failed.exception = "TaskFailed";
-    return {std::move(failed), true, "FAILURE"};
+    return {std::move(failed), true, "FAILURE", row && row->status == "FAILURE"};
   }
   const std::string name(queue::TaskStateName(state));
-  return {JsonResponse(TaskStatusJson(task_id, name, "inference")), ready, name};
+  // Without the row (a long poll's final read) only mlprod's SUCCESS is known to be recorded:
+  // its worker commits the row before it stores the result. A reference worker's result is
+  // null and its row stays PENDING until the API records the status, as the reference's does.
+  const bool recorded =
+      row ? row->status == name
+          : state == queue::TaskState::kSuccess && tasks::IsInferenceTaskResult(result->result);
+  return {JsonResponse(TaskStatusJson(task_id, name, "inference")), ready, name, recorded};
 }
 
 asio::awaitable<Response> ApiService::StatusWithWait(const Request& r, Lookup lookup,
@@ -87,7 +94,7 @@ asio::awaitable<Response> ApiService::StatusWithWait(const Request& r, Lookup lo
   auto& pool = *r.blocking_pool;
   // Queued behind the answer: the client does not wait for what on_answer writes.
   auto answered = [&](const StatusLookup& found) {
-    if (on_answer && !found.state.empty()) {
+    if (on_answer && !found.state.empty() && !found.recorded) {
       asio::post(pool, [on_answer, task_id, state = found.state] { on_answer(task_id, state); });
     }
   };
@@ -166,18 +173,15 @@ void ApiService::RegisterInference(Router& router) {
       },
       Exec::kBlocking);
 
-  // Every answered status request reports the status it answered to the inference row (after
-  // the answer is on its way; the server drains these queued writes before it exits), but
-  // SUCCESS, which the row has already. Unlike
-  // the reference, which writes the row and a `status` event on every poll, only a change of
-  // status writes (docs/decisions.md).
+  // An answered status request reports the status it answered to the inference row when the
+  // row does not have it yet (after the answer is on its way; the server drains these queued
+  // writes before it exits). Unlike the reference, which writes the row and a `status` event on
+  // every poll, only a change of status writes (docs/decisions.md). That is also what records a
+  // reference worker's SUCCESS in a mixed fleet.
   router.AddAsync(Verb::get, "/inference/status/{task_id}", [this](const Request& r) {
     return StatusWithWait(
         r, [this](const std::string& id, bool known) { return LookupInferenceStatus(id, known); },
         [this](const std::string& id, const std::string& state) {
-          // The worker stores SUCCESS in the result backend only after the store committed the
-          // row as SUCCESS (SaveResults): nothing to report, and no read to find that out.
-          if (state == queue::TaskStateName(queue::TaskState::kSuccess)) return;
           if (auto st = deps_.store.UpdateInferenceStatus(id, state); !st.ok()) {
             spdlog::warn("api: recording status of {}: {}", id, st.error().message);
           }

@@ -43,6 +43,7 @@ struct WorkerFlags {
 
 // A sweep at least every 15 s and twice per sweep_after; the lease outlives three missed sweeps.
 std::unique_ptr<tasks::Sweeper> StartSweeper(store::Store& store, queue::Broker& broker,
+                                             queue::ResultBackend& backend,
                                              metrics::WorkerMetrics& metrics, int sweep_after_s,
                                              const queue::PublishedTaskNames& names) {
   if (sweep_after_s <= 0) return nullptr;
@@ -52,6 +53,7 @@ std::unique_ptr<tasks::Sweeper> StartSweeper(store::Store& store, queue::Broker&
   tasks::SweeperOptions options;
   options.sweep_after = after;
   options.task_names = names;
+  options.backend = &backend;
   options.lease_ttl = std::max<std::chrono::milliseconds>(3 * interval, std::chrono::seconds(10));
   auto sweeper = std::make_unique<tasks::Sweeper>(
       store, broker, std::move(options), [&metrics](long long n) { metrics.TasksRepublished(n); });
@@ -151,8 +153,8 @@ int RunWorker(const WorkerFlags& f) {
     return Fail(command, "starting the metrics server on port " + std::to_string(f.metrics_port),
                 st.error());
   }
-  auto sweeper =
-      StartSweeper(*rt->store, *rt->broker, worker_metrics, f.sweep_after_s, config->task_names);
+  auto sweeper = StartSweeper(*rt->store, *rt->broker, *rt->backend, worker_metrics,
+                              f.sweep_after_s, config->task_names);
   spdlog::info(
       "mlprod worker: {} threads (+{} for trainings) on queue '{}', metrics on "
       "http://{}:{}/metrics, sweeper {}",
@@ -201,7 +203,8 @@ void AddWorkerCommand(CLI::App& root, CommandRunner& run) {
       ->capture_default_str();
   sub->add_option("--sweep-after", flags->sweep_after_s,
                   "Seconds an accepted inference may stay PENDING or STARTED before the sweeper "
-                  "publishes it again (one worker of those sharing the database sweeps, only "
+                  "publishes it again, or records the state the result backend holds for it when "
+                  "that is finished (one worker of those sharing the database sweeps, only "
                   "while the queue is nearly empty; 0: no sweeper)")
       ->check(CLI::Range(0, 7 * 24 * 3600))
       ->capture_default_str();

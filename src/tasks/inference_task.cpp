@@ -9,6 +9,10 @@
 
 namespace mlprod::tasks {
 
+bool IsInferenceTaskResult(const nlohmann::json& result) {
+  return result.is_object() && result.contains("model_id") && result.contains("results");
+}
+
 InferenceTask::InferenceTask(store::Store& store, ModelPool& models, drift::DriftMonitor* drift,
                              ExploreOptions explore)
     : store_(store), models_(models), drift_(drift), explore_(explore) {}

@@ -20,6 +20,11 @@
 
 namespace mlprod::tasks {
 
+// True for a value Run returned (an object with "model_id" and "results"): the worker stores it
+// in the result backend only after the store committed the row as SUCCESS. A reference worker's
+// inference returns null and leaves the row to its API.
+bool IsInferenceTaskResult(const nlohmann::json& result);
+
 class InferenceTask {
  public:
   // drift (nullable, must outlive the task) receives every scored user with the primary model

@@ -63,6 +63,16 @@ Status RequeueUnfinishedInferences(store::Store& store, queue::Broker& broker,
         ++report.inferences_failed;
         continue;
       }
+      if (scope.backend != nullptr) {
+        // Unknown (or unreachable) reads as unfinished: publishing again is the safe side.
+        auto done = scope.backend->Get(u.task_id);
+        if (done.ok() && queue::IsReady(done->state)) {
+          MLPROD_RETURN_IF_ERROR(store.UpdateInferenceStatus(
+              u.task_id, std::string(queue::TaskStateName(done->state))));
+          ++report.inferences_recorded;
+          continue;
+        }
+      }
       queue::TaskMessage task = Again(names.inference, u.task_id, origin);
       task.args = nlohmann::json::array({*u.user_id});
       MLPROD_RETURN_IF_ERROR(broker.Publish(task));

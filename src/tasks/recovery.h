@@ -13,6 +13,7 @@
 
 #include "common/result.h"
 #include "queue/broker.h"
+#include "queue/result_backend.h"
 #include "queue/task_names.h"
 #include "store/store.h"
 
@@ -20,7 +21,8 @@ namespace mlprod::tasks {
 
 struct RecoveryReport {
   long long inferences_requeued = 0;
-  long long inferences_failed = 0;  // rows without a user: nothing to run
+  long long inferences_failed = 0;    // rows without a user: nothing to run
+  long long inferences_recorded = 0;  // finished by a worker that left the row unfinished
   long long trainings_requeued = 0;
   long long trainings_failed = 0;
 };
@@ -32,6 +34,10 @@ struct RequeueScope {
   long long max_rows = -1;  // at most this many rows (< 0: no bound)
   // When set, each queued row's time_update becomes this, so it waits a full interval again.
   std::optional<std::chrono::system_clock::time_point> touch_at;
+  // When set (nullable), a row whose task this backend holds as finished gets that state
+  // instead of a publish: a reference worker's inference writes its results but leaves the row
+  // PENDING for the API to record, which happens only when a client asks for the status.
+  queue::ResultBackend* backend = nullptr;
 };
 
 // Publishes each selected PENDING/STARTED inference again under its own task id and the

@@ -49,11 +49,19 @@ Result<SweepReport> Sweeper::SweepOnce() {
   RecoveryReport requeued;
   const RequeueScope scope{.older_than = now - options_.sweep_after,
                            .max_rows = options_.max_per_sweep,
-                           .touch_at = now};
+                           .touch_at = now,
+                           .backend = options_.backend};
   MLPROD_RETURN_IF_ERROR(
       RequeueUnfinishedInferences(store_, broker_, origin_, scope, options_.task_names, requeued));
   report.republished = requeued.inferences_requeued;
   report.failed = requeued.inferences_failed;
+  report.recorded = requeued.inferences_recorded;
+  if (report.recorded > 0) {
+    spdlog::info(
+        "sweeper: {} unfinished inferences were finished in the result backend: state "
+        "recorded, not published again",
+        report.recorded);
+  }
   if (report.republished + report.failed > 0) {
     spdlog::info(
         "sweeper: {} inferences unfinished for more than {} s published again ({} without a "

@@ -18,6 +18,7 @@
 #include "common/periodic.h"
 #include "common/result.h"
 #include "queue/broker.h"
+#include "queue/result_backend.h"
 #include "queue/task_names.h"
 #include "store/store.h"
 #include "tasks/job_lease.h"
@@ -41,6 +42,9 @@ struct SweeperOptions {
   std::string holder;
   // The inference name rows are published under (--task-names). Default: the mlprod names
   queue::PublishedTaskNames task_names;
+  // When set (nullable, must outlive the sweeper), a row whose task the result backend holds as
+  // finished gets that state instead of a publish (RequeueScope::backend). Default: none
+  queue::ResultBackend* backend = nullptr;
   // Wall clock (leases in Unix ms, timestamps of rows). Default: system_clock::now
   std::function<std::chrono::system_clock::time_point()> now;
 };
@@ -50,7 +54,8 @@ struct SweepReport {
   long long depth = -1;   // the queue depth seen (-1: unknown or not asked)
   bool held_off = false;  // owner, but the queue was too long (or its depth unknown)
   long long republished = 0;
-  long long failed = 0;  // rows without a user, marked FAILURE
+  long long failed = 0;    // rows without a user, marked FAILURE
+  long long recorded = 0;  // rows the result backend held as finished, given that state
 };
 
 class Sweeper {

@@ -96,6 +96,48 @@ TEST_F(ApiServerTest, LongPollWakesAsSoonAsTheTaskIsReady) {
   EXPECT_EQ(r.json()["status"], "SUCCESS");
 }
 
+// A reference worker in a mixed fleet stores SUCCESS with result null and leaves the row
+// PENDING; the status answer records it, on a plain read and at the end of a long poll.
+TEST_F(ApiServerTest, AReferenceWorkersSuccessIsRecordedOnTheRowWhenAnswered) {
+  auto start = [&] {
+    const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
+    return started.json()["task_id"].get<std::string>();
+  };
+  auto reference_success = [&](const std::string& task_id) {
+    ASSERT_TRUE(
+        backend_
+            ->Store({.task_id = task_id, .state = queue::TaskState::kSuccess, .result = nullptr})
+            .ok());
+  };
+  auto row_status = [&](const std::string& task_id) {
+    // The write is queued behind the answer.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::string status;
+    do {
+      status = (*store_->GetInference(task_id))->status;
+      if (status == "SUCCESS") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return status;
+  };
+  const std::string read = start();
+  reference_success(read);
+  EXPECT_EQ((*store_->GetInference(read))->status, "PENDING");
+  EXPECT_EQ(client_->Get("/inference/status/" + read).json()["status"], "SUCCESS");
+  EXPECT_EQ(row_status(read), "SUCCESS");
+
+  const std::string polled = start();
+  auto poll = std::async(std::launch::async, [&] {
+    Client other(server_->port());
+    return other.Get("/inference/status/" + polled + "?wait=25");
+  });
+  EXPECT_EQ(poll.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  reference_success(polled);
+  ASSERT_EQ(poll.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(poll.get().json()["status"], "SUCCESS");
+  EXPECT_EQ(row_status(polled), "SUCCESS");
+}
+
 TEST_F(ApiServerTest, LongPollOnPendingTaskAnswersPendingAfterTheWait) {
   const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
   const auto task_id = started.json()["task_id"].get<std::string>();

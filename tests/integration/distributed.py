@@ -20,8 +20,9 @@ SKIP_REASON = "MLPROD_TEST_DATABASE_URL/AMQP_URL/REDIS_URL unset: run scripts/se
 
 
 def psql(url, sql):
-    subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql], check=True,
-                   capture_output=True, timeout=60)
+    """Runs `sql`; returns what it printed (unaligned, tuples only), stripped."""
+    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql], check=True,
+                          capture_output=True, timeout=60, text=True).stdout.strip()
 
 
 def fresh_database():

@@ -13,7 +13,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-from distributed import AMQP_URL, AVAILABLE, REDIS_URL, SKIP_REASON, Deployment  # noqa: E402
+from distributed import AMQP_URL, AVAILABLE, REDIS_URL, SKIP_REASON, Deployment, psql  # noqa: E402
 from mlprod_client import BINARY, Server, request, user_data  # noqa: E402
 
 PYTHON = "/usr/bin/python3"
@@ -90,6 +90,23 @@ def restart_api(dep, *args):
     dep.url = dep.api.url
 
 
+def row_statuses(dep, ids):
+    """The distinct `inferences.status` values of the tasks `ids`."""
+    listed = ",".join(f"'{i}'" for i in ids)
+    out = psql(dep.env["DATABASE_URL"],
+               f"SELECT DISTINCT status FROM inferences WHERE task_id IN ({listed})")
+    return set(out.split())
+
+
+def wait_until(check, timeout=30):
+    deadline = time.time() + timeout
+    while not check():
+        if time.time() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def has_rows(url, task_id):
     status, rows = request("GET", f"{url}/inference/results/{task_id}?limit=1")
     assert status == 200, (status, rows)
@@ -140,8 +157,11 @@ class MixedFleet(unittest.TestCase):
 
     def test_fleet_moves_one_process_at_a_time_to_mlprod_workers_and_back(self):
         # docs/deployment.md, "Mixed fleets": every step leaves a fleet that runs every task.
+        # The sweepers of the mlprod workers stay on: a reference worker leaves its rows PENDING,
+        # and what records them (the API's status answer, else the sweeper) must not run them
+        # twice.
         dep = Deployment(workers=0, api_args=["--task-names", "reference-2022"],
-                         worker_args=["--task-names", "reference-2022", "--sweep-after", "0"])
+                         worker_args=["--task-names", "reference-2022", "--sweep-after", "5"])
         peers = [ReferencePeer("2022", dep.queue)]
         try:
             def step(n=6):
@@ -152,10 +172,26 @@ class MixedFleet(unittest.TestCase):
                 by_mlprod = {t for t in ids if has_rows(dep.url, t)}
                 self.assertEqual(by_peer | by_mlprod, set(ids))
                 self.assertEqual(by_peer & by_mlprod, set())
+                # The status answers recorded the reference's SUCCESS (queued behind them).
+                self.assertTrue(wait_until(lambda: row_statuses(dep, ids) == {"SUCCESS"}),
+                                row_statuses(dep, ids))
                 return len(by_peer), len(by_mlprod)
 
             self.assertEqual(step(), (6, 0))  # the reference's 2022 workers, mlprod's API
+            # Inferences nobody asks about: the reference worker runs them, their rows stay
+            # PENDING until the first mlprod worker's sweeper finds them finished in the result
+            # backend, and records that instead of publishing them again.
+            unpolled = [start_inference(dep.url) for _ in range(3)]
+            self.assertTrue(wait_until(
+                lambda: set(unpolled) <= {r["id"] for r in peers[0].received()}))
+            self.assertEqual(row_statuses(dep, unpolled), {"PENDING"})
             dep.start_worker()
+            self.assertTrue(wait_until(lambda: row_statuses(dep, unpolled) == {"SUCCESS"}),
+                            dep.logs())
+            self.assertIn("finished in the result backend: state recorded", dep.logs())
+            ran = [r["id"] for r in peers[0].received()]
+            self.assertEqual([ran.count(t) for t in unpolled], [1, 1, 1])
+            self.assertFalse(any(has_rows(dep.url, t) for t in unpolled))
             peer_n, mlprod_n = step(12)  # both kinds consume the queue
             self.assertGreater(peer_n, 0)
             self.assertGreater(mlprod_n, 0)

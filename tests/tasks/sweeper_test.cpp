@@ -1,6 +1,7 @@
 // The sweeper over a real SQLite store and the in-process broker, on a clock the test moves:
 // what it publishes again and when, that it holds off while the queue is long, that it bounds
-// a sweep, and that of two processes on one database only the lease holder sweeps.
+// a sweep, that it records what the result backend holds as finished instead of publishing it,
+// and that of two processes on one database only the lease holder sweeps.
 #include "tasks/sweeper.h"
 
 #include <gtest/gtest.h>
@@ -9,7 +10,9 @@
 #include <filesystem>
 
 #include "common/uuid.h"
+#include "queue/celery_result.h"
 #include "queue/inproc/inproc_broker.h"
+#include "queue/inproc/inproc_result_backend.h"
 #include "store/open_store.h"
 #include "tasks/queue_training.h"
 
@@ -109,6 +112,47 @@ TEST_F(SweeperTest, RepublishesRowsUnfinishedLongerThanSweepAfterOncePerInterval
   EXPECT_EQ(Drain(), lost);
   EXPECT_EQ(counted, 4);
   EXPECT_EQ((*store_->GetInference(lost[0]))->status, "PENDING");
+}
+
+// A reference worker in a mixed fleet: results written, row left PENDING, SUCCESS (result null)
+// in the backend. Publishing it again would run it twice; its state is recorded instead.
+TEST_F(SweeperTest, RecordsTheStateOfRowsTheResultBackendHoldsAsFinished) {
+  const std::string by_reference = Accept();
+  const std::string failed = Accept();
+  const std::string running = Accept();
+  const std::string lost = Accept();
+  queue::InprocResultBackend backend;
+  ASSERT_TRUE(
+      backend
+          .Store({.task_id = by_reference, .state = queue::TaskState::kSuccess, .result = nullptr})
+          .ok());
+  ASSERT_TRUE(backend
+                  .Store({.task_id = failed,
+                          .state = queue::TaskState::kFailure,
+                          .result = queue::FailureResult("ValueError", "boom", "builtins")})
+                  .ok());
+  ASSERT_TRUE(backend.Store({.task_id = running, .state = queue::TaskState::kStarted}).ok());
+  SweeperOptions options = Options();
+  options.backend = &backend;
+  Sweeper sweeper(*store_, broker_, options);
+
+  offset_ = seconds(61);
+  auto r = sweeper.SweepOnce();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->recorded, 2);
+  EXPECT_EQ(r->republished, 2);
+  std::vector<std::string> again = {running, lost};
+  std::sort(again.begin(), again.end());
+  EXPECT_EQ(Drain(), again);  // unfinished in the backend (or unknown to it): published
+  EXPECT_EQ((*store_->GetInference(by_reference))->status, "SUCCESS");
+  EXPECT_EQ((*store_->GetInference(failed))->status, "FAILURE");
+  EXPECT_EQ((*store_->GetInference(running))->status, "PENDING");
+
+  offset_ = seconds(122);  // recorded rows are finished: never swept again
+  r = sweeper.SweepOnce();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->recorded, 0);
+  EXPECT_EQ(Drain(), again);
 }
 
 TEST_F(SweeperTest, HoldsOffWhileTheQueueIsLongerThanMaxDepth) {
