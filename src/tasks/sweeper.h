@@ -1,7 +1,9 @@
 // Distributed mode's net under the queue: inferences committed to the store but left PENDING or
 // STARTED longer than `sweep_after` (an API killed between its commit and its publish, a purged
 // queue, a worker that died mid-task after a purge) are published again under their own task
-// ids; the inference task is idempotent per task id, so a duplicate writes nothing. Of several
+// ids; the inference task is idempotent per task id, so a duplicate writes nothing. A row whose
+// task the result backend (when given) holds as finished gets that state instead: a reference
+// worker in a mixed fleet leaves its rows PENDING, and its task is not idempotent. Of several
 // processes sharing a database only the holder of the store lease "inference-sweeper" sweeps.
 // It never feeds a backlog: it sweeps only while the broker queue is nearly empty, at most
 // max_per_sweep rows a time, and marks each row it publishes (time_update), so a row is
