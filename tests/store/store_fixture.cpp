@@ -26,14 +26,19 @@ class SqliteDatabase : public TestDatabase {
     std::filesystem::remove_all(dir_, ec);
   }
   std::string url() const override { return "sqlite://" + (dir_ / "store.db").string(); }
+  // A connection of the test's own beside the store's: it waits for their locks (a checkpoint,
+  // a commit) as the store's connections do, instead of failing with "database is locked".
+  std::string SqliteConnectString() const {
+    return "db=" + (dir_ / "store.db").string() + " timeout=10";
+  }
   long long CountSql(const std::string& sql) override {
-    soci::session s(soci::sqlite3, "db=" + (dir_ / "store.db").string());
+    soci::session s(soci::sqlite3, SqliteConnectString());
     long long n = -1;
     Query(s, sql).Into(n).Run();
     return n;
   }
   void ExecSql(const std::string& sql) override {
-    soci::session s(soci::sqlite3, "db=" + (dir_ / "store.db").string());
+    soci::session s(soci::sqlite3, SqliteConnectString());
     Exec(s, sql);
   }
 
