@@ -4,8 +4,8 @@
 #   builds the static library `mlprod_<name>` with our warnings; include root is src/.
 # mlprod_test(NAME name SOURCES ... DEPS ... LABELS unit|infra|blackbox)
 #   builds a GoogleTest executable and registers its tests with CTest under the given labels;
-#   a test without the blackbox label is also a dependency of the target unit_and_infra_tests;
-#   one with it depends on the `mlprod` binary and exists only with MLPROD_BLACKBOX_TESTS.
+#   one with the blackbox label depends on the `mlprod` binary and exists only with
+#   MLPROD_BLACKBOX_TESTS.
 
 set(MLPROD_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers)
 
@@ -34,8 +34,6 @@ function(mlprod_test)
     MLPROD_TEST_BINARY="${PROJECT_BINARY_DIR}/src/app/mlprod")
   if("blackbox" IN_LIST T_LABELS)
     add_dependencies(${T_NAME} mlprod)  # it runs the built binary
-  else()
-    set_property(GLOBAL APPEND PROPERTY MLPROD_INNER_TESTS ${T_NAME})
   endif()
   gtest_discover_tests(${T_NAME}
     PROPERTIES LABELS "${T_LABELS}"

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour of mlprod with CMake + Ninja.
-# Usage: scripts/build.sh [release|asan|image] [TARGET...]
-#   (default release, every target; build dir build/<flavour>)
+# Usage: scripts/build.sh [release|asan|image]   (default release; build dir build/<flavour>)
 #   image: release build of the binary only (no tests, no benchmarks), as the Dockerfiles use it.
 # Environment: MLPROD_BUILD_JOBS = parallel compile jobs (default: nproc).
 #   MLPROD_CCACHE=0 turns off ccache, which is used when it is installed: the cache (ccache's own
@@ -16,11 +15,8 @@ case "$flavour" in
   asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLPROD_SANITIZE=ON -DMLPROD_BUILD_BENCH=OFF
               -DMLPROD_BLACKBOX_TESTS=OFF) ;;
   image) args=(-DCMAKE_BUILD_TYPE=Release -DMLPROD_BUILD_TESTS=OFF -DMLPROD_BUILD_BENCH=OFF) ;;
-  *) echo "usage: scripts/build.sh [release|asan|image] [TARGET...]" >&2; exit 2 ;;
+  *) echo "usage: scripts/build.sh [release|asan|image]" >&2; exit 2 ;;
 esac
-shift $(($# > 0 ? 1 : 0))
-targets=()
-for t in "$@"; do targets+=(--target "$t"); done
 jobs=${MLPROD_BUILD_JOBS:-$(nproc)}
 if [ "${MLPROD_CCACHE:-1}" != 0 ] && command -v ccache >/dev/null; then
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
@@ -29,4 +25,4 @@ else
   args+=(-UCMAKE_CXX_COMPILER_LAUNCHER -UCMAKE_C_COMPILER_LAUNCHER)
 fi
 cmake -S . -B "build/$flavour" -G Ninja "${args[@]}" >/dev/null
-cmake --build "build/$flavour" -j "$jobs" "${targets[@]}"
+cmake --build "build/$flavour" -j "$jobs"

@@ -64,11 +64,6 @@ ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& ta
   }
   const bool ready = queue::IsReady(state);
   if (ready) tracker_.SeenReady(task_id);
-  if (state == queue::TaskState::kFailure) {
-    Response failed = DetailResponse(500, "Task failed");
-    failed.exception = "TaskFailed";
-    return {std::move(failed), true, "FAILURE", row && row->status == "FAILURE"};
-  }
   const std::string name(queue::TaskStateName(state));
   // Without the row (a long poll's final read) only mlprod's SUCCESS is known to be recorded:
   // its worker commits the row before it stores the result. A reference worker's result is
@@ -76,6 +71,11 @@ ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& ta
   const bool recorded =
       row ? row->status == name
           : state == queue::TaskState::kSuccess && tasks::IsInferenceTaskResult(result->result);
+  if (state == queue::TaskState::kFailure) {
+    Response failed = DetailResponse(500, "Task failed");
+    failed.exception = "TaskFailed";
+    return {std::move(failed), true, name, recorded};
+  }
   return {JsonResponse(TaskStatusJson(task_id, name, "inference")), ready, name, recorded};
 }
 
