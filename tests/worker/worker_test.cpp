@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <future>
 #include <thread>
 
@@ -95,16 +96,24 @@ TEST_F(WorkerTest, RecordsThrownExceptionAsFailure) {
 TEST_F(WorkerTest, RejectsUnknownTaskAndKeepsGoing) {
   registry.Register("mlprod.t", [](const queue::TaskMessage&) { return Result<json>(1); });
   std::mutex mu;
+  std::condition_variable cv;
   std::vector<std::string> rejected;
   WorkerObserver observer;
   observer.on_rejected = [&](std::string_view task, std::string_view reason) {
     std::lock_guard lock(mu);
     rejected.push_back(std::string(task) + ": " + std::string(reason));
+    cv.notify_all();
   };
   auto worker = StartWorker(observer);
   Publish(Task("poison", "evil.task"));
   Publish(Task("good", "mlprod.t"));
   EXPECT_EQ(WaitReady(backend, "good").state, TaskState::kSuccess);
+  {
+    // Two threads: the good task may finish before the other thread handles the poison one,
+    // and a delivery taken while stopping goes back to the broker. Wait for the rejection.
+    std::unique_lock lock(mu);
+    EXPECT_TRUE(cv.wait_for(lock, seconds(30), [&] { return !rejected.empty(); }));
+  }
   worker->Stop();
   EXPECT_EQ(backend.Get("poison")->state, TaskState::kPending);
   EXPECT_EQ(worker->Stats().rejected, 1);
