@@ -231,6 +231,13 @@ bool SessionHealthy(soci::session& session, Backend backend) {
   return poll(&p, 1, 0) == 0;
 }
 
+std::string PostgresServerAddress(soci::session& session) {
+  if (session.get_backend_name() != "postgresql") return {};
+  PGconn* conn = PgConn(session);
+  const char* addr = conn == nullptr ? nullptr : PQhostaddr(conn);
+  return addr == nullptr ? std::string() : std::string(addr);
+}
+
 void AppendInt(std::string& sql, std::int64_t v) { sql += std::to_string(v); }
 
 void AppendDouble(std::string& sql, double v) {

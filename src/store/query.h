@@ -93,6 +93,9 @@ bool SessionBroken(soci::session& session, Backend backend);
 
 // Cheap check before reusing an idle session: PostgreSQL connection still open and idle.
 bool SessionHealthy(soci::session& session, Backend backend);
+// The numeric address of the server a PostgreSQL session is connected to over TCP (libpq's
+// PQhostaddr); empty for SQLite and Unix-socket sessions.
+std::string PostgresServerAddress(soci::session& session);
 
 // SQL literals for multi-row VALUES lists (numbers only; strings are always bound).
 void AppendInt(std::string& sql, std::int64_t v);

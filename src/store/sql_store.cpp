@@ -1,5 +1,7 @@
 #include "store/sql_store.h"
 
+#include <algorithm>
+
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -49,9 +51,28 @@ SqlStore::SqlStore(DbTarget target, StoreOptions options)
 
 std::unique_ptr<soci::session> SqlStore::OpenSession() const {
   if (target_.backend == Backend::kPostgres) {
-    return std::make_unique<soci::session>(
-        soci::postgresql,
-        PostgresConnectString(target_, options_.connect_timeout, options_.statement_timeout));
+    const std::string conninfo =
+        PostgresConnectString(target_, options_.connect_timeout, options_.statement_timeout);
+    // One host by name (not a list, a socket directory or the URL's own hostaddr): later
+    // sessions dial the address the last one reached (libpq still uses `host` for TLS and
+    // .pgpass), and resolve again only when that address no longer answers.
+    const bool one_host = !target_.host.empty() && target_.host.front() != '/' &&
+                          target_.host.find(',') == std::string::npos &&
+                          std::none_of(target_.params.begin(), target_.params.end(),
+                                       [](const auto& kv) { return kv.first == "hostaddr"; });
+    if (!one_host) return std::make_unique<soci::session>(soci::postgresql, conninfo);
+    if (const std::string known = server_address_.Get(); !known.empty()) {
+      try {
+        return std::make_unique<soci::session>(soci::postgresql, conninfo + " hostaddr=" + known);
+      } catch (const std::exception&) {
+        server_address_.Forget(known);
+      }
+    }
+    auto s = std::make_unique<soci::session>(soci::postgresql, conninfo);
+    if (std::string reached = PostgresServerAddress(*s); !reached.empty()) {
+      server_address_.Remember(std::move(reached));
+    }
+    return s;
   }
   // SOCI's connect string has no quoting for paths with spaces; quote it as SOCI parses it.
   auto s = std::make_unique<soci::session>(soci::sqlite3, "db=\"" + target_.path + "\"");

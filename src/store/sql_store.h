@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/log.h"
+#include "common/resolve.h"
 #include "store/connection_pool.h"
 #include "store/db_url.h"
 #include "store/open_store.h"
@@ -164,6 +165,9 @@ class SqlStore final : public Store {
   const Dialect& dialect_;
   StoreOptions options_;
   ConnectionPool pool_;
+  // PostgreSQL with one named host: the address the last session reached, so sessions opened
+  // while serving connect by address instead of resolving the name again (common/resolve.h).
+  mutable RememberedAddress server_address_;
   // SQLite has one writer at a time; a second connection's BEGIN IMMEDIATE would sleep in the
   // busy handler (1, 2, 5, 10 ... ms). Writers of this process queue here instead, before taking
   // a session, so they hand over without sleeping. Other processes still meet busy_timeout.

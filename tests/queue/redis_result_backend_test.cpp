@@ -109,6 +109,36 @@ TEST_F(RedisResultBackendTest, UnreachableRedisIsUnavailable) {
   EXPECT_FALSE((*b)->Store(Res("x", TaskState::kSuccess)).ok());
 }
 
+TEST_F(RedisResultBackendTest, AHostNameIsResolvedOnceAndEveryConnectionWorks) {
+  auto ep = ParseRedisUrl(url_);
+  ASSERT_TRUE(ep.ok());
+  if (ep->host != "127.0.0.1") GTEST_SKIP() << "the test server is not on 127.0.0.1";
+  const std::string by_name =
+      "redis://localhost:" + std::to_string(ep->port) + "/" + std::to_string(ep->db);
+  auto b = RedisResultBackend::Create({.url = by_name});
+  ASSERT_TRUE(b.ok());
+  // More callers at once than idle connections: new connections dial the remembered address.
+  std::vector<std::future<bool>> calls;
+  for (int i = 0; i < 16; ++i) {
+    calls.push_back(std::async(std::launch::async, [&b, i] {
+      const std::string id = NewUuid();
+      return (*b)->Store(Res(id, TaskState::kSuccess, {{"i", i}})).ok() && (*b)->Get(id).ok() &&
+             (*b)->Ping().ok();
+    }));
+  }
+  for (auto& c : calls) EXPECT_TRUE(c.get());
+}
+
+TEST_F(RedisResultBackendTest, AnUnresolvableHostIsUnavailableAndNamed) {
+  auto b = RedisResultBackend::Create({.url = "redis://no-such-host.invalid:6379/0"});
+  ASSERT_TRUE(b.ok());
+  auto st = (*b)->Ping();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(st.error().message.find("no-such-host.invalid"), std::string::npos)
+      << st.error().message;
+}
+
 TEST_F(RedisResultBackendTest, AclUserInTheUrlAuthenticatesAsThatUser) {
   if (url_.find('@') != std::string::npos) GTEST_SKIP() << "the test server URL has user info";
   const std::string user = "mlprod-test-" + NewUuid().substr(0, 8);

@@ -78,6 +78,29 @@ std::unique_ptr<soci::session> OpenSession(const std::string& url) {
       PostgresConnectString(*target, std::chrono::seconds(5), std::chrono::seconds(30)));
 }
 
+TEST_P(PostgresOnly, SessionsAfterTheFirstDialTheAddressItReached) {
+  const std::string url = db_->url();
+  const auto host_at = url.find("@127.0.0.1:");
+  if (host_at == std::string::npos) GTEST_SKIP() << "the test server is not on 127.0.0.1";
+  // By name: the first session resolves localhost; the others connect with hostaddr.
+  const std::string app = "mlprod_" + NewUuid().substr(0, 8);
+  const std::string by_name = url.substr(0, host_at) + "@localhost:" +
+                              url.substr(host_at + std::string("@127.0.0.1:").size()) +
+                              "?application_name=" + app;
+  StoreOptions options;
+  options.pool_size = 4;
+  auto store = OpenStore(by_name, options);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto st = (*store)->Connect();
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(
+      db_->CountSql("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '" + app + "'"),
+      4);
+  EXPECT_TRUE((*store)->StartInference(SampleUser("by-name"), "by-name").ok());
+  auto session = OpenSession(url);
+  EXPECT_EQ(PostgresServerAddress(*session), "127.0.0.1");
+}
+
 long long PreparedOnServer(soci::session& s) {
   long long n = -1;
   Query(s, "SELECT COUNT(*) FROM pg_prepared_statements").Into(n).Run();

@@ -106,9 +106,11 @@ Result<RedisEndpoint> ParseRedisUrl(std::string_view text) {
   return ep;
 }
 
-Result<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
-    const RedisEndpoint& ep, std::chrono::milliseconds timeout) {
-  redisContext* ctx = redisConnectWithTimeout(ep.host.c_str(), ep.port, ToTimeval(timeout));
+Result<std::unique_ptr<RedisConnection>> RedisConnection::Connect(const RedisEndpoint& ep,
+                                                                  std::chrono::milliseconds timeout,
+                                                                  const std::string& address) {
+  const std::string& target = address.empty() ? ep.host : address;
+  redisContext* ctx = redisConnectWithTimeout(target.c_str(), ep.port, ToTimeval(timeout));
   const std::string where = "redis " + ep.host + ":" + std::to_string(ep.port);
   if (ctx == nullptr) return MakeError(ErrorCode::kUnavailable, where + ": out of memory");
   std::unique_ptr<RedisConnection> conn(new RedisConnection(ctx));

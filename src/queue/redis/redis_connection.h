@@ -40,8 +40,11 @@ struct RedisReply {
 
 class RedisConnection {
  public:
+  // Connects to `address` (a numeric address `endpoint.host` resolved to) when given, else to
+  // endpoint.host; errors name endpoint.host either way.
   static Result<std::unique_ptr<RedisConnection>> Connect(const RedisEndpoint& endpoint,
-                                                          std::chrono::milliseconds timeout);
+                                                          std::chrono::milliseconds timeout,
+                                                          const std::string& address = {});
   ~RedisConnection();
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;

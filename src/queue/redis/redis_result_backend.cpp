@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/resolve.h"
 #include "queue/celery_result.h"
 #include "queue/redis/redis_connection.h"
 #include "queue/watch_list.h"
@@ -18,6 +19,7 @@ struct RedisResultBackend::Impl {
   RedisResultBackendOptions options;
   RedisEndpoint endpoint;
   WatchList watches;
+  RememberedAddress address;
 
   std::mutex pool_mu;
   std::vector<std::unique_ptr<RedisConnection>> idle;
@@ -37,7 +39,30 @@ struct RedisResultBackend::Impl {
         return c;
       }
     }
-    return RedisConnection::Connect(endpoint, options.timeout);
+    return Dial();
+  }
+  // A new connection to the address the last one reached; resolves the host only when there is
+  // none or it no longer answers (docs/decisions.md: no DNS lookup per pooled connection).
+  Result<std::unique_ptr<RedisConnection>> Dial() {
+    const std::string known = address.Get();
+    if (!known.empty()) {
+      auto conn = RedisConnection::Connect(endpoint, options.timeout, known);
+      if (conn.ok() || conn.error().code != ErrorCode::kUnavailable) return conn;
+      address.Forget(known);
+    }
+    auto resolved = ResolveTcpHost(endpoint.host, endpoint.port);
+    if (!resolved.ok()) {
+      return MakeError(ErrorCode::kUnavailable, "redis " + endpoint.host + ":" +
+                                                    std::to_string(endpoint.port) + ": " +
+                                                    resolved.error().message);
+    }
+    Result<std::unique_ptr<RedisConnection>> conn = MakeError(ErrorCode::kUnavailable, "");
+    for (const std::string& a : *resolved) {
+      conn = RedisConnection::Connect(endpoint, options.timeout, a);
+      if (conn.ok()) address.Remember(a);
+      if (conn.ok() || conn.error().code != ErrorCode::kUnavailable) break;
+    }
+    return conn;
   }
   void Release(std::unique_ptr<RedisConnection> c) {
     if (c->broken()) return;
@@ -83,7 +108,7 @@ struct RedisResultBackend::Impl {
     const std::string pattern = std::string(kResultKeyPrefix) + "*";
     auto backoff = std::chrono::milliseconds(100);
     while (!stopping) {
-      auto conn = RedisConnection::Connect(endpoint, options.timeout);
+      auto conn = Dial();
       Status st = conn.ok() ? (*conn)->Send({"PSUBSCRIBE", pattern}) : Status(conn.error());
       if (!st.ok()) {
         spdlog::warn("redis result backend: subscriber cannot connect: {}", st.error().message);
