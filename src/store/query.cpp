@@ -152,6 +152,12 @@ std::string Trim(std::string s) {
 
 Error TranslateError(const std::exception& e, Backend backend, std::string_view what) {
   const std::string prefix = std::string(what) + ": ";
+  // A database that takes no writes (disk full, I/O error, read-only) is a dependency's state,
+  // not a fault of the request: 503, as a lost connection is.
+  if (auto kind = StorageWriteFailure(e, backend)) {
+    return MakeError(ErrorCode::kUnavailable, prefix + "database cannot take writes (" +
+                                                  std::string(*kind) + "): " + Trim(e.what()));
+  }
   if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
     const std::string state = pg->sqlstate();
     // 08: connection exception; 57P0x: server shutting down; 53: out of resources.

@@ -38,7 +38,12 @@ class Server:
             [BINARY, command, "--port", str(self.port), "--data-dir", self.data_dir,
              "--config-dir", os.path.join(SOURCE_DIR, "config"), *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, env=full_env, cwd=self.data_dir)
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.cleanup()
+            self.log.close()
+            raise
 
     def wait_ready(self, timeout=120):
         deadline = time.time() + timeout

@@ -38,6 +38,37 @@ TEST_P(PostgresOnly, ReconnectsAfterTheServerKillsItsSessions) {
   EXPECT_TRUE((*store)->StartInference(SampleUser("after"), "after-kill").ok());
 }
 
+// A database that takes no writes (here read-only, as a hot standby or
+// default_transaction_read_only makes it): writes fail as kUnavailable (503, not a 500), and
+// WriteHealth says why, so readiness does too.
+TEST_P(PostgresOnly, AReadOnlyDatabaseMakesWritesUnavailableAndUnhealthy) {
+  const std::string app = "mlprod_" + NewUuid().substr(0, 8);
+  auto store = OpenStore(db_->url() + "?application_name=" + app);
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->StartInference(SampleUser("before"), NewUuid()).ok());
+  ASSERT_TRUE((*store)->WriteHealth().ok());
+  // New sessions of this throwaway database (dropped from the server's own) are read-only.
+  db_->ExecSql(
+      "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET "
+      "default_transaction_read_only = on', current_database()); END $$");
+  db_->CountSql(
+      "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid, 5000) FROM "
+      "pg_stat_activity WHERE application_name = '" +
+      app + "') AS k");
+  // The first write may still meet a session the kill left behind (unavailable as well).
+  auto refused = (*store)->StartInference(SampleUser("after"), NewUuid());
+  for (int i = 0; i < 3 && (refused.ok() || refused.error().message.find("cannot take writes") ==
+                                                std::string::npos);
+       ++i) {
+    refused = (*store)->StartInference(SampleUser("after"), NewUuid());
+  }
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable) << refused.error().message;
+  const Status health = (*store)->WriteHealth();
+  ASSERT_FALSE(health.ok());
+  EXPECT_NE(health.error().message.find("read-only"), std::string::npos) << health.error().message;
+}
+
 TEST_P(PostgresOnly, ConnectOpensEveryPooledConnectionBeforeTheFirstRequest) {
   const std::string app = "mlprod_" + NewUuid().substr(0, 8);
   StoreOptions options;
