@@ -265,11 +265,14 @@ class ConnectionSettings(unittest.TestCase):
             server.stop()
             server.cleanup()
 
-    def test_postgres_multi_host_url_tries_the_next_host(self):
+    def test_postgres_multi_host_url_with_a_port_per_host(self):
+        # libpq's order: the first host that answers. Either order must reach the server.
         parts = urllib.parse.urlsplit(fresh_database())
-        closed = free_port()
-        netloc = f"{parts.username}:{parts.password}@127.0.0.1:{closed},{parts.hostname}:{parts.port}"
-        self.serves({"DATABASE_URL": urllib.parse.urlunsplit(parts._replace(netloc=netloc))})
+        good, closed = f"{parts.hostname}:{parts.port}", f"127.0.0.1:{free_port()}"
+        for hosts in (f"{good},{closed}", f"{closed},{good}"):
+            with self.subTest(hosts=hosts):
+                netloc = f"{parts.username}:{parts.password}@{hosts}"
+                self.serves({"DATABASE_URL": urllib.parse.urlunsplit(parts._replace(netloc=netloc))})
 
     def test_redis_acl_user_authenticates_with_its_name(self):
         user = "bb_" + uuid.uuid4().hex[:8]
@@ -293,9 +296,13 @@ class ConnectionSettings(unittest.TestCase):
         self.assertRegex(failure, r"(?i)amqps|tls")
 
     def test_ipv6_literals_are_hosts_not_parse_errors(self):
+        # Without a port the last ':' is inside the brackets; with one, both must work.
         port = free_port()
-        for env in ({"CELERY_BROKER_URL": f"amqp://guest:guest@[::1]:{port}/"},
-                    {"DATABASE_URL": f"postgresql://u:p@[::1]:{port}/db"},
+        for env in ({"CELERY_BROKER_URL": "amqp://nobody:wrong@[::1]/"},
+                    {"CELERY_BROKER_URL": f"amqp://nobody:wrong@[::1]:{port}/"},
+                    {"DATABASE_URL": "postgresql://nobody:wrong@[::1]/db"},
+                    {"DATABASE_URL": f"postgresql://nobody:wrong@[::1]:{port}/db"},
+                    {"CELERY_BACKEND_URL": "redis://:wrong@[::1]/0"},
                     {"CELERY_BACKEND_URL": f"redis://[::1]:{port}/0"}):
             with self.subTest(env=env):
                 server, failure = run_api(env)

@@ -30,6 +30,7 @@ class Server:
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="mlprod_bb_")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.command = command
         self.log_path = os.path.join(self.data_dir, command + ".log")
         full_env = dict(os.environ)
         full_env.update(env or {})
@@ -49,7 +50,8 @@ class Server:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"mlprod serve exited with {self.proc.returncode}:\n{self.logs()}")
+                raise RuntimeError(
+                    f"mlprod {self.command} exited with {self.proc.returncode}:\n{self.logs()}")
             try:
                 status, _ = request("GET", self.url + "/health/live", timeout=1)
                 if status == 200:
@@ -57,7 +59,7 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError("mlprod serve did not become live:\n" + self.logs())
+        raise RuntimeError(f"mlprod {self.command} did not become live:\n" + self.logs())
 
     def logs(self):
         with open(self.log_path, "rb") as f:
