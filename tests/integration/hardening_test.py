@@ -147,6 +147,28 @@ class DistributedTasks(unittest.TestCase):
 
 
 @unittest.skipUnless(AVAILABLE, SKIP_REASON)
+class DataDirRecreated(unittest.TestCase):
+    def test_a_database_whose_model_folders_are_gone_serves_again(self):
+        # Item 6: the data dir recreated under a database that names model folders in it. The
+        # API must not accept tasks no worker can run: it repairs the baseline or is not ready.
+        db_url = fresh_database()
+        first = Deployment(workers=1, database_url=db_url)
+        try:
+            start_and_wait(first.url)
+        finally:
+            first.close()  # removes its data dir, models and all
+        second = Deployment(workers=1, database_url=db_url)
+        try:
+            status, ready = request("GET", second.url + "/health/ready")
+            if status == 200:
+                start_and_wait(second.url)
+            else:
+                self.assertIn("model", json.dumps(ready))
+        finally:
+            second.close()
+
+
+@unittest.skipUnless(AVAILABLE, SKIP_REASON)
 class DatabaseRefusesWrites(unittest.TestCase):
     def test_short_503_detail_and_not_ready(self):
         db_url = fresh_database()
