@@ -1,11 +1,19 @@
 // mlprod: one executable, one subcommand per process role (SPEC §2). This file and the cmd_*
 // files beside it are the composition root: the only code that reads flags and the environment
 // and builds the objects the modules need.
+#include <malloc.h>
+
+#include <cstdlib>
 #include <iostream>
 
 #include "app/commands.h"
 
 int main(int argc, char** argv) {
+  // glibc gives each thread that meets a locked arena a new one, up to 8 per core, and an
+  // arena keeps what it once held: with I/O, blocking-pool, worker and training threads that
+  // was ~20 MiB of a long-running server's RSS (docs/benchmarks.md, "Soak"). Two arenas serve
+  // the same load; MALLOC_ARENA_MAX in the environment still decides when set.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
   CLI::App root{
       "mlprod: a holiday-location recommender served as a small production ML platform.\n"
       "Start with `mlprod serve` (everything in one process, no external services)."};

@@ -412,6 +412,16 @@ constexpr std::string_view kRelativeModelPathsV16[] = {
     "WHERE path LIKE '/%' AND path LIKE ('%/models/' || task_id)",
 };
 
+// Version 17: where a background job stands (data retention's walk), so a restart or another
+// holder of its lease goes on from there instead of walking the kept history again. Not in
+// `leases`: a lease row goes when its holder gives it up.
+constexpr std::string_view kJobProgressV17[] = {
+    R"(CREATE TABLE job_progress (
+  name TEXT PRIMARY KEY,
+  position TEXT NOT NULL,
+  updated_at {TS} NOT NULL))",
+};
+
 }  // namespace
 
 const Dialect& DialectFor(Backend backend) {
@@ -457,6 +467,8 @@ std::vector<Migration> Migrations(const Dialect& dialect) {
                                              : std::vector<std::string>{}},
       {16, "models.path relative to the data dir (absolute <data dir>/models/<id> rewritten)",
        SpellAll(kRelativeModelPathsV16, dialect)},
+      {17, "job_progress: where data retention's walk stands, kept across restarts",
+       SpellAll(kJobProgressV17, dialect)},
   };
 }
 

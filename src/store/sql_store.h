@@ -92,6 +92,8 @@ class SqlStore final : public Store {
   Result<bool> AcquireLease(const std::string& name, const std::string& holder, std::int64_t now_ms,
                             std::int64_t ttl_ms) override;
   Status ReleaseLease(const std::string& name, const std::string& holder) override;
+  Result<std::string> JobProgress(const std::string& name) override;
+  Status SaveJobProgress(const std::string& name, const std::string& position) override;
   Status PublishDriftReport(const DriftReport& report) override;
   Result<std::vector<DriftReport>> ListDriftReports(std::int64_t since_ms) override;
   Result<std::int64_t> CountAnswersSinceNewestModel() override;

@@ -1,6 +1,7 @@
 // SqlStore: what automatic retraining reads and writes (schema migration 8): leases that give a
 // background job one owner among processes sharing the database, the drift reports of the
-// processes that run inferences, and the count of new answers since the newest model.
+// processes that run inferences, and the count of new answers since the newest model; where a
+// background job stands (schema migration 17).
 #include "store/query.h"
 #include "store/sql_store.h"
 
@@ -39,6 +40,37 @@ Result<bool> SqlStore::AcquireLease(const std::string& name, const std::string& 
 Status SqlStore::ReleaseLease(const std::string& name, const std::string& holder) {
   return Write("release lease", [&](soci::session& s) {
     Query(s, "DELETE FROM leases WHERE name = :n AND holder = :h").Use(name).Use(holder).Run();
+    return OkStatus();
+  });
+}
+
+Result<std::string> SqlStore::JobProgress(const std::string& name) {
+  std::string position;
+  Status st = Read("read job progress", [&](soci::session& s) {
+    position.clear();
+    Query(s, "SELECT position FROM job_progress WHERE name = :n").Use(name).Into(position).Run();
+    return OkStatus();
+  });
+  if (!st.ok()) return st.error();
+  return position;
+}
+
+Status SqlStore::SaveJobProgress(const std::string& name, const std::string& position) {
+  if (name.empty()) return MakeError(ErrorCode::kInvalidArgument, "job progress needs a name");
+  return Write("save job progress", [&](soci::session& s) {
+    if (position.empty()) {
+      Query(s, "DELETE FROM job_progress WHERE name = :n").Use(name).Run();
+      return OkStatus();
+    }
+    const std::string now = NowIso();
+    Query(s,
+          "INSERT INTO job_progress (name, position, updated_at) VALUES (:n, :p, :u) "
+          "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+          "updated_at = excluded.updated_at")
+        .Use(name)
+        .Use(position)
+        .Use(now)
+        .Run();
     return OkStatus();
   });
 }

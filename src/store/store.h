@@ -389,6 +389,11 @@ class Store {
                                     std::int64_t now_ms, std::int64_t ttl_ms) = 0;
   // Gives the lease up when holder has it; otherwise does nothing.
   virtual Status ReleaseLease(const std::string& name, const std::string& holder) = 0;
+  // Where the background job `name` stands, as it saved it (schema migration 17): its own
+  // text, kept across restarts and holders of its lease; empty when nothing was saved.
+  virtual Result<std::string> JobProgress(const std::string& name) = 0;
+  // Inserts or replaces the position of `name`; an empty position forgets it.
+  virtual Status SaveJobProgress(const std::string& name, const std::string& position) = 0;
   // Inserts or replaces the report of report.source.
   virtual Status PublishDriftReport(const DriftReport& report) = 0;
   // The reports with updated_at_ms >= since_ms, by source.

@@ -1,6 +1,7 @@
 #include "tasks/retention_job.h"
 
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
@@ -28,6 +29,31 @@ std::string RetentionCutoff(std::chrono::system_clock::time_point now, int days)
   return FormatTimestamp(now - std::chrono::days(days)) + "Z";
 }
 
+std::string EncodeRetentionCursor(const store::RetentionCursor& cursor) {
+  nlohmann::json j = nlohmann::json::object();
+  if (cursor.rowid != 0) j["rowid"] = cursor.rowid;
+  if (!cursor.time.empty()) j["time"] = cursor.time;
+  if (!cursor.task_id.empty()) j["task_id"] = cursor.task_id;
+  return j.empty() ? std::string() : j.dump();
+}
+
+store::RetentionCursor DecodeRetentionCursor(std::string_view text) {
+  store::RetentionCursor cursor;
+  if (text.empty()) return cursor;
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) {
+    spdlog::warn("data retention: saved position '{}' is not a JSON object; walking from the start",
+                 text);
+    return cursor;
+  }
+  if (auto it = j.find("rowid"); it != j.end() && it->is_number_integer()) {
+    cursor.rowid = it->get<std::int64_t>();
+  }
+  if (auto it = j.find("time"); it != j.end() && it->is_string()) cursor.time = *it;
+  if (auto it = j.find("task_id"); it != j.end() && it->is_string()) cursor.task_id = *it;
+  return cursor;
+}
+
 RetentionJob::RetentionJob(store::Store& store, RetentionJobOptions options,
                            std::function<void(const store::RetentionCounts&)> on_deleted)
     : store_(store),
@@ -53,10 +79,19 @@ Result<store::RetentionCounts> RetentionJob::RunOnce() {
     auto held = lease_.Hold(now);
     if (!held.ok()) return held.error();
     if (!*held) break;
+    if (call == 0) {  // another holder may have moved the walk since this process last ran it
+      auto saved = store_.JobProgress(kRetentionLease);
+      if (!saved.ok()) return saved.error();
+      cursor_ = DecodeRetentionCursor(*saved);
+    }
     batches.cutoff = RetentionCutoff(now, options_.retention_days);
+    const std::string before = EncodeRetentionCursor(cursor_);
     auto counts = store_.DeleteExpiredHistory(batches, cursor_);
     if (!counts.ok()) return counts.error();
     AddTo(total, *counts);
+    if (const std::string after = EncodeRetentionCursor(cursor_); after != before) {
+      MLPROD_RETURN_IF_ERROR(store_.SaveJobProgress(kRetentionLease, after));
+    }
     if (!counts->more) break;
   }
   if (total.total() > 0) {

@@ -1,8 +1,11 @@
 // Data retention as a background job: every interval, the holder of the store lease "retention"
 // deletes the unanswered history older than --retention-days (Store::DeleteExpiredHistory), in
 // calls of bounded work that renew the lease between them, and logs what went. Of several
-// processes sharing a database one acts at a time. Not the SQL. Thread-safe: RunOnce may run
-// from any thread (one at a time); Start runs it periodically on a thread of its own.
+// processes sharing a database one acts at a time. The walk's position is saved in the store
+// (Store::SaveJobProgress "retention") after every call that moved it, so a restart or the next
+// holder goes on from there instead of walking the kept history again. Not the SQL.
+// Thread-safe: RunOnce may run from any thread (one at a time); Start runs it periodically on a
+// thread of its own.
 #pragma once
 
 #include <chrono>
@@ -38,6 +41,11 @@ struct RetentionJobOptions {
 // now - days as the store writes timestamps ("2026-11-01T12:00:00.000000Z").
 std::string RetentionCutoff(std::chrono::system_clock::time_point now, int days);
 
+// The walk's position as saved in the store (a small JSON object) and back; a text that does
+// not parse gives the start (the walk is then done once more, which is safe).
+std::string EncodeRetentionCursor(const store::RetentionCursor& cursor);
+store::RetentionCursor DecodeRetentionCursor(std::string_view text);
+
 class RetentionJob {
  public:
   // on_deleted (may be empty) runs after each run that deleted something, e.g. for a metric.
@@ -57,7 +65,7 @@ class RetentionJob {
   store::Store& store_;
   RetentionJobOptions options_;
   std::function<void(const store::RetentionCounts&)> on_deleted_;
-  store::RetentionCursor cursor_;  // this process's walk, kept between runs
+  store::RetentionCursor cursor_;  // the walk, read from the store at each run, saved as it moves
   JobLease lease_;
   std::mutex run_mu_;  // one RunOnce at a time
   Periodic periodic_;  // last: stops first

@@ -1,6 +1,6 @@
 // The automatic-retraining part of the Store contract (schema migration 8: leases, drift reports,
-// answers since the newest model), run against every backend (instantiated in
-// sqlite_store_test.cpp and postgres_store_test.cpp).
+// answers since the newest model; migration 17: job progress), run against every backend
+// (instantiated in sqlite_store_test.cpp and postgres_store_test.cpp).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -45,6 +45,22 @@ TEST_P(StoreTest, LeasesOfDifferentNamesAreIndependent) {
   EXPECT_TRUE(*r);
   auto bad = store_->AcquireLease("retrain", "a", kT0, 0);
   EXPECT_FALSE(bad.ok());
+}
+
+TEST_P(StoreTest, AJobsProgressOutlivesItsLeaseAndAnotherStore) {
+  EXPECT_EQ(store_->JobProgress("retention").value(), "");
+  ASSERT_TRUE(Holds(*store_, "a", kT0));
+  ASSERT_TRUE(store_->SaveJobProgress("retention", R"({"rowid":41})").ok());
+  ASSERT_TRUE(store_->SaveJobProgress("retention", R"({"rowid":42})").ok());  // replaced
+  ASSERT_TRUE(store_->SaveJobProgress("other", "x").ok());
+  ASSERT_TRUE(store_->ReleaseLease("retrain", "a").ok());
+  auto other = OpenAnother();
+  EXPECT_EQ(other->JobProgress("retention").value(), R"({"rowid":42})");
+  EXPECT_EQ(other->JobProgress("other").value(), "x");
+  ASSERT_TRUE(other->SaveJobProgress("retention", "").ok());  // forgotten
+  EXPECT_EQ(store_->JobProgress("retention").value(), "");
+  EXPECT_EQ(db_->CountSql("SELECT COUNT(*) FROM job_progress"), 1);
+  EXPECT_FALSE(store_->SaveJobProgress("", "x").ok());
 }
 
 TEST_P(StoreTest, OfManyConcurrentContendersForAFreeLeaseExactlyOneWins) {

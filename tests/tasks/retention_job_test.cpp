@@ -1,6 +1,6 @@
 // The data retention job over a real SQLite store: its cutoff follows the injected clock and
-// --retention-days, 0 deletes nothing, and of two processes on one database only the lease
-// holder deletes.
+// --retention-days, 0 deletes nothing, of two processes on one database only the lease holder
+// deletes, and the walk's position is kept in the store across restarts.
 #include "tasks/retention_job.h"
 
 #include <gtest/gtest.h>
@@ -118,6 +118,57 @@ TEST_F(RetentionJobTest, OnlyTheLeaseHolderDeletes) {
   ASSERT_TRUE(done.ok()) << done.error().message;
   EXPECT_EQ(done->inferences, 4);
   EXPECT_EQ(reported, 4);
+}
+
+TEST_F(RetentionJobTest, TheWalkGoesOnFromThePositionSavedInTheStore) {
+  const auto ahead = std::chrono::hours(24 * 40);
+  Loops(3);
+  {
+    RetentionJob job(*store_, Options(30, ahead, "p1"));
+    auto first = job.RunOnce();
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    EXPECT_EQ(first->inferences, 3);
+  }
+  auto saved = store_->JobProgress(kRetentionLease);
+  ASSERT_TRUE(saved.ok());
+  EXPECT_GT(DecodeRetentionCursor(*saved).rowid, 0) << *saved;
+
+  // A restart (a new job, another holder once the lease is given up) reads the position: loops
+  // behind it are not walked again. Put it beyond the next loops to see that it is read.
+  store::RetentionCursor beyond;
+  beyond.rowid = 1'000'000'000;
+  ASSERT_TRUE(store_->SaveJobProgress(kRetentionLease, EncodeRetentionCursor(beyond)).ok());
+  Loops(2);
+  {
+    RetentionJob restarted(*store_, Options(30, ahead, "p2"));
+    auto skipped = restarted.RunOnce();
+    ASSERT_TRUE(skipped.ok()) << skipped.error().message;
+    EXPECT_EQ(skipped->inferences, 0);
+  }
+  EXPECT_EQ(ResultRows(), 6);
+  // Forgetting the position walks from the start again.
+  ASSERT_TRUE(store_->SaveJobProgress(kRetentionLease, "").ok());
+  EXPECT_EQ(store_->JobProgress(kRetentionLease).value(), "");
+  RetentionJob fresh(*store_, Options(30, ahead, "p3"));
+  auto done = fresh.RunOnce();
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(done->inferences, 2);
+}
+
+TEST(RetentionCursorText, RoundTripsAndAnythingElseIsTheStart) {
+  store::RetentionCursor pg;
+  pg.time = "2026-11-01T00:00:00.000000Z";
+  pg.task_id = "0190b2a0-0000-7000-8000-000000000000";
+  const store::RetentionCursor back = DecodeRetentionCursor(EncodeRetentionCursor(pg));
+  EXPECT_EQ(back.time, pg.time);
+  EXPECT_EQ(back.task_id, pg.task_id);
+  EXPECT_EQ(back.rowid, 0);
+  EXPECT_EQ(EncodeRetentionCursor(store::RetentionCursor{}), "");
+  for (const char* text : {"", "not json", "[1]", R"({"rowid":"x"})"}) {
+    const store::RetentionCursor start = DecodeRetentionCursor(text);
+    EXPECT_EQ(start.rowid, 0) << text;
+    EXPECT_TRUE(start.time.empty()) << text;
+  }
 }
 
 }  // namespace
