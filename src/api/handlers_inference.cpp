@@ -15,6 +15,7 @@
 #include "api/offload.h"
 #include "api/user_data.h"
 #include "api/validation.h"
+#include "common/log.h"
 #include "common/uuid.h"
 #include "tasks/inference_task.h"
 
@@ -163,7 +164,9 @@ void ApiService::RegisterInference(Router& router) {
           // clients polling it get an answer instead of PENDING forever.
           spdlog::error("api: publishing inference {} failed: {}", task.id,
                         published.error().message);
-          (void)deps_.store.UpdateInferenceStatus(task.id, "FAILURE");
+          // Best effort: when the store fails too, the sweeper republishes the PENDING row.
+          IgnoreError("api: recording FAILURE after a failed publish",
+                      deps_.store.UpdateInferenceStatus(task.id, "FAILURE"));
           Response down = DetailResponse(503, "Task queue unavailable, try again later");
           down.exception = ErrorCodeName(ErrorCode::kUnavailable);
           return down;

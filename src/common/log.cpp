@@ -3,9 +3,28 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <map>
 #include <string>
 
 namespace mlprod {
+namespace {
+
+struct IgnoredSite {
+  long long count = 0;
+  LogLimiter log;
+};
+
+std::mutex& IgnoredMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+std::map<std::string, IgnoredSite, std::less<>>& IgnoredSites() {
+  static std::map<std::string, IgnoredSite, std::less<>> sites;
+  return sites;
+}
+
+}  // namespace
 
 Status InitLogging(std::string_view level) {
   const auto lvl = spdlog::level::from_str(std::string(level));
@@ -36,6 +55,32 @@ bool LogLimiter::Allow(long long* suppressed, Clock::time_point now) {
   *suppressed = suppressed_;
   suppressed_ = 0;
   return true;
+}
+
+void IgnoreError(std::string_view site, const Status& status) {
+  if (status.ok()) return;
+  IgnoredSite* entry = nullptr;
+  {
+    std::lock_guard lock(IgnoredMutex());
+    auto& sites = IgnoredSites();
+    auto it = sites.find(site);
+    if (it == sites.end()) it = sites.try_emplace(std::string(site)).first;
+    ++it->second.count;
+    entry = &it->second;  // map nodes stay where they are; none is ever erased
+  }
+  long long suppressed = 0;
+  if (!entry->log.Allow(&suppressed)) return;
+  spdlog::warn("{}: ignored ({}): {}{}", site, ErrorCodeName(status.error().code),
+               status.error().message,
+               suppressed > 0 ? " (" + std::to_string(suppressed) + " similar lines suppressed)"
+                              : std::string());
+}
+
+std::vector<std::pair<std::string, long long>> IgnoredErrorCounts() {
+  std::lock_guard lock(IgnoredMutex());
+  std::vector<std::pair<std::string, long long>> out;
+  for (const auto& [site, entry] : IgnoredSites()) out.emplace_back(site, entry.count);
+  return out;
 }
 
 }  // namespace mlprod

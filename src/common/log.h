@@ -1,11 +1,15 @@
 // Logging setup: one spdlog logger to stderr, one line per event. Call InitLogging once from
 // the composition root (app/); everything else just uses spdlog::info/warn/error. LogLimiter
-// caps a repeating line (thread-safe).
+// caps a repeating line (thread-safe); IgnoreError is what a caller does with a Status it cannot
+// act on, instead of discarding it.
 #pragma once
 
 #include <chrono>
 #include <mutex>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
 
@@ -34,5 +38,15 @@ class LogLimiter {
   int in_window_ = 0;
   long long suppressed_ = 0;
 };
+
+// For a Status the caller cannot act on — a best-effort compensation after an earlier failure,
+// a requeue on a connection that is already gone, a lease given up on the way out — instead of
+// `(void)`: a warning naming `site` and the error (at most five lines a second per site, with
+// the number suppressed) and a count per site, exported as the counter
+// mlprod_ignored_errors_total{site} with every /metrics (metrics::Exposition). Nothing for an
+// OK status. Thread-safe.
+void IgnoreError(std::string_view site, const Status& status);
+// IgnoreError's counts so far, by site.
+std::vector<std::pair<std::string, long long>> IgnoredErrorCounts();
 
 }  // namespace mlprod

@@ -1,5 +1,6 @@
 // The Prometheus text exposition served at GET /metrics: every family of the shared registry
-// (API, worker, drift, ... — whoever registered them) plus the process_* metrics.
+// (API, worker, drift, ... — whoever registered them) plus the process_* metrics and
+// mlprod_ignored_errors_total (common/log.h, IgnoreError).
 // Not an HTTP server. Thread-safe (the registry and collectors are).
 #pragma once
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log.h"
 #include "common/time_util.h"
 #include "common/uuid.h"
 #include "tasks/queue_training.h"
@@ -17,7 +18,8 @@ JobLease::JobLease(store::Store& store, std::string name, std::string job, std::
       ttl_(ttl) {}
 
 JobLease::~JobLease() {
-  if (owner_) (void)store_.ReleaseLease(name_, holder_);
+  // Unreleased, the lease expires after its ttl and another process takes it then.
+  if (owner_) IgnoreError("lease: giving up " + name_, store_.ReleaseLease(name_, holder_));
 }
 
 Result<bool> JobLease::Hold(std::chrono::system_clock::time_point now) {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/uuid.h"
 
 namespace mlprod::tasks {
@@ -45,11 +46,12 @@ Status QueueTraining(store::Store& store, queue::Broker& broker, const queue::Ta
   MLPROD_RETURN_IF_ERROR(store.RegisterModel(row));
   if (auto published = broker.Publish(task); !published.ok()) {
     spdlog::error("publishing training {} failed: {}", task.id, published.error().message);
-    (void)store.TransitionModel(
-        {.model_id = task.id,
-         .from = store::ModelState::kPending,
-         .to = store::ModelState::kFailed,
-         .reason = "publishing the task failed: " + published.error().message});
+    IgnoreError("training: marking the model failed after a failed publish",
+                store.TransitionModel(
+                    {.model_id = task.id,
+                     .from = store::ModelState::kPending,
+                     .to = store::ModelState::kFailed,
+                     .reason = "publishing the task failed: " + published.error().message}));
     return MakeError(ErrorCode::kUnavailable, "Task queue unavailable, try again later");
   }
   return OkStatus();

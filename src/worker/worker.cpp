@@ -8,6 +8,7 @@
 #include <exception>
 #include <iostream>
 
+#include "common/log.h"
 #include "common/time_util.h"
 #include "queue/celery_result.h"
 #include "queue/celery_time.h"
@@ -264,7 +265,9 @@ void Worker::Execute(std::unique_ptr<queue::Delivery> delivery, const TaskRegist
     // lost to an outage; tasks are idempotent by id, so running again is safe.
     spdlog::warn("worker {}: task {} {} hit an unavailable dependency, requeueing: {}",
                  options_.hostname, entry.name, m.id, ran->error().message);
-    (void)delivery->Reject(true);
+    // A requeue that fails means the broker connection is gone: the broker redelivers every
+    // unsettled message of a lost connection by itself.
+    IgnoreError("worker: requeue after an unavailable dependency", delivery->Reject(true));
     Backoff();
     return;
   } else if (!ran->ok()) {
@@ -294,7 +297,7 @@ void Worker::Finish(std::unique_ptr<queue::Delivery> delivery, const TaskResult&
     // Without a stored result the task must run again: requeue rather than ack.
     spdlog::error("worker {}: could not store {} for task {}, requeueing: {}", options_.hostname,
                   queue::TaskStateName(result.state), result.task_id, st.error().message);
-    (void)delivery->Reject(true);
+    IgnoreError("worker: requeue after the result backend failed", delivery->Reject(true));
     Backoff();
     return;
   }

@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 #include <prometheus/counter.h>
 
+#include <unistd.h>
+
 #include <thread>
 
+#include "common/log.h"
 #include "metrics/api_metrics.h"
 #include "metrics/exposition.h"
 #include "metrics/process_metrics.h"
@@ -183,6 +186,18 @@ TEST(Exposition, RendersEveryFamilyOfTheSharedRegistryPlusProcessMetrics) {
   EXPECT_NE(text.find("worker_tasks_total 3"), std::string::npos);
   EXPECT_NE(text.find("# TYPE process_cpu_seconds_total counter"), std::string::npos);
   EXPECT_EQ(Exposition(registry, false).Render().find("process_"), std::string::npos);
+}
+
+TEST(Exposition, CountsIgnoredErrorsBySite) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  const std::string site = "test: ignored " + std::to_string(::getpid());
+  IgnoreError(site, OkStatus());  // not an error: not counted
+  EXPECT_EQ(Exposition(registry).Render().find(site), std::string::npos);
+  for (int i = 0; i < 3; ++i) IgnoreError(site, MakeError(ErrorCode::kUnavailable, "gone"));
+  const std::string text = Exposition(registry, false).Render();
+  EXPECT_NE(text.find("# TYPE mlprod_ignored_errors_total counter"), std::string::npos);
+  EXPECT_NE(text.find("mlprod_ignored_errors_total{site=\"" + site + "\"} 3"), std::string::npos)
+      << text;
 }
 
 TEST(ProcessMetrics, ReadsPlausibleValuesFromProc) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/log.h"
 #include "queue/amqp/amqp_broker_impl.h"
 #include "queue/amqp/amqp_table.h"
 
@@ -78,7 +79,8 @@ class AmqpDelivery final : public Delivery {
         redelivered_(redelivered),
         published_at_(published_at) {}
   ~AmqpDelivery() override {
-    if (!settled_) (void)Settle(true, true);
+    // Unsettled on a lost connection, the broker redelivers it anyway.
+    if (!settled_) IgnoreError("amqp: requeue of an unsettled delivery", Settle(true, true));
   }
   const TaskMessage& message() const override { return message_; }
   bool redelivered() const override { return redelivered_; }
