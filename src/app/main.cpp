@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include "app/commands.h"
 
@@ -18,7 +19,8 @@ int main(int argc, char** argv) {
       "mlprod: a holiday-location recommender served as a small production ML platform.\n"
       "Start with `mlprod serve` (everything in one process, no external services)."};
   root.require_subcommand(1);
-  root.set_version_flag("--version", "mlprod 0.1.0");
+  const std::string version = "mlprod " MLPROD_VERSION;
+  root.set_version_flag("--version", version);
   mlprod::app::CommandRunner run;
   mlprod::app::AddServeCommand(root, run);
   mlprod::app::AddApiCommand(root, run);
@@ -27,6 +29,7 @@ int main(int argc, char** argv) {
   mlprod::app::AddTrainCommand(root, run);
   mlprod::app::AddTrafficCommand(root, run);
   mlprod::app::AddHistoryCommand(root, run);
+  for (CLI::App* sub : root.get_subcommands({})) sub->set_version_flag("--version", version);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
