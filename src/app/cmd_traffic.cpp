@@ -1,4 +1,6 @@
 // `mlprod traffic`: simulated users driving a running API (SPEC §7) and a summary of what they saw.
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -19,6 +21,17 @@ struct TrafficFlags {
   bool json = false;
   bool duration_given = false;
 };
+
+// Set by the first SIGINT or SIGTERM of a run; the second one ends the process at once (the
+// handler gives the signal its default action back).
+std::atomic<bool> g_stop{false};
+std::atomic<int> g_stop_signal{0};
+
+extern "C" void OnStopSignal(int sig) {
+  g_stop_signal.store(sig);
+  g_stop.store(true);
+  std::signal(sig, SIG_DFL);
+}
 
 int RunTrafficCommand(TrafficFlags& f) {
   traffic::TrafficOptions& o = f.options;
@@ -45,6 +58,9 @@ int RunTrafficCommand(TrafficFlags& f) {
                                  : std::string("no time limit"))
             << (o.requests > 0 ? ", " + std::to_string(o.requests) + " loops" : std::string())
             << ", profiles " << profiles.string() << ")\n";
+  o.stop = &g_stop;
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
   auto report = traffic::RunTraffic(o, [](const traffic::Progress& p) {
     char line[160];
     std::snprintf(
@@ -58,9 +74,14 @@ int RunTrafficCommand(TrafficFlags& f) {
     std::cerr << "mlprod traffic: " << report.error().message << "\n";
     return 1;
   }
+  const int stop_signal = report->stopped ? g_stop_signal.load() : 0;
+  if (stop_signal != 0) {
+    std::cerr << "traffic: stopped by " << (stop_signal == SIGINT ? "SIGINT" : "SIGTERM")
+              << "; the summary covers the loops until then\n";
+  }
   std::cerr << traffic::SummaryText(report->info, report->stats);
   if (f.json) std::cout << traffic::SummaryJson(report->info, report->stats).dump() << "\n";
-  return 0;
+  return stop_signal != 0 ? 128 + stop_signal : 0;
 }
 
 }  // namespace
@@ -72,7 +93,9 @@ void AddTrafficCommand(CLI::App& root, CommandRunner& run) {
       "traffic",
       "Simulated users driving a running API: start an inference, wait for it, read the results, "
       "pick a location as the user's profile would, think, repeat. Prints progress to stderr and "
-      "a summary at the end (--json: as one JSON object on stdout).\n"
+      "a summary at the end (--json: as one JSON object on stdout), also when stopped by Ctrl-C "
+      "or SIGTERM (a second one ends it at once). Exit codes: 0 done, 1 the API could not be "
+      "reached or the profiles read, 2 bad options, 130/143 stopped by SIGINT/SIGTERM.\n"
       "Live quality against ground truth: before the run every location is read from GET "
       "/content/locations; for each result list the simulated person's utility of every "
       "location is computed (the labeller of `mlprod dataset`, 0 = unacceptable). Reported "

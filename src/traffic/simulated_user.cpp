@@ -240,12 +240,15 @@ asio::awaitable<HttpOutcome> SimulatedUser::Call(const char* route, http::verb m
 
 asio::awaitable<void> SimulatedUser::Sleep(double seconds) {
   if (seconds <= 0) co_return;
-  // Sleeping past the end of the run would only delay the summary.
+  // Sleeping past the end of the run would only delay the summary; a stop request is looked at
+  // every 100 ms.
   const auto until = std::min(Clock::now() + Seconds(seconds), shared_.deadline);
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  timer.expires_at(until);
-  boost::system::error_code ec;
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  while (Clock::now() < until && !shared_.Stopped()) {
+    timer.expires_at(std::min(until, Clock::now() + std::chrono::milliseconds(100)));
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
 }
 
 void SimulatedUser::CountError(const std::string& kind) {

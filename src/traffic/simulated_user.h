@@ -43,9 +43,11 @@ struct RunShared {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> errors{0};
   std::atomic<int> active_users{0};
-  const GroundTruth* truth = nullptr;  // null: no quality measurement
+  const GroundTruth* truth = nullptr;       // null: no quality measurement
+  const std::atomic<bool>* stop = nullptr;  // TrafficOptions::stop
 
-  bool Stopping() const { return Clock::now() >= deadline; }
+  bool Stopped() const { return stop != nullptr && stop->load(std::memory_order_relaxed); }
+  bool Stopping() const { return Stopped() || Clock::now() >= deadline; }
   // Claims the next loop, or false when the run is over.
   bool TakeLoop();
 };

@@ -167,6 +167,7 @@ Result<TrafficReport> RunTraffic(const TrafficOptions& options, const ProgressSi
   }
   shared.max_loops = options.requests;
   shared.active_users = options.users;
+  shared.stop = options.stop;
 
   std::vector<TrafficStats> stats(static_cast<std::size_t>(options.users));
   std::vector<std::unique_ptr<SimulatedUser>> users;
@@ -192,6 +193,7 @@ Result<TrafficReport> RunTraffic(const TrafficOptions& options, const ProgressSi
 
   TrafficReport report;
   report.info = RunInfo{options.url, options.users, SecondsSince(start), n_locations, truth_error};
+  report.stopped = shared.Stopped();
   for (const TrafficStats& s : stats) report.stats.Merge(s);
   return report;
 }

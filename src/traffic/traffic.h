@@ -3,6 +3,8 @@
 // RunTraffic blocks until the run ends; the progress sink is called from a run thread.
 #pragma once
 
+#include <atomic>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -35,6 +37,9 @@ struct TrafficOptions {
   // Arrival dates are drawn after this day. Default: today (UTC).
   std::chrono::sys_days start_date =
       std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  // When set and it becomes true (e.g. from a SIGINT handler), the run ends as at its deadline:
+  // no new loop, waits cut short, the report of what ran. Default: none
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Checks ranges and consistency; errors name the option as the command line spells it.
@@ -51,6 +56,7 @@ using ProgressSink = std::function<void(const Progress&)>;
 struct TrafficReport {
   RunInfo info;
   TrafficStats stats;
+  bool stopped = false;  // TrafficOptions::stop ended the run before its limits
 };
 
 // Probes the server first (GET / on one connection): when it cannot be reached at all the

@@ -1,12 +1,17 @@
 """Black-box test of `mlprod serve` (issue 3): the whole recommender loop over HTTP against the
 built binary with a fresh data dir, training with all ten metrics, restart reusing the data,
-and a clean exit on SIGTERM."""
+a clean exit on SIGTERM, and `mlprod traffic` stopped by Ctrl-C still printing its summary."""
+import json
 import os
+import signal
+import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mlprod_client import Server, ServeTestCase, request, user_data, wait_task  # noqa: E402
+from mlprod_client import (BINARY, Server, ServeTestCase, request, user_data,  # noqa: E402
+                           wait_task)
 
 LOCATION_FIELDS = ["location_id", "lat", "lon", "children", "breakfast", "lunch", "dinner",
                    "price", "has_pool", "has_spa", "animals", "near_lake", "near_mountains",
@@ -160,6 +165,24 @@ class ServeWithKeys(unittest.TestCase):
             self.assertNotIn("read-k", server.logs())
         finally:
             server.cleanup()
+
+
+class TrafficInterrupted(ServeTestCase):
+    def test_ctrl_c_prints_the_summary_of_what_ran(self):
+        proc = subprocess.Popen([BINARY, "traffic", "--url", self.url, "--users", "4",
+                                 "--duration", "120", "--json"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(4)
+        proc.send_signal(signal.SIGINT)
+        asked = time.time()
+        out, err = proc.communicate(timeout=30)
+        self.assertLess(time.time() - asked, 10, "the summary waited for the whole run")
+        self.assertEqual(proc.returncode, 128 + signal.SIGINT, err)
+        self.assertIn("stopped by SIGINT", err)
+        self.assertIn("traffic summary:", err)
+        summary = json.loads(out)
+        self.assertGreater(summary["loops"], 0)
+        self.assertLess(summary["elapsed_s"], 60)
 
 
 class ServeRestart(unittest.TestCase):
