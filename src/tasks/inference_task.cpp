@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/log.h"
 #include "tasks/exploration.h"
 #include "tasks/interleave.h"
 
@@ -39,6 +40,20 @@ Result<std::int64_t> InferenceUserId(const queue::TaskMessage& message) {
 }
 
 Result<nlohmann::json> InferenceTask::Run(const queue::TaskMessage& message) {
+  auto out = Score(message);
+  if (!out.ok() && out.error().code != ErrorCode::kUnavailable &&
+      out.error().code != ErrorCode::kDeadlineExceeded) {
+    // A final state is final in the store: a SUCCESS of an earlier delivery stays. No row (a
+    // Celery client's task) is nothing to record.
+    Status recorded = store_.UpdateInferenceStatus(message.id, "FAILURE");
+    if (!recorded.ok() && recorded.error().code != ErrorCode::kNotFound) {
+      IgnoreError("inference: recording FAILURE on the row", recorded);
+    }
+  }
+  return out;
+}
+
+Result<nlohmann::json> InferenceTask::Score(const queue::TaskMessage& message) {
   auto user_id = InferenceUserId(message);
   if (!user_id.ok()) return user_id.error();
   // Other processes (distributed workers) may promote models: look again every few seconds.

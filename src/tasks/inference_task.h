@@ -36,10 +36,14 @@ class InferenceTask {
   // args: [user_id] (or kwargs {"user_id": n}). Returns {"user_id", "model_id", "results"} and
   // "explored": true for an explored task, else for a canary's task "interleaved_with": the
   // candidate. An explored task of the canary's share shows the random order (the deterministic
-  // order its propensities refer to is the interleaved one).
+  // order its propensities refer to is the interleaved one). A task that fails for good (any
+  // error but kUnavailable and kDeadlineExceeded, which the worker requeues) also sets its
+  // inference row to FAILURE, so the store does not read PENDING until someone polls, and the
+  // sweeper and the start-up recovery leave the row alone.
   Result<nlohmann::json> Run(const queue::TaskMessage& message);
 
  private:
+  Result<nlohmann::json> Score(const queue::TaskMessage& message);
   struct InterleavedList {
     std::vector<int> ranks;  // shown position per scored location
     std::vector<std::uint8_t> from_candidate;

@@ -275,5 +275,34 @@ TEST_F(ModelPoolTest, InferenceRejectsBadArgumentsAndUnknownUsers) {
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(ModelPoolTest, AnInferenceThatFailsForGoodReadsFailureInTheStore) {
+  RegisterBaseline(false);
+  ModelPool pool(*store_);
+  ASSERT_TRUE(pool.Refresh().ok());
+  InferenceTask task(*store_, pool);
+  auto status_of = [&](const std::string& id) {
+    auto row = store_->GetInference(id);
+    return row.ok() && row->has_value() ? (*row)->status : std::string("?");
+  };
+  // A row whose message names another, unknown user: the task fails, the row says so.
+  const std::string failing = NewUuid();
+  ASSERT_TRUE(store_->StartInference(dataset_.users[0].user, failing).ok());
+  queue::TaskMessage message;
+  message.id = failing;
+  message.args = nlohmann::json::array({987654});
+  ASSERT_FALSE(task.Run(message).ok());
+  EXPECT_EQ(status_of(failing), "FAILURE");
+  // A later delivery that fails does not undo a SUCCESS.
+  const std::string done = NewUuid();
+  auto uid = store_->StartInference(dataset_.users[0].user, done);
+  ASSERT_TRUE(uid.ok());
+  message.id = done;
+  message.args = nlohmann::json::array({*uid});
+  ASSERT_TRUE(task.Run(message).ok());
+  message.args = nlohmann::json::array({"abc"});
+  ASSERT_FALSE(task.Run(message).ok());
+  EXPECT_EQ(status_of(done), "SUCCESS");
+}
+
 }  // namespace
 }  // namespace mlprod::tasks
