@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import unittest
 import urllib.parse
 import uuid
 
@@ -113,3 +114,32 @@ class Deployment:
             codes.append(self.api.stop())
         shutil.rmtree(self.data_dir, ignore_errors=True)
         return codes
+
+
+def celery_app(queue):
+    """Real Celery (celery_peer.py) on the services' broker and result backend, sending to
+    `queue` by default."""
+    os.environ.update(PEER_BROKER_URL=AMQP_URL, PEER_BACKEND_URL=REDIS_URL, PEER_QUEUE=queue)
+    import celery_peer  # noqa: E402  (reads the environment at import)
+    celery_peer.app.conf.task_default_queue = queue
+    return celery_peer.app
+
+
+@unittest.skipUnless(AVAILABLE, SKIP_REASON)
+class DeploymentTestCase(unittest.TestCase):
+    """One Deployment (the API and WORKERS workers) for the whole class, at cls.dep and cls.url;
+    every process must exit 0 on SIGTERM at the end."""
+
+    WORKERS = 2
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dep = Deployment(workers=cls.WORKERS)
+        cls.url = cls.dep.url
+
+    @classmethod
+    def tearDownClass(cls):
+        logs = cls.dep.logs()
+        codes = cls.dep.close()
+        if any(codes):
+            raise AssertionError(f"processes exited {codes} on SIGTERM:\n{logs}")

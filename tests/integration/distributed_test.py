@@ -12,18 +12,11 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
 from distributed import (AMQP_URL, AVAILABLE, REDIS_URL, SKIP_REASON, Deployment,  # noqa: E402
-                         services)
+                         DeploymentTestCase, celery_app, services)
 from mlprod_client import BINARY  # noqa: E402
 from mlprod_client import request, user_data, wait_task  # noqa: E402
 
 PYTHON = "/usr/bin/python3"
-
-
-def celery_app(queue):
-    os.environ.update(PEER_BROKER_URL=AMQP_URL, PEER_BACKEND_URL=REDIS_URL, PEER_QUEUE=queue)
-    import celery_peer  # noqa: E402  (reads the environment at import)
-    celery_peer.app.conf.task_default_queue = queue
-    return celery_peer.app
 
 
 def start_inference(url, **overrides):
@@ -42,20 +35,7 @@ def wait_success(url, task_id, timeout=30):
     raise AssertionError(f"task {task_id} not SUCCESS after {timeout}s: {status} {body}")
 
 
-@unittest.skipUnless(AVAILABLE, SKIP_REASON)
-class Distributed(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.dep = Deployment(workers=2)
-        cls.url = cls.dep.url
-
-    @classmethod
-    def tearDownClass(cls):
-        logs = cls.dep.logs()
-        codes = cls.dep.close()
-        if any(codes):
-            raise AssertionError(f"processes exited {codes} on SIGTERM:\n{logs}")
-
+class Distributed(DeploymentTestCase):
     def test_loop_and_training_on_real_services(self):
         for i in range(45):
             task_id = start_inference(self.url, budget=300 + 40 * i, nights=1 + i % 5)

@@ -28,7 +28,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
 from distributed import (AMQP_URL, AVAILABLE, DB_URL, REDIS_URL, SKIP_REASON,  # noqa: E402
-                         Deployment, fresh_database, psql)
+                         Deployment, DeploymentTestCase, celery_app, fresh_database, psql)
 from mlprod_client import (Server, ServeTestCase, free_port, request, user_data,  # noqa: E402
                            wait_task)
 
@@ -101,26 +101,9 @@ class Training(ServeTestCase):
         start_and_wait(self.url)  # whatever the training did, inference still runs
 
 
-@unittest.skipUnless(AVAILABLE, SKIP_REASON)
-class DistributedTasks(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.dep = Deployment(workers=2)
-        cls.url = cls.dep.url
-
-    @classmethod
-    def tearDownClass(cls):
-        logs = cls.dep.logs()
-        codes = cls.dep.close()
-        if any(codes):
-            raise AssertionError(f"processes exited {codes} on SIGTERM:\n{logs}")
-
+class DistributedTasks(DeploymentTestCase):
     def celery(self):
-        os.environ.update(PEER_BROKER_URL=AMQP_URL, PEER_BACKEND_URL=REDIS_URL,
-                          PEER_QUEUE=self.dep.queue)
-        import celery_peer  # noqa: E402  (reads the environment at import)
-        celery_peer.app.conf.task_default_queue = self.dep.queue
-        return celery_peer.app
+        return celery_app(self.dep.queue)
 
     def test_far_future_eta_tasks_do_not_stop_the_queue(self):
         # Two workers × two threads, Celery's prefetch of 4 per thread: 40 held tasks are more
