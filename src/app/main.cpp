@@ -29,7 +29,18 @@ int main(int argc, char** argv) {
   mlprod::app::AddTrainCommand(root, run);
   mlprod::app::AddTrafficCommand(root, run);
   mlprod::app::AddHistoryCommand(root, run);
-  for (CLI::App* sub : root.get_subcommands({})) sub->set_version_flag("--version", version);
+  const std::string exit_codes =
+      "Exit codes: 0 done (a server: stopped by SIGTERM or Ctrl-C and shut down cleanly), 1 it "
+      "failed (the reason on stderr and in the log), 2 a bad command line or option value.";
+  root.footer(exit_codes);
+  for (CLI::App* sub : root.get_subcommands({})) {
+    sub->set_version_flag("--version", version);
+    sub->footer(sub->get_name() == "traffic"
+                    ? exit_codes +
+                          " 130 or 143: stopped by SIGINT or SIGTERM (the summary of "
+                          "what ran is printed)."
+                    : exit_codes);
+  }
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
