@@ -4,7 +4,8 @@ RabbitMQ and Redis of scripts/services.sh:
 
 - item 5: concurrent answers to one task (one wins), repeated answers counted once;
 - items 6 and 7: a model without a folder cannot take traffic, and a second /train/start while
-  one runs answers with the running one;
+  one runs answers with the running one; distributed, a kept database whose model folders are
+  gone (the data dir recreated) serves again;
 - item 7: far-future `eta` messages beyond the prefetch window do not stop the queue;
 - item 8: a database that refuses writes gives a short 503 detail (the dependency's own error
   only in the log) and makes /health/ready unavailable;
@@ -42,7 +43,7 @@ def start_and_wait(url):
 
 
 def counter(url, name, labels):
-    """The value of one sample of /metrics whose labels include `labels`."""
+    """The sum of the /metrics samples of `name` whose labels include `labels`."""
     status, text = request("GET", url + "/metrics")
     assert status == 200
     total = 0.0
