@@ -40,6 +40,11 @@ void InferenceTracker::SeenReady(const std::string& task_id) {
   if (pending_.erase(task_id) > 0) Forget(1);
 }
 
+bool InferenceTracker::Pending(const std::string& task_id) const {
+  std::lock_guard lock(mu_);
+  return pending_.contains(task_id);
+}
+
 std::size_t InferenceTracker::active() const {
   std::lock_guard lock(mu_);
   return pending_.size();

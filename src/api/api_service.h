@@ -66,6 +66,8 @@ class InferenceTracker {
       : metrics_(metrics), forget_after_(forget_after) {}
   void Started(const std::string& task_id, Clock::time_point now = Clock::now());
   void SeenReady(const std::string& task_id);
+  // Started here and not seen ready yet (nor forgotten): its inference row exists.
+  bool Pending(const std::string& task_id) const;
   std::size_t active() const;
 
   static constexpr std::size_t kMaxTracked = 100000;
@@ -109,12 +111,22 @@ class ApiService {
     std::string state;  // the backend's state name; empty when the lookup failed
     // The store's row is known to have `state` already: nothing for on_answer to write.
     bool recorded = false;
+    // The store's row was not read (RowRead::kDeferrable): the task's existence and the row's
+    // fallback are still to check, and `response` is not an answer to send.
+    bool deferred = false;
   };
-  // `known`: an earlier lookup of this request already found the task.
-  using Lookup = std::function<StatusLookup(const std::string& task_id, bool known)>;
+  enum class RowRead {
+    kAlways,      // read the store's row
+    kDeferrable,  // the first lookup of a long poll: see LookupInferenceStatus
+    kKnown,       // an earlier lookup of this request already found the task
+  };
+  using Lookup = std::function<StatusLookup(const std::string& task_id, RowRead read)>;
   // Backend state of an inference task, with the store's row for existence (skipped when known
   // and the backend has a final state) and as the fallback when the backend forgot the task.
-  StatusLookup LookupInferenceStatus(const std::string& task_id, bool known);
+  // An inference this API started (the tracker's window) needs no row read for a final state,
+  // and with kDeferrable none while it runs: the long poll reads the row only if the result does
+  // not come within half a second. On the loop's hot path no status answer reads the row.
+  StatusLookup LookupInferenceStatus(const std::string& task_id, RowRead read);
   StatusLookup LookupTrainingStatus(const std::string& task_id);
   // Runs after a status answer that the row has not recorded yet, off the response's path
   // (blocking pool), with its state name.

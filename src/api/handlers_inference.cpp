@@ -43,13 +43,27 @@ void ApiService::RecordFeedback(const store::FeedbackOutcome& outcome) {
   }
 }
 
-ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& task_id, bool known) {
+ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& task_id,
+                                                           RowRead read) {
   auto result = deps_.backend.Get(task_id);
   if (!result.ok()) return {ErrorResponse(result.error()), false};
+  // An inference this API started and has not seen ready yet has a row (this API wrote it
+  // before publishing): a final state needs no read to prove it, and the first lookup of a long
+  // poll defers the read while the task runs.
+  if (read != RowRead::kKnown && tracker_.Pending(task_id)) {
+    if (queue::IsReady(result->state)) {
+      read = RowRead::kKnown;
+    } else if (read == RowRead::kDeferrable) {
+      const std::string name(queue::TaskStateName(result->state));
+      StatusLookup deferred{JsonResponse(TaskStatusJson(task_id, name, "inference")), false, name};
+      deferred.deferred = true;
+      return deferred;
+    }
+  }
   std::optional<store::InferenceRow> row;
   // The row proves the task is ours (404 otherwise); a long poll that found it before and now
   // sees a final state needs no second read.
-  if (!known || !queue::IsReady(result->state)) {
+  if (read != RowRead::kKnown || !queue::IsReady(result->state)) {
     auto found = deps_.store.GetInference(task_id);
     if (!found.ok()) return {ErrorResponse(found.error()), false};
     if (!found->has_value()) return {TaskNotFound(), false};
@@ -99,7 +113,8 @@ asio::awaitable<Response> ApiService::StatusWithWait(const Request& r, Lookup lo
       asio::post(pool, [on_answer, task_id, state = found.state] { on_answer(task_id, state); });
     }
   };
-  StatusLookup first = co_await Offload(pool, [&] { return lookup(task_id, false); });
+  const RowRead first_read = wait > 0 ? RowRead::kDeferrable : RowRead::kAlways;
+  StatusLookup first = co_await Offload(pool, [&] { return lookup(task_id, first_read); });
   if (wait <= 0 || first.ready || first.response.status != 200) {
     answered(first);
     co_return first.response;
@@ -126,18 +141,38 @@ asio::awaitable<Response> ApiService::StatusWithWait(const Request& r, Lookup lo
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                             std::chrono::duration<double>(wait));
   // Sliced waits only so a server shutdown cuts the poll short; the wake-up itself is the
-  // callback's cancel, not these slices.
+  // callback's cancel, not these slices. A first lookup that deferred the row reads it after
+  // the first slice: a result that has not come by then may have been forgotten by the backend
+  // (the row knows it), and the row must still exist.
+  std::optional<StatusLookup> early;
+  bool row_due = first.deferred;
   while (!poll->fired && !r.stopping->load() && std::chrono::steady_clock::now() < deadline) {
     poll->timer.expires_at(
         std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(500)));
     boost::system::error_code ec;
     co_await poll->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (row_due && !poll->fired) {
+      row_due = false;
+      StatusLookup checked =
+          co_await Offload(pool, [&] { return lookup(task_id, RowRead::kAlways); });
+      if (checked.ready || checked.response.status != 200) {
+        early = std::move(checked);
+        break;
+      }
+    }
   }
   co_await Offload(pool, [&handle] {
     handle.reset();
     return 0;
   });
-  StatusLookup last = co_await Offload(pool, [&] { return lookup(task_id, true); });
+  // Known: the first lookup found the row, or deferred it because this API wrote it. (An
+  // if, not a conditional expression: GCC 12 miscompiles co_await inside one.)
+  StatusLookup last;
+  if (early) {
+    last = std::move(*early);
+  } else {
+    last = co_await Offload(pool, [&] { return lookup(task_id, RowRead::kKnown); });
+  }
   answered(last);
   co_return last.response;
 }
@@ -183,7 +218,7 @@ void ApiService::RegisterInference(Router& router) {
   // reference worker's SUCCESS in a mixed fleet.
   router.AddAsync(Verb::get, "/inference/status/{task_id}", [this](const Request& r) {
     return StatusWithWait(
-        r, [this](const std::string& id, bool known) { return LookupInferenceStatus(id, known); },
+        r, [this](const std::string& id, RowRead read) { return LookupInferenceStatus(id, read); },
         [this](const std::string& id, const std::string& state) {
           if (auto st = deps_.store.UpdateInferenceStatus(id, state); !st.ok()) {
             spdlog::warn("api: recording status of {}: {}", id, st.error().message);

@@ -152,7 +152,7 @@ void ApiService::RegisterTraining(Router& router) {
 
   router.AddAsync(Verb::get, "/train/status/{task_id}", [this](const Request& r) {
     return StatusWithWait(
-        r, [this](const std::string& id, bool) { return LookupTrainingStatus(id); }, nullptr);
+        r, [this](const std::string& id, RowRead) { return LookupTrainingStatus(id); }, nullptr);
   });
 
   router.Add(

@@ -146,6 +146,27 @@ TEST_F(ApiServerTest, LongPollOnPendingTaskAnswersPendingAfterTheWait) {
   EXPECT_EQ(r.json()["status"], "PENDING");
 }
 
+// The first lookup of a long poll on an inference this API started skips the row while the
+// backend has it pending; when no result comes (the backend forgot a finished task: a Redis
+// flush), the poll reads the row after its first half-second slice and answers the outcome.
+TEST_F(ApiServerTest, ALongPollOnAFinishedTaskTheBackendForgotAnswersFromTheRow) {
+  const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
+  const auto task_id = started.json()["task_id"].get<std::string>();
+  ASSERT_TRUE(store_->UpdateInferenceStatus(task_id, "SUCCESS").ok());
+  auto poll = std::async(std::launch::async, [&] {
+    Client other(server_->port());
+    return other.Get("/inference/status/" + task_id + "?wait=25");
+  });
+  // Far below the 25 s asked for: nothing wakes the poll but its own read of the row.
+  ASSERT_EQ(poll.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  const Reply r = poll.get();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.json()["status"], "SUCCESS");
+  // A task this API never started is still 404 at once, long poll or not.
+  EXPECT_EQ(client_->Get("/inference/status/00000000-0000-4000-8000-000000000000?wait=25").status,
+            404);
+}
+
 TEST_F(ApiServerTest, MetricsRecordTemplatesNotRawPaths) {
   const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
   const auto task_id = started.json()["task_id"].get<std::string>();

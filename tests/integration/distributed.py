@@ -52,12 +52,16 @@ class Deployment:
         self.workers = []
         self.worker_args = list(worker_args)
         self.api = None
-        if start_api:
-            self.api = Server(data_dir=self.data_dir, env=self.env, command="api",
-                              extra_args=api_args)
-            self.url = self.api.url
-        for _ in range(workers):
-            self.start_worker()
+        try:
+            if start_api:
+                self.api = Server(data_dir=self.data_dir, env=self.env, command="api",
+                                  extra_args=api_args)
+                self.url = self.api.url
+            for _ in range(workers):
+                self.start_worker()
+        except BaseException:
+            self.close()  # a half-started deployment leaves no process or folder behind
+            raise
 
     def start_worker(self, concurrency=2):
         return self.wait_worker_ready(self.spawn_worker(concurrency))
