@@ -2,9 +2,10 @@
 # Fresh Debian 12 -> every test passed: installs build and test packages, builds the release
 # flavour and runs the whole CTest suite on it (unit, infrastructure against real servers on
 # loopback, black-box against the built binary), builds the ASan+UBSan flavour of the unit and
-# infrastructure tiers and runs those on it, checks formatting, then proves
-# the container deployment with podman (scripts/test-deploy.sh; needs a host where podman can
-# run containers; MLPROD_SKIP_DEPLOY_TEST=1 skips it for a quicker local run, CI never sets it).
+# infrastructure tiers and runs those on it, the same under ThreadSanitizer, checks formatting,
+# then proves the container deployment with podman (scripts/test-deploy.sh; needs a host where
+# podman can run containers; MLPROD_SKIP_DEPLOY_TEST=1 skips it for a quicker local run, CI
+# never sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
@@ -29,6 +30,12 @@ echo "=== build: asan (unit and infrastructure tests)"
 bash scripts/build.sh asan
 echo "=== tests: asan (unit and infrastructure tiers)"
 if ! ctest --test-dir build/asan --output-on-failure --timeout 900; then status=1; fi
+# ThreadSanitizer over the same tiers: a reported race fails the test (exit code 66).
+echo "=== build: tsan (unit and infrastructure tests)"
+bash scripts/build.sh tsan
+echo "=== tests: tsan (unit and infrastructure tiers)"
+if ! TSAN_OPTIONS=${TSAN_OPTIONS:-second_deadlock_stack=1} \
+    ctest --test-dir build/tsan --output-on-failure --timeout 900; then status=1; fi
 echo "=== clang-format"
 if ! find src tests bench \( -name '*.cpp' -o -name '*.h' \) -print0 2>/dev/null | xargs -0 -r clang-format --dry-run -Werror; then
   echo "clang-format: files above are not formatted (run: clang-format -i FILE)" >&2
