@@ -84,6 +84,8 @@ TEST_F(WorkerTest, QueuedTrainingsLeaveTheThreadsToInferences) {
 
   EXPECT_EQ(WaitReady(backend, "infer").state, TaskState::kSuccess);
   EXPECT_TRUE(Eventually([&] { return worker->Stats().lane_waiting == 9; }));
+  // The lane thread takes its training off the lane before the handler counts it as running.
+  EXPECT_TRUE(Eventually([&] { return trainings.running.load() >= 1; }));
   EXPECT_EQ(trainings.running.load(), 1);
   trainings.release.set_value();
   for (int i = 0; i < 10; ++i) {
