@@ -22,20 +22,18 @@ echo "=== build: release"
 bash scripts/build.sh release
 echo "=== tests: release (every tier)"
 if ! ctest --test-dir build/release --output-on-failure --timeout 900; then status=1; fi
-# The sanitizer flavour: the unit and infrastructure tiers, HTTP server tests on real sockets
-# included. The black-box tier drives the release binary only: under ASan it took half of a CI
-# run that has to stay well inside its 90 minutes.
-# The flavour registers no black-box test (MLPROD_BLACKBOX_TESTS=OFF, scripts/build.sh).
-echo "=== build: asan (unit and infrastructure tests)"
-bash scripts/build.sh asan
-echo "=== tests: asan (unit and infrastructure tiers)"
-if ! ctest --test-dir build/asan --output-on-failure --timeout 900; then status=1; fi
-# ThreadSanitizer over the same tiers: a reported race fails the test (exit code 66).
-echo "=== build: tsan (unit and infrastructure tests)"
-bash scripts/build.sh tsan
-echo "=== tests: tsan (unit and infrastructure tiers)"
-if ! TSAN_OPTIONS=${TSAN_OPTIONS:-second_deadlock_stack=1} \
-    ctest --test-dir build/tsan --output-on-failure --timeout 900; then status=1; fi
+# The sanitizer flavours, ASan+UBSan then ThreadSanitizer: the unit and infrastructure tiers,
+# HTTP server tests on real sockets included; a reported error or race fails its test. The
+# black-box tier drives the release binary only: under ASan it took half of a CI run that has to
+# stay well inside its 90 minutes. The flavours register no black-box test
+# (MLPROD_BLACKBOX_TESTS=OFF, scripts/build.sh).
+export TSAN_OPTIONS=${TSAN_OPTIONS:-second_deadlock_stack=1}
+for flavour in asan tsan; do
+  echo "=== build: $flavour (unit and infrastructure tests)"
+  bash scripts/build.sh "$flavour"
+  echo "=== tests: $flavour (unit and infrastructure tiers)"
+  if ! ctest --test-dir "build/$flavour" --output-on-failure --timeout 900; then status=1; fi
+done
 echo "=== clang-format"
 if ! find src tests bench \( -name '*.cpp' -o -name '*.h' \) -print0 2>/dev/null | xargs -0 -r clang-format --dry-run -Werror; then
   echo "clang-format: files above are not formatted (run: clang-format -i FILE)" >&2

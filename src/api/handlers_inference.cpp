@@ -144,7 +144,7 @@ asio::awaitable<Response> ApiService::StatusWithWait(const Request& r, Lookup lo
   // callback's cancel, not these slices. A first lookup that deferred the row reads it after
   // the first slice: a result that has not come by then may have been forgotten by the backend
   // (the row knows it), and the row must still exist.
-  std::optional<StatusLookup> early;
+  std::optional<StatusLookup> last;  // set early by the row's read when that answers
   bool row_due = first.deferred;
   while (!poll->fired && !r.stopping->load() && std::chrono::steady_clock::now() < deadline) {
     poll->timer.expires_at(
@@ -156,7 +156,7 @@ asio::awaitable<Response> ApiService::StatusWithWait(const Request& r, Lookup lo
       StatusLookup checked =
           co_await Offload(pool, [&] { return lookup(task_id, RowRead::kAlways); });
       if (checked.ready || checked.response.status != 200) {
-        early = std::move(checked);
+        last = std::move(checked);
         break;
       }
     }
@@ -165,16 +165,10 @@ asio::awaitable<Response> ApiService::StatusWithWait(const Request& r, Lookup lo
     handle.reset();
     return 0;
   });
-  // Known: the first lookup found the row, or deferred it because this API wrote it. (An
-  // if, not a conditional expression: GCC 12 miscompiles co_await inside one.)
-  StatusLookup last;
-  if (early) {
-    last = std::move(*early);
-  } else {
-    last = co_await Offload(pool, [&] { return lookup(task_id, RowRead::kKnown); });
-  }
-  answered(last);
-  co_return last.response;
+  // Known: the first lookup found the row, or deferred it because this API wrote it.
+  if (!last) last = co_await Offload(pool, [&] { return lookup(task_id, RowRead::kKnown); });
+  answered(*last);
+  co_return last->response;
 }
 
 void ApiService::RegisterInference(Router& router) {
