@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour of mlprod with CMake + Ninja.
-# Usage: scripts/build.sh [release|asan|tsan|image]   (default release; build dir build/<flavour>)
+# Usage: scripts/build.sh [release|asan|tsan|clang|image]   (default release; build dir
+# build/<flavour>)
+#   clang: the binary only, compiled by clang with -Wthread-safety (src/common/mutex.h), unoptimised;
+#     a lock rule broken anywhere in src/ fails this build.
 #   image: release build of the binary only (no tests, no benchmarks), as the Dockerfiles use it.
 # Environment: MLPROD_BUILD_JOBS = parallel compile jobs (default: nproc).
 #   MLPROD_CCACHE=0 turns off ccache, which is used when it is installed: the cache (ccache's own
@@ -17,8 +20,10 @@ case "$flavour" in
   # ThreadSanitizer, the same tiers as asan.
   tsan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLPROD_TSAN=ON -DMLPROD_BUILD_BENCH=OFF
               -DMLPROD_BLACKBOX_TESTS=OFF) ;;
+  clang) args=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DCMAKE_CXX_COMPILER=clang++
+               -DMLPROD_THREAD_SAFETY=ON -DMLPROD_BUILD_TESTS=OFF -DMLPROD_BUILD_BENCH=OFF) ;;
   image) args=(-DCMAKE_BUILD_TYPE=Release -DMLPROD_BUILD_TESTS=OFF -DMLPROD_BUILD_BENCH=OFF) ;;
-  *) echo "usage: scripts/build.sh [release|asan|tsan|image]" >&2; exit 2 ;;
+  *) echo "usage: scripts/build.sh [release|asan|tsan|clang|image]" >&2; exit 2 ;;
 esac
 jobs=${MLPROD_BUILD_JOBS:-$(nproc)}
 if [ "${MLPROD_CCACHE:-1}" != 0 ] && command -v ccache >/dev/null; then

@@ -2,7 +2,8 @@
 # Fresh Debian 12 -> every test passed: installs build and test packages, builds the release
 # flavour and runs the whole CTest suite on it (unit, infrastructure against real servers on
 # loopback, black-box against the built binary), builds the ASan+UBSan flavour of the unit and
-# infrastructure tiers and runs those on it, the same under ThreadSanitizer, checks formatting,
+# infrastructure tiers and runs those on it, the same under ThreadSanitizer, checks the locking
+# annotations with a clang build (-Wthread-safety), runs clang-tidy, checks formatting,
 # then proves the container deployment with podman (scripts/test-deploy.sh; needs a host where
 # podman can run containers; MLPROD_SKIP_DEPLOY_TEST=1 skips it for a quicker local run, CI
 # never sets it).
@@ -34,6 +35,18 @@ for flavour in asan tsan; do
   echo "=== tests: $flavour (unit and infrastructure tiers)"
   if ! ctest --test-dir "build/$flavour" --output-on-failure --timeout 900; then status=1; fi
 done
+# The locking rules of src/ (Clang thread-safety annotations, src/common/mutex.h): a clang build
+# of the binary with -Wthread-safety -Werror.
+echo "=== build: clang (thread-safety analysis)"
+if ! bash scripts/build.sh clang; then status=1; fi
+# clang-tidy's checks of .clang-tidy on every source file of src/, with the clang build's compile
+# commands; a finding is an error (its "N warnings generated" counts of system headers are not).
+echo "=== clang-tidy (src/, .clang-tidy)"
+if ! /usr/bin/python3 -c 'import json; print("\n".join(e["file"] for e in json.load(open("build/clang/compile_commands.json"))))' |
+    grep '/src/' | xargs -r -P "$(nproc)" -n 4 clang-tidy -p build/clang --quiet 2>/dev/null; then
+  echo "clang-tidy: findings above (checks and why: .clang-tidy, docs/decisions.md D14)" >&2
+  status=1
+fi
 echo "=== clang-format"
 if ! find src tests bench \( -name '*.cpp' -o -name '*.h' \) -print0 2>/dev/null | xargs -0 -r clang-format --dry-run -Werror; then
   echo "clang-format: files above are not formatted (run: clang-format -i FILE)" >&2

@@ -11,7 +11,7 @@ void InferenceTracker::Forget(std::size_t count) {
 }
 
 void InferenceTracker::Started(const std::string& task_id, Clock::time_point now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (pending_.size() >= kMaxTracked) {
     Forget(pending_.size());
     pending_.clear();
@@ -36,17 +36,17 @@ void InferenceTracker::Started(const std::string& task_id, Clock::time_point now
 }
 
 void InferenceTracker::SeenReady(const std::string& task_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (pending_.erase(task_id) > 0) Forget(1);
 }
 
 bool InferenceTracker::Pending(const std::string& task_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return pending_.contains(task_id);
 }
 
 std::size_t InferenceTracker::active() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return pending_.size();
 }
 

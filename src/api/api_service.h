@@ -9,13 +9,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "api/dashboard_history.h"
 #include "api/router.h"
+#include "common/mutex.h"
 #include "metrics/api_metrics.h"
 #include "metrics/exposition.h"
 #include "queue/broker.h"
@@ -73,12 +73,13 @@ class InferenceTracker {
   static constexpr std::size_t kMaxTracked = 100000;
 
  private:
-  void Forget(std::size_t count);  // mu_ held
+  void Forget(std::size_t count) MLPROD_REQUIRES(mu_);
   metrics::ApiMetrics* metrics_;
   Clock::duration forget_after_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, Clock::time_point> pending_;  // task id -> started
-  Clock::time_point last_sweep_{};
+  mutable Mutex mu_;
+  // Task id -> started.
+  std::unordered_map<std::string, Clock::time_point> pending_ MLPROD_GUARDED_BY(mu_);
+  Clock::time_point last_sweep_ MLPROD_GUARDED_BY(mu_){};
 };
 
 // True when `authorization` is `Bearer <key>` with the scheme in any letter case (RFC 9110
@@ -153,7 +154,7 @@ class ApiService {
   std::atomic<long long> queue_depth_{0};
   std::atomic<std::int64_t> depth_checked_ns_{0};  // steady clock; 0 = never
   // Serialises POST /train/start's "is one queued or running? else queue one" in this process.
-  std::mutex train_start_mu_;
+  Mutex train_start_mu_;
 };
 
 }  // namespace mlprod::api

@@ -49,7 +49,7 @@ History::History(std::shared_ptr<prometheus::Registry> registry, HistoryOptions 
 History::~History() { Stop(); }
 
 void History::Start() {
-  std::lock_guard lock(thread_mu_);
+  MutexLock lock(thread_mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
   thread_ = std::thread([this] { Loop(); });
@@ -58,7 +58,7 @@ void History::Start() {
 void History::Stop() {
   std::thread t;
   {
-    std::lock_guard lock(thread_mu_);
+    MutexLock lock(thread_mu_);
     stopping_ = true;
     t = std::move(thread_);
   }
@@ -74,15 +74,18 @@ void History::Loop() {
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(interval);
     // After a stall (suspended process), resume the rhythm instead of sampling in a burst.
     next = std::max(next, std::chrono::steady_clock::now());
-    std::unique_lock lock(thread_mu_);
-    if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
+    MutexLock lock(thread_mu_);
+    if (wake_.wait_until(lock.native(), next,
+                         [this]() MLPROD_REQUIRES(thread_mu_) { return stopping_; })) {
+      return;
+    }
   }
 }
 
 void History::SampleAt(double t) {
   // Collect outside the lock: it walks every family of the process.
   Snapshot cur = Reduce(registry_->Collect(), t);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (last_) {
     while (feedback_window_.size() > 1 && feedback_window_[1].t <= t - options_.accuracy_window_s) {
       feedback_window_.pop_front();
@@ -100,14 +103,14 @@ void History::SampleAt(double t) {
 }
 
 std::size_t History::size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return points_.size();
 }
 
 nlohmann::json History::ToJson(double window_s) const {
   std::deque<Point> copy;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const double newest = points_.empty() ? 0 : points_.back().t;
     auto it = points_.begin();
     while (it != points_.end() && it->t <= newest - window_s) ++it;

@@ -10,12 +10,12 @@
 #include <cstddef>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
 #include "api/dashboard_series.h"
+#include "common/mutex.h"
 
 namespace mlprod::api::dashboard {
 
@@ -55,15 +55,16 @@ class History {
   std::shared_ptr<prometheus::Registry> registry_;
   HistoryOptions options_;
 
-  mutable std::mutex mu_;
-  std::deque<Point> points_;              // at most options_.capacity
-  std::optional<Snapshot> last_;          // the previous sample
-  std::deque<Snapshot> feedback_window_;  // samples of the accuracy window (feedback fields only)
+  mutable Mutex mu_;
+  std::deque<Point> points_ MLPROD_GUARDED_BY(mu_);      // at most options_.capacity
+  std::optional<Snapshot> last_ MLPROD_GUARDED_BY(mu_);  // the previous sample
+  // Samples of the accuracy window (feedback fields only).
+  std::deque<Snapshot> feedback_window_ MLPROD_GUARDED_BY(mu_);
 
-  std::mutex thread_mu_;
+  Mutex thread_mu_;
   std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  bool stopping_ MLPROD_GUARDED_BY(thread_mu_) = false;
+  std::thread thread_ MLPROD_GUARDED_BY(thread_mu_);
 };
 
 // Serialises `points` (oldest first) in the ToJson shape. Pure; exposed for tests.

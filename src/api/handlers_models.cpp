@@ -126,7 +126,7 @@ void ApiService::RegisterTraining(Router& router) {
         // One training at a time: while one is queued or running, a repeated start answers
         // with that one (the reference queues another every time). Serialised in this process;
         // API processes sharing a store may still race each other into a second one.
-        std::lock_guard one_at_a_time(train_start_mu_);
+        MutexLock one_at_a_time(train_start_mu_);
         auto running = tasks::TrainingInProgress(deps_.store);
         if (!running.ok()) return ErrorResponse(running.error());
         if (running->has_value()) {

@@ -14,13 +14,13 @@ struct IgnoredSite {
   LogLimiter log;
 };
 
-std::mutex& IgnoredMutex() {
-  static std::mutex mu;
-  return mu;
-}
+struct IgnoredSites {
+  Mutex mu;
+  std::map<std::string, IgnoredSite, std::less<>> by_site MLPROD_GUARDED_BY(mu);
+};
 
-std::map<std::string, IgnoredSite, std::less<>>& IgnoredSites() {
-  static std::map<std::string, IgnoredSite, std::less<>> sites;
+IgnoredSites& Ignored() {
+  static IgnoredSites sites;
   return sites;
 }
 
@@ -42,7 +42,7 @@ Status InitLogging(std::string_view level) {
 }
 
 bool LogLimiter::Allow(long long* suppressed, Clock::time_point now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (now - window_start_ >= window_) {
     window_start_ = now;
     in_window_ = 0;
@@ -61,8 +61,9 @@ void IgnoreError(std::string_view site, const Status& status) {
   if (status.ok()) return;
   IgnoredSite* entry = nullptr;
   {
-    std::lock_guard lock(IgnoredMutex());
-    auto& sites = IgnoredSites();
+    auto& ignored = Ignored();
+    MutexLock lock(ignored.mu);
+    auto& sites = ignored.by_site;
     auto it = sites.find(site);
     if (it == sites.end()) it = sites.try_emplace(std::string(site)).first;
     ++it->second.count;
@@ -77,9 +78,10 @@ void IgnoreError(std::string_view site, const Status& status) {
 }
 
 std::vector<std::pair<std::string, long long>> IgnoredErrorCounts() {
-  std::lock_guard lock(IgnoredMutex());
+  auto& ignored = Ignored();
+  MutexLock lock(ignored.mu);
   std::vector<std::pair<std::string, long long>> out;
-  for (const auto& [site, entry] : IgnoredSites()) out.emplace_back(site, entry.count);
+  for (const auto& [site, entry] : ignored.by_site) out.emplace_back(site, entry.count);
   return out;
 }
 

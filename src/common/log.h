@@ -5,12 +5,12 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/result.h"
 
 namespace mlprod {
@@ -33,10 +33,10 @@ class LogLimiter {
  private:
   const int per_window_;
   const Clock::duration window_;
-  std::mutex mu_;
-  Clock::time_point window_start_{};
-  int in_window_ = 0;
-  long long suppressed_ = 0;
+  Mutex mu_;
+  Clock::time_point window_start_ MLPROD_GUARDED_BY(mu_){};
+  int in_window_ MLPROD_GUARDED_BY(mu_) = 0;
+  long long suppressed_ MLPROD_GUARDED_BY(mu_) = 0;
 };
 
 // For a Status the caller cannot act on — a best-effort compensation after an earlier failure,

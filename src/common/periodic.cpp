@@ -6,18 +6,19 @@ namespace mlprod {
 
 void Periodic::Start(std::chrono::milliseconds interval, std::function<void()> job) {
   thread_ = std::thread([this, interval, job = std::move(job)] {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
-      lock.unlock();
+    MutexLock lock(mu_);
+    while (
+        !cv_.wait_for(lock.native(), interval, [this]() MLPROD_REQUIRES(mu_) { return stop_; })) {
+      lock.Unlock();
       job();
-      lock.lock();
+      lock.Lock();
     }
   });
 }
 
 void Periodic::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
   cv_.notify_all();

@@ -6,8 +6,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
+
+#include "common/mutex.h"
 
 namespace mlprod {
 
@@ -24,9 +25,9 @@ class Periodic {
   void Stop();
 
  private:
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
-  bool stop_ = false;
+  bool stop_ MLPROD_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

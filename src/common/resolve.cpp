@@ -38,17 +38,17 @@ Result<std::vector<std::string>> ResolveTcpHost(const std::string& host, int por
 }
 
 std::string RememberedAddress::Get() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return address_;
 }
 
 void RememberedAddress::Remember(std::string address) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   address_ = std::move(address);
 }
 
 void RememberedAddress::Forget(const std::string& address) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (address_ == address) address_.clear();
 }
 

@@ -5,10 +5,10 @@
 // deployment scales (docs/decisions.md).
 #pragma once
 
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/result.h"
 
 namespace mlprod {
@@ -28,8 +28,8 @@ class RememberedAddress {
   void Forget(const std::string& address);
 
  private:
-  mutable std::mutex mu_;
-  std::string address_;
+  mutable Mutex mu_;
+  std::string address_ MLPROD_GUARDED_BY(mu_);
 };
 
 }  // namespace mlprod

@@ -63,7 +63,7 @@ void DriftMonitor::Observe(const User& user, std::string_view model_id,
                            const std::shared_ptr<const ml::Model>& model) {
   UserRow row;
   ml::UserFeatures(user, row);
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   window_.Add(row);
   dirty_ = true;
   if (model.get() == model_.get()) return;
@@ -79,7 +79,7 @@ void DriftMonitor::Observe(const User& user, std::string_view model_id,
 
 DriftSnapshot DriftMonitor::Snapshot() const {
   DriftSnapshot s;
-  const std::lock_guard lock(mu_);
+  const MutexLock lock(mu_);
   s.window_requests = window_.size();
   s.model_id = model_id_;
   const ml::InputProfile* profile =
@@ -97,9 +97,9 @@ DriftSnapshot DriftMonitor::Snapshot() const {
 }
 
 void DriftMonitor::Publish() {
-  const std::lock_guard publish_lock(publish_mu_);
+  const MutexLock publish_lock(publish_mu_);
   {
-    const std::lock_guard lock(mu_);
+    const MutexLock lock(mu_);
     dirty_ = false;
   }
   const DriftSnapshot s = Snapshot();
@@ -118,13 +118,14 @@ void DriftMonitor::Publish() {
 void DriftMonitor::PublishLoop(std::stop_token stop) {
   while (!stop.stop_requested()) {
     {
-      std::unique_lock lock(wake_mu_);
-      wake_.wait_for(lock, stop, options_.publish_interval, [] { return false; });
+      MutexLock lock(wake_mu_);
+      wake_.wait_for(lock.native(), stop, options_.publish_interval,
+                     []() MLPROD_REQUIRES(wake_mu_) { return false; });
     }
     if (stop.stop_requested()) break;
     bool dirty;
     {
-      const std::lock_guard lock(mu_);
+      const MutexLock lock(mu_);
       dirty = dirty_;
     }
     if (dirty) Publish();

@@ -12,13 +12,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <thread>
 
+#include "common/mutex.h"
 #include "common/records.h"
 #include "drift/drift_window.h"
 #include "ml/model.h"
@@ -75,19 +75,20 @@ class DriftMonitor {
   prometheus::Family<prometheus::Gauge>& reference_mean_family_;
   prometheus::Gauge& window_requests_;
 
-  mutable std::mutex mu_;  // guards the window, the model and dirty_
-  DriftWindow window_;
-  std::shared_ptr<const ml::Model> model_;
-  std::string model_id_;
-  std::set<std::string> warned_no_profile_;
-  bool dirty_ = false;
+  mutable Mutex mu_;
+  DriftWindow window_ MLPROD_GUARDED_BY(mu_);
+  std::shared_ptr<const ml::Model> model_ MLPROD_GUARDED_BY(mu_);
+  std::string model_id_ MLPROD_GUARDED_BY(mu_);
+  std::set<std::string> warned_no_profile_ MLPROD_GUARDED_BY(mu_);
+  bool dirty_ MLPROD_GUARDED_BY(mu_) = false;
 
-  std::mutex publish_mu_;  // one Publish at a time; guards the gauge pointers
-  std::array<prometheus::Gauge*, ml::kNumUserFeatures> psi_{};
-  std::array<prometheus::Gauge*, ml::kNumUserFeatures> input_mean_{};
-  std::array<prometheus::Gauge*, ml::kNumUserFeatures> reference_mean_{};
+  Mutex publish_mu_;  // one Publish at a time
+  std::array<prometheus::Gauge*, ml::kNumUserFeatures> psi_ MLPROD_GUARDED_BY(publish_mu_){};
+  std::array<prometheus::Gauge*, ml::kNumUserFeatures> input_mean_ MLPROD_GUARDED_BY(publish_mu_){};
+  std::array<prometheus::Gauge*, ml::kNumUserFeatures> reference_mean_
+      MLPROD_GUARDED_BY(publish_mu_){};
 
-  std::mutex wake_mu_;
+  Mutex wake_mu_;
   std::condition_variable_any wake_;
   std::jthread publisher_;  // last member: started after everything it uses
 };

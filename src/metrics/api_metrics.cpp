@@ -113,7 +113,7 @@ ApiMetrics::Series* ApiMetrics::Resolve(std::uint32_t route_id, std::string_view
     if (k == key) return series_[slot].load(std::memory_order_relaxed);
     if (k == 0) break;
   }
-  std::lock_guard lock(insert_mu_);
+  MutexLock lock(insert_mu_);
   slot = (key * 0x9E3779B97F4A7C15ULL) >> 52;
   for (std::size_t probe = 0; probe < kSlots; ++probe, slot = (slot + 1) % kSlots) {
     const std::uint64_t k = keys_[slot].load(std::memory_order_relaxed);

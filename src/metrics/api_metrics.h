@@ -13,11 +13,11 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "metrics/model_feedback_metrics.h"
 
 namespace mlprod::metrics {
@@ -108,8 +108,8 @@ class ApiMetrics {
   static constexpr std::size_t kSlots = 4096;
   std::array<std::atomic<std::uint64_t>, kSlots> keys_{};
   std::array<std::atomic<Series*>, kSlots> series_{};
-  std::mutex insert_mu_;
-  std::vector<std::unique_ptr<Series>> owned_;
+  Mutex insert_mu_;
+  std::vector<std::unique_ptr<Series>> owned_ MLPROD_GUARDED_BY(insert_mu_);
 };
 
 }  // namespace mlprod::metrics

@@ -47,7 +47,7 @@ ModelFeedbackMetrics::Series& ModelFeedbackMetrics::Find(const std::string& mode
 }
 
 void ModelFeedbackMetrics::Record(const std::string& model_id, int position) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Series& s = Find(model_id);
   s.last_update = ++clock_;
   if (position < 0) {
@@ -59,7 +59,7 @@ void ModelFeedbackMetrics::Record(const std::string& model_id, int position) {
 }
 
 std::vector<std::string> ModelFeedbackMetrics::TrackedModels() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<const Series*> sorted;
   for (const Series& s : series_) sorted.push_back(&s);
   std::sort(sorted.begin(), sorted.end(),

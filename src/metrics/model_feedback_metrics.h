@@ -11,9 +11,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace mlprod::metrics {
 
@@ -44,16 +45,16 @@ class ModelFeedbackMetrics {
     prometheus::Histogram* position;
     std::uint64_t last_update;
   };
-  Series& Find(const std::string& model_id);  // under mu_; adds (and evicts) as needed
+  Series& Find(const std::string& model_id) MLPROD_REQUIRES(mu_);  // adds (and evicts) as needed
 
   std::string app_name_;
   std::size_t max_models_;
   prometheus::Family<prometheus::Counter>& feedback_family_;
   prometheus::Family<prometheus::Histogram>& position_family_;
 
-  mutable std::mutex mu_;
-  std::vector<Series> series_;  // at most max_models_
-  std::uint64_t clock_ = 0;     // update counter for "least recently updated"
+  mutable Mutex mu_;
+  std::vector<Series> series_ MLPROD_GUARDED_BY(mu_);  // at most max_models_
+  std::uint64_t clock_ MLPROD_GUARDED_BY(mu_) = 0;  // update counter for "least recently updated"
 };
 
 }  // namespace mlprod::metrics

@@ -74,7 +74,7 @@ WorkerMetrics::TaskSeries& WorkerMetrics::Series(std::string_view task) {
 }
 
 void WorkerMetrics::SetBrokerState(long long reconnects_total, long long prefetched) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const double seen = reconnects_.Value();
   if (static_cast<double>(reconnects_total) > seen) {
     reconnects_.Increment(static_cast<double>(reconnects_total) - seen);
@@ -95,7 +95,7 @@ void WorkerMetrics::TaskFinished(std::string_view task, std::string_view state, 
   prometheus::Counter* counter = nullptr;
   TaskSeries series;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto key = std::make_pair(std::string(task), std::string(state));
     auto it = task_counters_.find(key);
     if (it == task_counters_.end()) {
@@ -111,14 +111,14 @@ void WorkerMetrics::TaskFinished(std::string_view task, std::string_view state, 
 }
 
 void WorkerMetrics::MessageRejected(std::string_view reason) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   rejected_.Add({{"reason", std::string(reason)}}).Increment();
 }
 
 void WorkerMetrics::ModelLoaded() { model_loads_.Increment(); }
 
 void WorkerMetrics::SetActiveModels(const std::vector<ActiveModelInfo>& models) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::string> ids;
   for (const auto& m : models) {
     model_share_.Add({{"model_id", m.model_id}}).Set(m.use_percentage);

@@ -12,12 +12,13 @@
 #include <prometheus/registry.h>
 
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace mlprod::metrics {
 
@@ -53,7 +54,7 @@ class WorkerMetrics {
     prometheus::Histogram* run = nullptr;
     prometheus::Histogram* wait = nullptr;
   };
-  TaskSeries& Series(std::string_view task);
+  TaskSeries& Series(std::string_view task) MLPROD_REQUIRES(mu_);
 
   prometheus::Family<prometheus::Counter>& tasks_;
   prometheus::Family<prometheus::Histogram>& run_seconds_;
@@ -67,10 +68,12 @@ class WorkerMetrics {
   prometheus::Family<prometheus::Gauge>& model_share_;
   prometheus::Family<prometheus::Gauge>& model_auc_;
 
-  std::mutex mu_;  // guards the caches below (labels are resolved once per name)
-  std::map<std::string, TaskSeries, std::less<>> series_;
-  std::map<std::pair<std::string, std::string>, prometheus::Counter*> task_counters_;
-  std::vector<std::string> active_ids_;
+  Mutex mu_;
+  // Caches: labels are resolved once per name.
+  std::map<std::string, TaskSeries, std::less<>> series_ MLPROD_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*> task_counters_
+      MLPROD_GUARDED_BY(mu_);
+  std::vector<std::string> active_ids_ MLPROD_GUARDED_BY(mu_);
 };
 
 }  // namespace mlprod::metrics

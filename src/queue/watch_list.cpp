@@ -4,6 +4,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "common/mutex.h"
+
 namespace mlprod::queue {
 namespace {
 
@@ -31,11 +33,12 @@ struct Listener {
 }  // namespace
 
 struct WatchList::State {
-  mutable std::mutex mu;
-  std::unordered_map<std::string, std::vector<std::shared_ptr<Listener>>> by_id;
+  mutable Mutex mu;
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Listener>>> by_id
+      MLPROD_GUARDED_BY(mu);
 
   void Remove(const std::string& id, const std::shared_ptr<Listener>& l) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     auto it = by_id.find(id);
     if (it == by_id.end()) return;
     std::erase(it->second, l);
@@ -70,7 +73,7 @@ std::unique_ptr<WatchHandle> WatchList::Add(const std::string& task_id,
   auto l = std::make_shared<Listener>();
   l->on_ready = std::move(on_ready);
   {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     state_->by_id[task_id].push_back(l);
   }
   return std::make_unique<Handle>(state_, task_id, std::move(l));
@@ -80,7 +83,7 @@ void WatchList::Notify(const TaskResult& result) {
   if (!IsReady(result.state)) return;
   std::vector<std::shared_ptr<Listener>> fire;
   {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     auto it = state_->by_id.find(result.task_id);
     if (it == state_->by_id.end()) return;
     fire = std::move(it->second);
@@ -90,7 +93,7 @@ void WatchList::Notify(const TaskResult& result) {
 }
 
 std::vector<std::string> WatchList::Ids() const {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(state_->mu);
   std::vector<std::string> ids;
   ids.reserve(state_->by_id.size());
   for (const auto& [id, _] : state_->by_id) ids.push_back(id);

@@ -30,7 +30,7 @@ ConnectionPool::ConnectionPool(int size, Opener open, HealthCheck healthy)
 }
 
 ConnectionPool::~ConnectionPool() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (free_.size() != slots_.size()) {
     // A lease outliving its pool would write into freed memory later.
     std::cerr << "fatal: ConnectionPool destroyed with sessions still leased\n";
@@ -43,8 +43,9 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire(std::chrono::milliseconds 
   int slot = -1;
   std::unique_ptr<soci::session> session;
   {
-    std::unique_lock lock(mu_);
-    if (!freed_.wait_for(lock, timeout, [this] { return !free_.empty(); })) {
+    MutexLock lock(mu_);
+    if (!freed_.wait_for(lock.native(), timeout,
+                         [this]() MLPROD_REQUIRES(mu_) { return !free_.empty(); })) {
       return MakeError(ErrorCode::kUnavailable,
                        "no free database connection within " + std::to_string(timeout.count()) +
                            " ms (pool size " + std::to_string(slots_.size()) + ")");
@@ -75,7 +76,7 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire(std::chrono::milliseconds 
 
 void ConnectionPool::Release(int slot, std::unique_ptr<soci::session> session) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     slots_[static_cast<size_t>(slot)] = std::move(session);
     free_.push_back(slot);
   }

@@ -7,9 +7,9 @@
 #include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/result.h"
 
 namespace soci {
@@ -52,17 +52,18 @@ class ConnectionPool {
   // cannot be reached.
   Result<Lease> Acquire(std::chrono::milliseconds timeout);
 
-  int size() const { return static_cast<int>(slots_.size()); }
+  // Unlocked: the number of slots is fixed at construction, only their contents change.
+  int size() const MLPROD_NO_THREAD_SAFETY_ANALYSIS { return static_cast<int>(slots_.size()); }
 
  private:
   void Release(int slot, std::unique_ptr<soci::session> session);
 
   Opener open_;
   HealthCheck healthy_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable freed_;
-  std::vector<std::unique_ptr<soci::session>> slots_;  // guarded by mu_
-  std::vector<int> free_;                              // guarded by mu_
+  std::vector<std::unique_ptr<soci::session>> slots_ MLPROD_GUARDED_BY(mu_);
+  std::vector<int> free_ MLPROD_GUARDED_BY(mu_);
 };
 
 }  // namespace mlprod::store

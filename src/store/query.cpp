@@ -7,9 +7,9 @@
 
 #include <charconv>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 
+#include "common/mutex.h"
 #include "common/time_util.h"
 
 namespace mlprod::store {
@@ -39,6 +39,9 @@ __attribute__((no_sanitize("vptr"))) void ReleaseSqliteStatement(soci::statement
   sqlite_api::sqlite3_clear_bindings(backend->stmt_);
 }
 
+// Guards the kept statements: the map below and each statement's `busy`.
+Mutex g_prepared_mu;
+
 }  // namespace
 
 struct Query::Prepared {
@@ -46,15 +49,16 @@ struct Query::Prepared {
   soci::statement st;
   bool sqlite;         // else PostgreSQL
   bool ready = false;  // prepared (on the server, for PostgreSQL)
-  bool busy = false;   // a live Query is using it
+  // A live Query is using it.
+  bool busy MLPROD_GUARDED_BY(g_prepared_mu) = false;
 };
 
 namespace {
 
 using PreparedMap = std::unordered_map<std::string, std::unique_ptr<Query::Prepared>>;
-std::mutex g_prepared_mu;
 // Never destroyed: pooled sessions may still be closed during static destruction.
-std::unordered_map<const soci::session*, PreparedMap>& PreparedBySession() {
+std::unordered_map<const soci::session*, PreparedMap>& PreparedBySession()
+    MLPROD_REQUIRES(g_prepared_mu) {
   static auto* by_session = new std::unordered_map<const soci::session*, PreparedMap>;
   return *by_session;
 }
@@ -68,7 +72,7 @@ Query::Query(soci::session& session, std::string sql) : sql_(std::move(sql)) {
 
 Query::Query(soci::session& session, std::string sql, Reuse) : sql_(std::move(sql)) {
   {
-    std::lock_guard lock(g_prepared_mu);
+    MutexLock lock(g_prepared_mu);
     PreparedMap& kept = PreparedBySession()[&session];
     auto it = kept.find(sql_);
     if (it == kept.end() && kept.size() < kMaxPreparedPerSession) {
@@ -94,7 +98,7 @@ Query::~Query() {
   // The exchanges reference this Query's caller's variables: drop them, keep the statement.
   st_->bind_clean_up();
   if (prepared_->sqlite && prepared_->ready) ReleaseSqliteStatement(*st_);
-  std::lock_guard lock(g_prepared_mu);
+  MutexLock lock(g_prepared_mu);
   prepared_->busy = false;
   // A failed PQprepare leaves SOCI's statement unusable for a second attempt: start afresh.
   if (!prepared_->ready) PreparedBySession()[session_].erase(sql_);
@@ -117,7 +121,7 @@ bool Query::Run() {
 void ForgetPreparedStatements(soci::session& session) {
   PreparedMap gone;
   {
-    std::lock_guard lock(g_prepared_mu);
+    MutexLock lock(g_prepared_mu);
     auto& by_session = PreparedBySession();
     auto it = by_session.find(&session);
     if (it == by_session.end()) return;

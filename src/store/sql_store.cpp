@@ -98,7 +98,7 @@ std::unique_ptr<soci::session> SqlStore::OpenSession() const {
 
 Status SqlStore::Run(std::string_view what, bool write, const Body& body, bool unchecked,
                      bool one_statement) {
-  std::unique_lock<std::mutex> writer;
+  std::optional<MutexLock> writer;
   if (write && target_.backend == Backend::kSqlite) {
     if (!target_.in_memory) {
       std::call_once(checkpointer_once_, [this] {
@@ -106,7 +106,7 @@ Status SqlStore::Run(std::string_view what, bool write, const Body& body, bool u
             [this] { return OpenSession(); }, sqlite_writer_mu_, WalCheckpointer::Options{});
       });
     }
-    writer = std::unique_lock(sqlite_writer_mu_);
+    writer.emplace(sqlite_writer_mu_);
   }
   auto lease = pool_.Acquire(options_.acquire_timeout);
   if (!lease.ok()) {

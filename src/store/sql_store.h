@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/log.h"
+#include "common/mutex.h"
 #include "common/resolve.h"
 #include "store/connection_pool.h"
 #include "store/db_url.h"
@@ -173,7 +174,7 @@ class SqlStore final : public Store {
   // SQLite has one writer at a time; a second connection's BEGIN IMMEDIATE would sleep in the
   // busy handler (1, 2, 5, 10 ... ms). Writers of this process queue here instead, before taking
   // a session, so they hand over without sleeping. Other processes still meet busy_timeout.
-  std::mutex sqlite_writer_mu_;
+  Mutex sqlite_writer_mu_;
   // The last write that failed for want of storage (WriteHealth): steady-clock ns (0 = never)
   // and the kind's name (a string literal of StorageWriteFailure).
   std::atomic<std::int64_t> write_failed_ns_{0};

@@ -20,14 +20,14 @@ WalCheckpoint CheckpointWal(soci::session& s, const char* mode) {
   return out;
 }
 
-WalCheckpointer::WalCheckpointer(Opener open, std::mutex& writers, Options options)
+WalCheckpointer::WalCheckpointer(Opener open, Mutex& writers, Options options)
     : open_(std::move(open)), writers_(writers), options_(options) {
   if (options_.interval.count() > 0) thread_ = std::thread([this] { Loop(); });
 }
 
 WalCheckpointer::~WalCheckpointer() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -35,12 +35,12 @@ WalCheckpointer::~WalCheckpointer() {
 }
 
 long long WalCheckpointer::rounds() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return rounds_;
 }
 
 long long WalCheckpointer::restarts() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return restarts_;
 }
 
@@ -49,8 +49,11 @@ bool WalCheckpointer::RunOnce() { return !thread_.joinable() && Round(); }
 void WalCheckpointer::Loop() {
   for (;;) {
     {
-      std::unique_lock lock(mu_);
-      if (wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) break;
+      MutexLock lock(mu_);
+      if (wake_.wait_for(lock.native(), options_.interval,
+                         [this]() MLPROD_REQUIRES(mu_) { return stopping_; })) {
+        break;
+      }
     }
     Round();
   }
@@ -67,7 +70,7 @@ bool WalCheckpointer::Round() {
       // log (waiting, in the busy handler, for readers of older snapshots to finish), and the
       // next writer starts the log over from its beginning.
       const auto t0 = std::chrono::steady_clock::now();
-      std::lock_guard writers(writers_);
+      MutexLock writers(writers_);
       const WalCheckpoint restart = CheckpointWal(*session_, "RESTART");
       restarted = restart.busy == 0;
       spdlog::debug(
@@ -76,7 +79,7 @@ bool WalCheckpointer::Round() {
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     warned_ = false;
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++rounds_;
     if (restarted) ++restarts_;
     return true;

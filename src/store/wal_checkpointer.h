@@ -13,8 +13,9 @@
 #include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
+
+#include "common/mutex.h"
 
 namespace soci {
 class session;
@@ -43,7 +44,7 @@ class WalCheckpointer {
   };
 
   // `writers` is held during a RESTART checkpoint; the store's writers take it too.
-  WalCheckpointer(Opener open, std::mutex& writers, Options options);
+  WalCheckpointer(Opener open, Mutex& writers, Options options);
   ~WalCheckpointer();  // stops and joins the thread
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
@@ -64,13 +65,13 @@ class WalCheckpointer {
   bool warned_ = false;
 
   Opener open_;
-  std::mutex& writers_;
+  Mutex& writers_;
   Options options_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable wake_;
-  bool stopping_ = false;   // guarded by mu_
-  long long rounds_ = 0;    // guarded by mu_
-  long long restarts_ = 0;  // guarded by mu_
+  bool stopping_ MLPROD_GUARDED_BY(mu_) = false;
+  long long rounds_ MLPROD_GUARDED_BY(mu_) = 0;
+  long long restarts_ MLPROD_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
 

@@ -27,7 +27,7 @@ double ModelPool::SplitPoint(std::string_view task_id) {
 }
 
 Status ModelPool::Refresh() {
-  std::lock_guard lock(refresh_mu_);
+  MutexLock lock(refresh_mu_);
   if (!locations_) {
     auto locations = store_.ListLocations(0, -1);
     if (!locations.ok()) return locations.error();
@@ -213,7 +213,7 @@ std::vector<ServingModel> ModelPool::Active() const {
 }
 
 std::shared_ptr<const std::vector<Location>> ModelPool::locations() const {
-  std::lock_guard lock(refresh_mu_);
+  MutexLock lock(refresh_mu_);
   return locations_;
 }
 

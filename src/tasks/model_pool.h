@@ -10,13 +10,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/result.h"
 #include "ml/scorer.h"
 #include "store/store.h"
@@ -87,9 +87,10 @@ class ModelPool {
   // The fallback snapshot: the newest loadable model (promoted, retired or canary first, then
   // any trained one), reusing `old`'s scorer when it is the same model.
   Result<std::shared_ptr<Snapshot>> FallBack(const std::string& why,
-                                             const std::shared_ptr<const Snapshot>& old);
-  // Stamps and swaps in a fallback snapshot (refresh_mu_ held).
-  Status Install(Result<std::shared_ptr<Snapshot>> next);
+                                             const std::shared_ptr<const Snapshot>& old)
+      MLPROD_REQUIRES(refresh_mu_);
+  // Stamps and swaps in a fallback snapshot.
+  Status Install(Result<std::shared_ptr<Snapshot>> next) MLPROD_REQUIRES(refresh_mu_);
 
   static ServingModel PrimaryOf(const Snapshot& snap);
   static std::vector<ServingModel> ActiveOf(const Snapshot& snap);
@@ -97,9 +98,10 @@ class ModelPool {
   store::Store& store_;
   RefreshObserver observer_;
   std::filesystem::path data_dir_;
-  mutable std::mutex refresh_mu_;  // one refresh at a time; guards locations_
-  std::shared_ptr<const std::vector<Location>> locations_;
-  std::set<std::string> unloadable_;  // "id\npath" already logged as not loading; refresh_mu_
+  mutable Mutex refresh_mu_;  // one refresh at a time
+  std::shared_ptr<const std::vector<Location>> locations_ MLPROD_GUARDED_BY(refresh_mu_);
+  // "id\npath" already logged as not loading.
+  std::set<std::string> unloadable_ MLPROD_GUARDED_BY(refresh_mu_);
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
 };
 

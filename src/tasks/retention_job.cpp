@@ -65,11 +65,11 @@ RetentionJob::RetentionJob(store::Store& store, RetentionJobOptions options,
 
 RetentionJob::~RetentionJob() {
   periodic_.Stop();
-  std::lock_guard run(run_mu_);  // a RunOnce of another thread ends before the lease goes
+  MutexLock run(run_mu_);  // a RunOnce of another thread ends before the lease goes
 }
 
 Result<store::RetentionCounts> RetentionJob::RunOnce() {
-  std::lock_guard run(run_mu_);
+  MutexLock run(run_mu_);
   store::RetentionCounts total;
   if (options_.retention_days <= 0) return total;
   const auto start = std::chrono::steady_clock::now();

@@ -10,9 +10,9 @@
 
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <string>
 
+#include "common/mutex.h"
 #include "common/periodic.h"
 #include "common/result.h"
 #include "store/store.h"
@@ -65,9 +65,10 @@ class RetentionJob {
   store::Store& store_;
   RetentionJobOptions options_;
   std::function<void(const store::RetentionCounts&)> on_deleted_;
-  store::RetentionCursor cursor_;  // the walk, read from the store at each run, saved as it moves
-  JobLease lease_;
-  std::mutex run_mu_;  // one RunOnce at a time
+  // The walk, read from the store at each run, saved as it moves.
+  store::RetentionCursor cursor_ MLPROD_GUARDED_BY(run_mu_);
+  JobLease lease_ MLPROD_GUARDED_BY(run_mu_);
+  Mutex run_mu_;       // one RunOnce at a time
   Periodic periodic_;  // last: stops first
 };
 

@@ -30,7 +30,7 @@ RetrainTrigger::RetrainTrigger(store::Store& store, queue::Broker& broker,
 
 RetrainTrigger::~RetrainTrigger() {
   periodic_.Stop();
-  std::lock_guard check(check_mu_);  // a CheckOnce of another thread ends before the lease goes
+  MutexLock check(check_mu_);  // a CheckOnce of another thread ends before the lease goes
 }
 
 Result<RetrainInputs> RetrainTrigger::Gather(std::chrono::system_clock::time_point now) {
@@ -70,7 +70,7 @@ Result<RetrainInputs> RetrainTrigger::Gather(std::chrono::system_clock::time_poi
 }
 
 Result<std::optional<RetrainRecord>> RetrainTrigger::CheckOnce() {
-  std::lock_guard check(check_mu_);
+  MutexLock check(check_mu_);
   const auto now = options_.now();
   auto held = lease_.Hold(now);
   if (!held.ok()) return held.error();

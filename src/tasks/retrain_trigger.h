@@ -7,10 +7,10 @@
 
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "common/mutex.h"
 #include "common/periodic.h"
 #include "common/result.h"
 #include "queue/broker.h"
@@ -67,8 +67,8 @@ class RetrainTrigger {
   std::function<void(const RetrainRecord&)> on_trigger_;
   std::string origin_;
   JobLease lease_;
-  std::mutex check_mu_;  // one CheckOnce at a time
-  Periodic periodic_;    // last: stops first
+  Mutex check_mu_;     // one CheckOnce at a time
+  Periodic periodic_;  // last: stops first
 };
 
 }  // namespace mlprod::tasks

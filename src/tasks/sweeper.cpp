@@ -20,11 +20,11 @@ Sweeper::Sweeper(store::Store& store, queue::Broker& broker, SweeperOptions opti
 
 Sweeper::~Sweeper() {
   periodic_.Stop();
-  std::lock_guard sweep(sweep_mu_);  // a SweepOnce of another thread ends before the lease goes
+  MutexLock sweep(sweep_mu_);  // a SweepOnce of another thread ends before the lease goes
 }
 
 Result<SweepReport> Sweeper::SweepOnce() {
-  std::lock_guard sweep(sweep_mu_);
+  MutexLock sweep(sweep_mu_);
   SweepReport report;
   const auto now = options_.now();
   auto held = lease_.Hold(now);

@@ -14,9 +14,9 @@
 
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <string>
 
+#include "common/mutex.h"
 #include "common/periodic.h"
 #include "common/result.h"
 #include "queue/broker.h"
@@ -84,9 +84,10 @@ class Sweeper {
   std::function<void(long long)> on_republished_;
   std::string origin_;
   JobLease lease_;
-  bool held_off_ = false;  // as of the last SweepOnce, for logging changes only
-  std::mutex sweep_mu_;    // one SweepOnce at a time
-  Periodic periodic_;      // last: stops first
+  // As of the last SweepOnce, for logging changes only.
+  bool held_off_ MLPROD_GUARDED_BY(sweep_mu_) = false;
+  Mutex sweep_mu_;     // one SweepOnce at a time
+  Periodic periodic_;  // last: stops first
 };
 
 }  // namespace mlprod::tasks

@@ -41,7 +41,7 @@ TrainingTask::TrainingTask(store::Store& store, ModelPool& models, TrainingOptio
     : store_(store), models_(models), options_(std::move(options)) {}
 
 Result<nlohmann::json> TrainingTask::Run(const queue::TaskMessage& message) {
-  std::lock_guard lock(run_mu_);
+  MutexLock lock(run_mu_);
   const std::string& task_id = message.id;
   // The id names the new model's folder: from the broker it is untrusted, so only a UUID is
   // accepted ("../x", an absolute path or "baseline" would write outside models_dir/<uuid>).

@@ -7,9 +7,9 @@
 #pragma once
 
 #include <filesystem>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "common/mutex.h"
 #include "common/result.h"
 #include "ml/train.h"
 #include "queue/task.h"
@@ -52,7 +52,7 @@ class TrainingTask {
   store::Store& store_;
   ModelPool& models_;
   TrainingOptions options_;
-  std::mutex run_mu_;
+  Mutex run_mu_;  // one Run at a time
 };
 
 }  // namespace mlprod::tasks

@@ -7,9 +7,9 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 
+#include "common/mutex.h"
 #include "queue/broker.h"
 
 namespace mlprod::worker {
@@ -28,8 +28,8 @@ class DelayedDeliveries {
   void Clear();
 
  private:
-  mutable std::mutex mu_;
-  std::multimap<TimePoint, std::unique_ptr<queue::Delivery>> by_due_;
+  mutable Mutex mu_;
+  std::multimap<TimePoint, std::unique_ptr<queue::Delivery>> by_due_ MLPROD_GUARDED_BY(mu_);
 };
 
 }  // namespace mlprod::worker

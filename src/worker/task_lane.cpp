@@ -4,15 +4,15 @@ namespace mlprod::worker {
 
 void TaskLane::Push(std::unique_ptr<queue::Delivery> delivery, const TaskRegistry::Entry& entry) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     waiting_.push_back(Item{std::move(delivery), &entry});
   }
   cv_.notify_one();
 }
 
 TaskLane::Item TaskLane::Pop() {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [this] { return woken_ || !waiting_.empty(); });
+  MutexLock lock(mu_);
+  cv_.wait(lock.native(), [this]() MLPROD_REQUIRES(mu_) { return woken_ || !waiting_.empty(); });
   if (woken_) return Item{};
   Item item = std::move(waiting_.front());
   waiting_.pop_front();
@@ -21,21 +21,21 @@ TaskLane::Item TaskLane::Pop() {
 
 void TaskLane::Wake() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     woken_ = true;
   }
   cv_.notify_all();
 }
 
 size_t TaskLane::Size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return waiting_.size();
 }
 
 size_t TaskLane::Clear() {
   std::deque<Item> released;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     released.swap(waiting_);
   }
   // Destroyed outside the lock: requeueing calls into the broker.

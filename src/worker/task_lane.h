@@ -7,8 +7,8 @@
 #include <condition_variable>
 #include <deque>
 #include <memory>
-#include <mutex>
 
+#include "common/mutex.h"
 #include "queue/broker.h"
 #include "worker/task_registry.h"
 
@@ -32,10 +32,10 @@ class TaskLane {
   size_t Clear();
 
  private:
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;
-  std::deque<Item> waiting_;
-  bool woken_ = false;
+  std::deque<Item> waiting_ MLPROD_GUARDED_BY(mu_);
+  bool woken_ MLPROD_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace mlprod::worker

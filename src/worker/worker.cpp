@@ -73,7 +73,7 @@ void Worker::Start() {
 
 void Worker::Stop() {
   {
-    std::lock_guard lock(stop_mu_);
+    MutexLock lock(stop_mu_);
     if (stopping_.exchange(true) && threads_.empty()) return;
   }
   stop_cv_.notify_all();
@@ -106,8 +106,9 @@ SysClock::time_point Worker::Now() const {
 }
 
 void Worker::Backoff() {
-  std::unique_lock lock(stop_mu_);
-  stop_cv_.wait_for(lock, options_.error_backoff, [this] { return stopping_.load(); });
+  MutexLock lock(stop_mu_);
+  stop_cv_.wait_for(lock.native(), options_.error_backoff,
+                    [this]() MLPROD_REQUIRES(stop_mu_) { return stopping_.load(); });
 }
 
 void Worker::Loop() {

@@ -18,13 +18,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "queue/broker.h"
 #include "queue/result_backend.h"
 #include "worker/delayed_deliveries.h"
@@ -119,7 +119,7 @@ class Worker {
   TaskLane lane_;
 
   std::atomic<bool> stopping_{false};
-  std::mutex stop_mu_;
+  Mutex stop_mu_;
   std::condition_variable stop_cv_;
   std::vector<std::thread> threads_;
 

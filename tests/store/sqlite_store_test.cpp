@@ -9,9 +9,9 @@
 
 #include <chrono>
 #include <filesystem>
-#include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
 #include "store/connection_pool.h"
 #include "store/db_url.h"
 #include "store/query.h"
@@ -292,7 +292,7 @@ TEST(WalCheckpointer, RestartsTheLogOnceItPassesTheThreshold) {
   };
   // Frames in the log now, as a PASSIVE checkpoint reports them (it copies, never restarts).
   auto log_frames = [&] { return CheckpointWal(*writer, "PASSIVE").log_pages; };
-  std::mutex writers;
+  Mutex writers;
   {
     WalCheckpointer manual(open, writers, {std::chrono::milliseconds(0), 100});
     insert(10);

@@ -22,61 +22,68 @@ std::string DefaultOrigin() {
 }  // namespace
 
 void AmqpBroker::Impl::ServiceHeartbeats() {
-  if (std::unique_lock lock(con_mu, std::try_to_lock); lock && con && !con->broken()) {
-    while (true) {
-      timeval tv{};
-      amqp_maybe_release_buffers(con->state());
-      amqp_envelope_t env;
-      const amqp_rpc_reply_t r = amqp_consume_message(con->state(), &env, &tv, 0);
-      if (r.reply_type == AMQP_RESPONSE_NORMAL) {
-        pending.push_back(FromEnvelope(env));
-        continue;
+  if (con_mu.try_lock()) {
+    MutexLock lock(con_mu, std::adopt_lock);
+    if (con && !con->broken()) {
+      while (true) {
+        timeval tv{};
+        amqp_maybe_release_buffers(con->state());
+        amqp_envelope_t env;
+        const amqp_rpc_reply_t r = amqp_consume_message(con->state(), &env, &tv, 0);
+        if (r.reply_type == AMQP_RESPONSE_NORMAL) {
+          pending.push_back(FromEnvelope(env));
+          continue;
+        }
+        if (r.reply_type != AMQP_RESPONSE_LIBRARY_EXCEPTION ||
+            r.library_error != AMQP_STATUS_TIMEOUT) {
+          spdlog::warn("amqp: consumer connection lost while idle: {}",
+                       r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION
+                           ? amqp_error_string2(r.library_error)
+                           : "unexpected frame from server");
+          DropConsumer();
+        }
+        break;
       }
-      if (r.reply_type != AMQP_RESPONSE_LIBRARY_EXCEPTION ||
-          r.library_error != AMQP_STATUS_TIMEOUT) {
-        spdlog::warn("amqp: consumer connection lost while idle: {}",
-                     r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION
-                         ? amqp_error_string2(r.library_error)
-                         : "unexpected frame from server");
-        DropConsumer();
-      }
-      break;
     }
   }
-  if (std::unique_lock lock(pub_mu, std::try_to_lock); lock && pub && !pub->broken()) {
-    while (true) {
-      timeval tv{};
-      amqp_frame_t frame;
-      const int w = amqp_simple_wait_frame_noblock(pub->state(), &frame, &tv);
-      if (w == AMQP_STATUS_TIMEOUT) break;
-      if (w != AMQP_STATUS_OK) {
-        // The next Publish opens a fresh connection.
-        spdlog::warn("amqp: publisher connection lost while idle: {}", amqp_error_string2(w));
-        pub.reset();
-        break;
+  if (pub_mu.try_lock()) {
+    MutexLock lock(pub_mu, std::adopt_lock);
+    if (pub && !pub->broken()) {
+      while (true) {
+        timeval tv{};
+        amqp_frame_t frame;
+        const int w = amqp_simple_wait_frame_noblock(pub->state(), &frame, &tv);
+        if (w == AMQP_STATUS_TIMEOUT) break;
+        if (w != AMQP_STATUS_OK) {
+          // The next Publish opens a fresh connection.
+          spdlog::warn("amqp: publisher connection lost while idle: {}", amqp_error_string2(w));
+          pub.reset();
+          break;
+        }
+        // Late confirms are of publishes already settled; a close ends the connection.
+        if (frame.frame_type == AMQP_FRAME_METHOD &&
+            (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
+             frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD)) {
+          pub.reset();
+          break;
+        }
       }
-      // Late confirms are of publishes already settled; a close ends the connection.
-      if (frame.frame_type == AMQP_FRAME_METHOD &&
-          (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
-           frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD)) {
-        pub.reset();
-        break;
-      }
+      if (pub) amqp_maybe_release_buffers(pub->state());
     }
-    if (pub) amqp_maybe_release_buffers(pub->state());
   }
 }
 
 void AmqpBroker::Impl::KeepAlive() {
   // Three passes per interval: the broker drops a peer after two silent intervals.
   const auto every = std::max<std::chrono::milliseconds>(heartbeat / 3, milliseconds(200));
-  std::unique_lock lock(keeper_mu);
+  MutexLock lock(keeper_mu);
   while (!closed) {
-    keeper_cv.wait_for(lock, every, [this] { return closed.load(); });
+    keeper_cv.wait_for(lock.native(), every,
+                       [this]() MLPROD_REQUIRES(keeper_mu) { return closed.load(); });
     if (closed) break;
-    lock.unlock();
+    lock.Unlock();
     ServiceHeartbeats();
-    lock.lock();
+    lock.Lock();
   }
 }
 
@@ -108,22 +115,22 @@ long long AmqpBroker::Reconnects() const { return impl_->reconnects.load(); }
 
 Status AmqpBroker::Ping() {
   if (impl_->closed) return ClosedError();
-  std::lock_guard lock(impl_->pub_mu);
+  MutexLock lock(impl_->pub_mu);
   return impl_->EnsurePublisher();
 }
 
 void AmqpBroker::Close() {
   {
-    std::lock_guard lock(impl_->keeper_mu);
+    MutexLock lock(impl_->keeper_mu);
     impl_->closed = true;
   }
   impl_->keeper_cv.notify_all();
   if (impl_->keeper.joinable()) impl_->keeper.join();
   {
-    std::lock_guard lock(impl_->con_mu);
+    MutexLock lock(impl_->con_mu);
     impl_->DropConsumer();
   }
-  std::lock_guard lock(impl_->pub_mu);
+  MutexLock lock(impl_->pub_mu);
   impl_->pub.reset();
 }
 

@@ -13,11 +13,11 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include "common/mutex.h"
 #include "queue/amqp/amqp_broker.h"
 #include "queue/amqp/amqp_connection.h"
 #include "queue/celery_codec.h"
@@ -44,16 +44,20 @@ struct AmqpBroker::Impl {
   AmqpEndpoint endpoint;
   std::atomic<bool> closed{false};
 
-  std::mutex pub_mu;
-  std::unique_ptr<AmqpConnection> pub;
-  uint64_t pub_seq = 0;  // publisher-confirm sequence of the last publish on `pub`
+  Mutex pub_mu;
+  std::unique_ptr<AmqpConnection> pub MLPROD_GUARDED_BY(pub_mu);
+  // Publisher-confirm sequence of the last publish on `pub`.
+  uint64_t pub_seq MLPROD_GUARDED_BY(pub_mu) = 0;
 
-  std::mutex con_mu;
-  std::unique_ptr<AmqpConnection> con;
-  uint64_t con_generation = 0;  // delivery tags are only valid on the connection they came from
-  bool pub_opened = false;      // a publisher connection existed before (the next is a reconnect)
+  Mutex con_mu;
+  std::unique_ptr<AmqpConnection> con MLPROD_GUARDED_BY(con_mu);
+  // Delivery tags are only valid on the connection they came from.
+  uint64_t con_generation MLPROD_GUARDED_BY(con_mu) = 0;
+  // A publisher connection existed before (the next is a reconnect).
+  bool pub_opened MLPROD_GUARDED_BY(pub_mu) = false;
   std::atomic<long long> held{0};  // deliveries the consumer holds back (AddHeld)
-  int applied_prefetch = 0;        // basic.qos prefetch_count in force on `con`
+  // basic.qos prefetch_count in force on `con`.
+  int applied_prefetch MLPROD_GUARDED_BY(con_mu) = 0;
   std::atomic<long long> reconnects{0};
 
   // A message read off the consumer connection, decoded or not.
@@ -63,16 +67,16 @@ struct AmqpBroker::Impl {
     bool redelivered = false;
     std::optional<std::chrono::system_clock::time_point> published;
   };
-  // Messages the heartbeat keeper read while no thread was in Next (guarded by con_mu; only
-  // valid on the connection of generation con_generation, cleared when it is replaced).
-  std::deque<Received> pending;
+  // Messages the heartbeat keeper read while no thread was in Next (only valid on the
+  // connection of generation con_generation, cleared when it is replaced).
+  std::deque<Received> pending MLPROD_GUARDED_BY(con_mu);
 
   // The heartbeat keeper: rabbitmq-c sends and checks heartbeats only inside library calls, so
   // while every worker thread runs a long task (and a publisher sits idle) this thread touches
   // each idle connection a few times per heartbeat interval.
   std::chrono::seconds heartbeat{0};
   std::thread keeper;
-  std::mutex keeper_mu;
+  Mutex keeper_mu;
   std::condition_variable keeper_cv;
 
   // amqp_broker.cpp
@@ -82,21 +86,21 @@ struct AmqpBroker::Impl {
   void KeepAlive();  // the keeper thread's loop, until `closed`
   Status DeclareQueue(AmqpConnection& c);
 
-  // amqp_publish.cpp (pub_mu held)
-  Status EnsurePublisher();
+  // amqp_publish.cpp
+  Status EnsurePublisher() MLPROD_REQUIRES(pub_mu);
   // Publishes on `pub` and waits for the broker's confirm.
-  Status PublishOnce(const CeleryEnvelope& env);
+  Status PublishOnce(const CeleryEnvelope& env) MLPROD_REQUIRES(pub_mu);
 
-  // amqp_consume.cpp (con_mu held)
+  // amqp_consume.cpp
   static Received FromEnvelope(amqp_envelope_t& env);  // decodes and destroys env
-  void DropConsumer();
-  Status EnsureConsumer();
+  void DropConsumer() MLPROD_REQUIRES(con_mu);
+  Status EnsureConsumer() MLPROD_REQUIRES(con_mu);
   // The window Celery would use: the configured prefetch plus one per held delivery.
   int WantedPrefetch() const;
   // basic.qos for the channel (global: RabbitMQ then counts the channel's unacked deliveries and
   // applies a change at once, to the running consumer too, as Celery uses it with RabbitMQ).
   // Deliveries arriving during the RPC are queued by rabbitmq-c for the next consume.
-  Status ApplyPrefetch(AmqpConnection& c);
+  Status ApplyPrefetch(AmqpConnection& c) MLPROD_REQUIRES(con_mu);
 };
 
 }  // namespace mlprod::queue

@@ -97,7 +97,7 @@ class AmqpDelivery final : public Delivery {
                        "delivery of task " + message_.id + " is already settled");
     }
     settled_ = true;
-    std::lock_guard lock(impl_->con_mu);
+    MutexLock lock(impl_->con_mu);
     if (!impl_->con || impl_->con->broken() || impl_->con_generation != generation_) {
       return MakeError(ErrorCode::kUnavailable, "amqp connection of task " + message_.id +
                                                     " was lost; the broker will redeliver it");
@@ -123,7 +123,7 @@ Result<std::unique_ptr<Delivery>> AmqpBroker::Next(milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     if (impl_->closed) return ClosedError();
-    std::unique_lock lock(impl_->con_mu);
+    MutexLock lock(impl_->con_mu);
     MLPROD_RETURN_IF_ERROR(impl_->EnsureConsumer());
     if (impl_->applied_prefetch != impl_->WantedPrefetch()) {
       if (auto st = impl_->ApplyPrefetch(*impl_->con); !st.ok()) {
@@ -146,7 +146,7 @@ Result<std::unique_ptr<Delivery>> AmqpBroker::Next(milliseconds timeout) {
       if (r.reply_type != AMQP_RESPONSE_NORMAL) {
         if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
             r.library_error == AMQP_STATUS_TIMEOUT) {
-          lock.unlock();
+          lock.Unlock();
           if (std::chrono::steady_clock::now() >= deadline) return std::unique_ptr<Delivery>();
           continue;
         }

@@ -87,7 +87,7 @@ Status AmqpBroker::Publish(const TaskMessage& message) {
   TaskMessage m = message;
   if (m.origin.empty()) m.origin = impl_->options.origin;
   const CeleryEnvelope env = EncodeTaskMessage(m, std::chrono::system_clock::now());
-  std::lock_guard lock(impl_->pub_mu);
+  MutexLock lock(impl_->pub_mu);
   Status st = impl_->PublishOnce(env);
   if (!st.ok() && impl_->pub && impl_->pub->broken()) {
     // An idle publisher connection may have been dropped (heartbeats, broker restart): one retry
@@ -100,7 +100,7 @@ Status AmqpBroker::Publish(const TaskMessage& message) {
 }
 
 long long AmqpBroker::Depth() {
-  std::lock_guard lock(impl_->pub_mu);
+  MutexLock lock(impl_->pub_mu);
   if (!impl_->EnsurePublisher().ok()) return -1;
   auto* ok = amqp_queue_declare(impl_->pub->state(), AmqpConnection::kChannel,
                                 Bytes(impl_->options.queue), 1, 1, 0, 0, amqp_empty_table);

@@ -2,7 +2,8 @@
 
 #include <condition_variable>
 #include <deque>
-#include <mutex>
+
+#include "common/mutex.h"
 
 namespace mlprod::queue {
 
@@ -14,17 +15,17 @@ struct InprocBroker::State {
   };
 
   InprocBrokerOptions options;
-  std::mutex mu;
+  Mutex mu;
   std::condition_variable not_empty;
   std::condition_variable not_full;
-  std::deque<Entry> ready;
-  long long unacked = 0;
-  bool closed = false;
+  std::deque<Entry> ready MLPROD_GUARDED_BY(mu);
+  long long unacked MLPROD_GUARDED_BY(mu) = 0;
+  bool closed MLPROD_GUARDED_BY(mu) = false;
 
   // A requeued message goes to the head, like RabbitMQ puts it back near its old position.
   void Requeue(Entry entry) {
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(mu);
       --unacked;
       entry.redelivered = true;
       ready.push_front(std::move(entry));
@@ -32,7 +33,7 @@ struct InprocBroker::State {
     not_empty.notify_one();
   }
   void Drop() {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     --unacked;
   }
 };
@@ -88,12 +89,13 @@ InprocBroker::~InprocBroker() { Close(); }
 Status InprocBroker::Publish(const TaskMessage& message) {
   State::Entry entry{message, false, std::chrono::system_clock::now()};
   {
-    std::unique_lock lock(state_->mu);
+    MutexLock lock(state_->mu);
     const size_t max = state_->options.max_depth;
     if (max > 0) {
-      const bool room = state_->not_full.wait_for(lock, state_->options.publish_timeout, [&] {
-        return state_->closed || state_->ready.size() < max;
-      });
+      const bool room = state_->not_full.wait_for(
+          lock.native(), state_->options.publish_timeout, [&]() MLPROD_REQUIRES(state_->mu) {
+            return state_->closed || state_->ready.size() < max;
+          });
       if (!room) {
         return MakeError(ErrorCode::kUnavailable,
                          "in-process queue is full (" + std::to_string(max) + " messages waiting)");
@@ -107,38 +109,39 @@ Status InprocBroker::Publish(const TaskMessage& message) {
 }
 
 Result<std::unique_ptr<Delivery>> InprocBroker::Next(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(state_->mu);
-  state_->not_empty.wait_for(lock, timeout,
-                             [&] { return state_->closed || !state_->ready.empty(); });
+  MutexLock lock(state_->mu);
+  state_->not_empty.wait_for(lock.native(), timeout, [&]() MLPROD_REQUIRES(state_->mu) {
+    return state_->closed || !state_->ready.empty();
+  });
   if (state_->closed) return ClosedError();
   if (state_->ready.empty()) return std::unique_ptr<Delivery>();
   State::Entry entry = std::move(state_->ready.front());
   state_->ready.pop_front();
   ++state_->unacked;
-  lock.unlock();
+  lock.Unlock();
   state_->not_full.notify_one();
   return std::unique_ptr<Delivery>(std::make_unique<InprocDelivery>(state_, std::move(entry)));
 }
 
 long long InprocBroker::Depth() {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(state_->mu);
   return static_cast<long long>(state_->ready.size());
 }
 
 long long InprocBroker::Unacked() {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(state_->mu);
   return state_->unacked;
 }
 
 Status InprocBroker::Ping() {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(state_->mu);
   if (state_->closed) return ClosedError();
   return OkStatus();
 }
 
 void InprocBroker::Close() {
   {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     state_->closed = true;
   }
   state_->not_empty.notify_all();

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/resolve.h"
 #include "queue/celery_result.h"
 #include "queue/redis/redis_connection.h"
@@ -21,18 +22,18 @@ struct RedisResultBackend::Impl {
   WatchList watches;
   RememberedAddress address;
 
-  std::mutex pool_mu;
-  std::vector<std::unique_ptr<RedisConnection>> idle;
+  Mutex pool_mu;
+  std::vector<std::unique_ptr<RedisConnection>> idle MLPROD_GUARDED_BY(pool_mu);
 
   std::once_flag subscriber_started;
   std::thread subscriber;
   std::atomic<bool> stopping{false};
-  std::mutex stop_mu;
+  Mutex stop_mu;
   std::condition_variable stop_cv;
 
   Result<std::unique_ptr<RedisConnection>> Acquire() {
     {
-      std::lock_guard lock(pool_mu);
+      MutexLock lock(pool_mu);
       if (!idle.empty()) {
         auto c = std::move(idle.back());
         idle.pop_back();
@@ -66,7 +67,7 @@ struct RedisResultBackend::Impl {
   }
   void Release(std::unique_ptr<RedisConnection> c) {
     if (c->broken()) return;
-    std::lock_guard lock(pool_mu);
+    MutexLock lock(pool_mu);
     if (idle.size() < options.max_idle_connections) idle.push_back(std::move(c));
   }
   Result<RedisReply> Run(const std::vector<std::string>& argv) {
@@ -93,8 +94,9 @@ struct RedisResultBackend::Impl {
   }
 
   void WaitStop(std::chrono::milliseconds d) {
-    std::unique_lock lock(stop_mu);
-    stop_cv.wait_for(lock, d, [this] { return stopping.load(); });
+    MutexLock lock(stop_mu);
+    stop_cv.wait_for(lock.native(), d,
+                     [this]() MLPROD_REQUIRES(stop_mu) { return stopping.load(); });
   }
 
   // Reads every watched id once: results stored while we were not subscribed still wake.
@@ -160,7 +162,7 @@ Result<std::unique_ptr<RedisResultBackend>> RedisResultBackend::Create(
 
 RedisResultBackend::~RedisResultBackend() {
   {
-    std::lock_guard lock(impl_->stop_mu);
+    MutexLock lock(impl_->stop_mu);
     impl_->stopping = true;
   }
   impl_->stop_cv.notify_all();
