@@ -6,7 +6,9 @@ namespace {
 std::unique_ptr<dashboard::History> MakeHistory(
     const std::shared_ptr<prometheus::Registry>& registry, const ApiConfig& config) {
   if (!config.dashboard) return nullptr;
-  return std::make_unique<dashboard::History>(registry, config.dashboard_history);
+  dashboard::HistoryOptions options = config.dashboard_history;
+  options.clock = config.clock;
+  return std::make_unique<dashboard::History>(registry, options);
 }
 
 }  // namespace
@@ -27,7 +29,8 @@ ApiServer::ApiServer(store::Store& store, queue::Broker& broker, queue::ResultBa
                        .max_queue = config.max_queue,
                        .models_readiness = config.models_readiness,
                        .data_dir = config.data_dir,
-                       .task_names = config.task_names}),
+                       .task_names = config.task_names,
+                       .clock = config.clock}),
       server_(config.server, router_, &metrics_) {
   service_.Register(router_);
 }

@@ -36,6 +36,8 @@ struct ApiConfig {
   std::filesystem::path data_dir;  // Default: empty. See ApiDeps::data_dir
   // Default: the mlprod names. See ApiDeps::task_names (--task-names, MLPROD_TASK_NAMES).
   queue::PublishedTaskNames task_names;
+  // The API's and its dashboard's time (ApiDeps::clock). Default: the system clock
+  const Clock* clock = &SystemClock();
 };
 
 class ApiServer {

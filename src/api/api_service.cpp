@@ -99,7 +99,7 @@ bool ApiService::ReadAuthorized(const Request& request) const {
 bool ApiService::QueueFull() {
   if (deps_.max_queue <= 0) return false;
   const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch())
+                               deps_.clock->SteadyNow().time_since_epoch())
                                .count();
   std::int64_t checked = depth_checked_ns_.load(std::memory_order_relaxed);
   constexpr std::int64_t kRecheckNs = 100'000'000;

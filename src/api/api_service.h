@@ -15,6 +15,7 @@
 
 #include "api/dashboard_history.h"
 #include "api/router.h"
+#include "common/clock.h"
 #include "common/mutex.h"
 #include "metrics/api_metrics.h"
 #include "metrics/exposition.h"
@@ -52,6 +53,8 @@ struct ApiDeps {
   std::filesystem::path data_dir{};
   // The names inference and training tasks are published under (--task-names). Default: mlprod's
   queue::PublishedTaskNames task_names{};
+  // Time of the backpressure recheck and the tracker's ages; app/ passes its clock.
+  const mlprod::Clock* clock = &SystemClock();
 };
 
 // Which started inferences the API has not yet seen ready: backs api_active_inferences. An
@@ -64,7 +67,7 @@ class InferenceTracker {
   explicit InferenceTracker(metrics::ApiMetrics* metrics,
                             Clock::duration forget_after = std::chrono::seconds(60))
       : metrics_(metrics), forget_after_(forget_after) {}
-  void Started(const std::string& task_id, Clock::time_point now = Clock::now());
+  void Started(const std::string& task_id, Clock::time_point now);
   void SeenReady(const std::string& task_id);
   // Started here and not seen ready yet (nor forgotten): its inference row exists.
   bool Pending(const std::string& task_id) const;

@@ -9,8 +9,8 @@
 namespace mlprod::api::dashboard {
 namespace {
 
-double NowUnixSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+double UnixSeconds(Clock::WallTime t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
 // Fewer digits on the wire: the page polls the whole window every interval.
@@ -68,12 +68,13 @@ void History::Stop() {
 
 void History::Loop() {
   const auto interval = std::chrono::duration<double>(options_.interval_s);
-  auto next = std::chrono::steady_clock::now();
+  // The pauses are real waits of a condition variable: they read the real clock.
+  auto next = SystemClock().SteadyNow();
   for (;;) {
-    SampleAt(NowUnixSeconds());
+    SampleAt(UnixSeconds(options_.clock->Now()));
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(interval);
     // After a stall (suspended process), resume the rhythm instead of sampling in a burst.
-    next = std::max(next, std::chrono::steady_clock::now());
+    next = std::max(next, SystemClock().SteadyNow());
     MutexLock lock(thread_mu_);
     if (wake_.wait_until(lock.native(), next,
                          [this]() MLPROD_REQUIRES(thread_mu_) { return stopping_; })) {

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "api/dashboard_series.h"
+#include "common/clock.h"
 #include "common/mutex.h"
 
 namespace mlprod::api::dashboard {
@@ -23,6 +24,7 @@ struct HistoryOptions {
   double interval_s = 2;          // Default: 2 s between points
   std::size_t capacity = 1800;    // Default: 1800 points (an hour at 2 s); the oldest go first
   double accuracy_window_s = 60;  // Default: 60 s, the window of the "live accuracy" series
+  const Clock* clock = &SystemClock();  // the points' time; app/ passes its clock
 };
 
 class History {

@@ -114,7 +114,8 @@ asio::awaitable<Response> ApiService::StatusWithWait(const Request& r, Lookup lo
     }
   };
   const RowRead first_read = wait > 0 ? RowRead::kDeferrable : RowRead::kAlways;
-  StatusLookup first = co_await Offload(pool, [&] { return lookup(task_id, first_read); });
+  StatusLookup first =
+      co_await Offload(pool, r.deadline, [&] { return lookup(task_id, first_read); });
   if (wait <= 0 || first.ready || first.response.status != 200) {
     answered(first);
     co_return first.response;
@@ -129,7 +130,7 @@ asio::awaitable<Response> ApiService::StatusWithWait(const Request& r, Lookup lo
   };
   const auto executor = co_await asio::this_coro::executor;
   auto poll = std::make_shared<Poll>(executor);
-  auto handle = co_await Offload(pool, [&] {
+  auto handle = co_await Offload(pool, r.deadline, [&] {
     return deps_.backend.Watch(task_id, [poll, executor](const queue::TaskResult&) {
       asio::post(executor, [poll] {
         poll->fired = true;
@@ -137,36 +138,41 @@ asio::awaitable<Response> ApiService::StatusWithWait(const Request& r, Lookup lo
       });
     });
   });
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                            std::chrono::duration<double>(wait));
+  // The slices are Asio timers, which wait in real time: read the real clock.
+  const auto waited = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(wait));
+  const auto deadline = SystemClock().SteadyNow() + waited;
+  // The reads after the wait get the request's budget once more.
+  const auto late = r.deadline + waited;
   // Sliced waits only so a server shutdown cuts the poll short; the wake-up itself is the
   // callback's cancel, not these slices. A first lookup that deferred the row reads it after
   // the first slice: a result that has not come by then may have been forgotten by the backend
   // (the row knows it), and the row must still exist.
   std::optional<StatusLookup> last;  // set early by the row's read when that answers
   bool row_due = first.deferred;
-  while (!poll->fired && !r.stopping->load() && std::chrono::steady_clock::now() < deadline) {
+  while (!poll->fired && !r.stopping->load() && SystemClock().SteadyNow() < deadline) {
     poll->timer.expires_at(
-        std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(500)));
+        std::min(deadline, SystemClock().SteadyNow() + std::chrono::milliseconds(500)));
     boost::system::error_code ec;
     co_await poll->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (row_due && !poll->fired) {
       row_due = false;
       StatusLookup checked =
-          co_await Offload(pool, [&] { return lookup(task_id, RowRead::kAlways); });
+          co_await Offload(pool, late, [&] { return lookup(task_id, RowRead::kAlways); });
       if (checked.ready || checked.response.status != 200) {
         last = std::move(checked);
         break;
       }
     }
   }
-  co_await Offload(pool, [&handle] {
+  co_await Offload(pool, late, [&handle] {
     handle.reset();
     return 0;
   });
   // Known: the first lookup found the row, or deferred it because this API wrote it.
-  if (!last) last = co_await Offload(pool, [&] { return lookup(task_id, RowRead::kKnown); });
+  if (!last) {
+    last = co_await Offload(pool, late, [&] { return lookup(task_id, RowRead::kKnown); });
+  }
   answered(*last);
   co_return last->response;
 }
@@ -200,7 +206,7 @@ void ApiService::RegisterInference(Router& router) {
           down.exception = ErrorCodeName(ErrorCode::kUnavailable);
           return down;
         }
-        tracker_.Started(task.id);
+        tracker_.Started(task.id, deps_.clock->SteadyNow());
         return JsonResponse(TaskStatusJson(task.id, "PENDING", "inference"));
       },
       Exec::kBlocking);

@@ -15,6 +15,7 @@
 #include <boost/beast/core.hpp>
 
 #include "api/http_server_impl.h"
+#include "common/clock.h"
 
 namespace mlprod::api {
 
@@ -48,7 +49,7 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     if (ec) {
       if (!acceptor->is_open() || ec == asio::error::operation_aborted) co_return;
       // Out of fds and similar: back off instead of spinning, and do not flood the log.
-      if (accept_log.Allow(std::chrono::steady_clock::now(), &suppressed)) {
+      if (accept_log.Allow(SystemClock().SteadyNow(), &suppressed)) {
         spdlog::warn("api: accept failed: {} ({} more in the last interval)", ec.message(),
                      suppressed);
       }
@@ -58,7 +59,7 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     }
     if (active.load(std::memory_order_relaxed) >= opts.max_connections) {
       if (metrics != nullptr) metrics->RecordConnectionRefused();
-      if (cap_log.Allow(std::chrono::steady_clock::now(), &suppressed)) {
+      if (cap_log.Allow(SystemClock().SteadyNow(), &suppressed)) {
         spdlog::warn("api: {} connections open (--max-connections): answering 503 ({} more)",
                      opts.max_connections, suppressed);
       }

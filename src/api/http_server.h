@@ -34,7 +34,8 @@ struct ServerOptions {
   std::uint32_t header_limit = 16384;  // Default: 16 KiB, larger headers get 431
   // Default: 30 s — a keep-alive connection with no new request is closed after this.
   std::chrono::milliseconds idle_timeout{30000};
-  // Default: 10 s — reading one request (once its first byte came) and writing its response.
+  // Default: 10 s — reading one request (once its first byte came) and writing its response;
+  // also the deadline of the store calls its handler makes (Request::deadline).
   std::chrono::milliseconds request_timeout{10000};
   // Default: 10 s — Stop lets in-flight requests finish for at most this long.
   std::chrono::milliseconds shutdown_grace{10000};

@@ -13,6 +13,7 @@
 #include "api/errors.h"
 #include "api/http_server_impl.h"
 #include "api/offload.h"
+#include "common/clock.h"
 #include "metrics/api_metrics.h"
 
 namespace mlprod::api {
@@ -110,6 +111,7 @@ asio::awaitable<Response> HttpServer::Impl::Dispatch(const http::request<http::s
   r.authorization = std::string_view(auth.data(), auth.size());
   r.blocking_pool = &pool;
   r.stopping = &self.stopping_;
+  r.deadline = SystemClock().SteadyNow() + opts.request_timeout;
 
   const Match m = router.Find(r.method, r.path);
   if (m.route == nullptr) {
@@ -145,7 +147,8 @@ asio::awaitable<Response> HttpServer::Impl::Dispatch(const http::request<http::s
       case Exec::kInline:
         co_return m.route->sync(r);
       case Exec::kBlocking:
-        co_return co_await Offload(pool, [&r, route = m.route] { return route->sync(r); });
+        co_return co_await Offload(pool, r.deadline,
+                                   [&r, route = m.route] { return route->sync(r); });
       case Exec::kAsync:
         co_return co_await m.route->async(r);
     }
@@ -208,7 +211,7 @@ asio::awaitable<void> HttpServer::Impl::Session(Context& c, tcp::socket socket) 
                                     asio::redirect_error(use_awaitable, ec));
         }
       }
-      const auto start = std::chrono::steady_clock::now();
+      const auto start = SystemClock().SteadyNow();
 
       Response resp;
       WriteOptions w;
@@ -248,7 +251,7 @@ asio::awaitable<void> HttpServer::Impl::Session(Context& c, tcp::socket socket) 
           parser.is_header_done() ? MethodLabel(parser.get().method()) : "OTHER";
       if (metrics != nullptr) {
         const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            std::chrono::duration<double>(SystemClock().SteadyNow() - start).count();
         metrics->RecordRequest(route_id, path_template, method, resp.status, seconds);
         if (resp.status >= 500) {
           metrics->RecordException(resp.exception.empty() ? "HTTPException" : resp.exception,

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -33,6 +34,9 @@ struct Request {
   // server is shutting down (long polls then answer early).
   boost::asio::thread_pool* blocking_pool = nullptr;
   const std::atomic<bool>* stopping = nullptr;
+  // When the handler's blocking calls must be done by (ServerOptions::request_timeout after
+  // the request was read); Offload hands it to them (common/deadline.h).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 inline constexpr std::string_view kJsonType = "application/json";

@@ -9,14 +9,22 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <type_traits>
 
+#include "common/deadline.h"
+
 namespace mlprod::api {
 
-// f's result must be default-constructible; an exception from f is rethrown in the caller.
+// f's result must be default-constructible; an exception from f is rethrown in the caller. f
+// runs under a DeadlineScope of `deadline`: the store bounds its waits by it.
 template <typename F>
-boost::asio::awaitable<std::invoke_result_t<F&>> Offload(boost::asio::thread_pool& pool, F f) {
+boost::asio::awaitable<std::invoke_result_t<F&>> Offload(boost::asio::thread_pool& pool,
+                                                         Clock::SteadyTime deadline, F f) {
   using R = std::invoke_result_t<F&>;
   co_return co_await boost::asio::co_spawn(
-      pool, [f = std::move(f)]() mutable -> boost::asio::awaitable<R> { co_return f(); },
+      pool,
+      [f = std::move(f), deadline]() mutable -> boost::asio::awaitable<R> {
+        const DeadlineScope scope(deadline);
+        co_return f();
+      },
       boost::asio::use_awaitable);
 }
 

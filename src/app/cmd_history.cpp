@@ -12,6 +12,7 @@
 #include "app/bootstrap.h"
 #include "app/commands.h"
 #include "app/process_flags.h"
+#include "common/clock.h"
 #include "data/profiles.h"
 #include "tasks/exploration.h"
 #include "tasks/history.h"
@@ -64,10 +65,10 @@ int RunHistory(const HistoryFlags& f) {
   if (!locations.ok()) return Fail(kCommand, "locations", locations.error());
 
   tasks::HistoryOptions options;
-  options.seed = f.process.seed ^ static_cast<std::uint64_t>(
-                                      std::chrono::system_clock::now().time_since_epoch().count());
+  options.seed =
+      f.process.seed ^ static_cast<std::uint64_t>(SystemClock().Now().time_since_epoch().count());
   options.total = f.inferences;
-  options.end = std::chrono::system_clock::now() - std::chrono::minutes(1);
+  options.end = SystemClock().Now() - std::chrono::minutes(1);
   options.span = std::chrono::hours(24) * f.days;
   options.feedback = f.feedback;
   options.explore_share = f.explore_share;
@@ -88,7 +89,7 @@ int RunHistory(const HistoryFlags& f) {
                              ? "sqlite://" + (config->data_dir / "mlprod.db").string()
                              : config->database_url)
             << "\n";
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = SystemClock().SteadyNow();
   auto next = std::async(std::launch::async, draw, std::int64_t{0});
   for (std::int64_t done = 0; done < f.inferences;) {
     std::vector<store::PastLoop> loops = next.get();
@@ -99,8 +100,7 @@ int RunHistory(const HistoryFlags& f) {
       return Fail(kCommand, "write", st.error());
     }
     done = after;
-    const double s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double s = std::chrono::duration<double>(SystemClock().SteadyNow() - start).count();
     char line[160];
     std::snprintf(line, sizeof line, "history: %lld/%lld inferences, %.1f s, %.0f/s\n",
                   static_cast<long long>(done), static_cast<long long>(f.inferences), s,

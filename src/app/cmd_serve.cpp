@@ -105,8 +105,10 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
   if (with_workers) {
     worker_metrics.emplace(*registry);
     drift.emplace(*registry, f.drift);
-    tasks.emplace(*rt->store, MakeTrainingOptions(config->data_dir, f.process.seed, f.learning),
-                  &*worker_metrics, &*drift);
+    tasks::TrainingOptions training =
+        MakeTrainingOptions(config->data_dir, f.process.seed, f.learning);
+    training.clock = rt->clock;
+    tasks.emplace(*rt->store, std::move(training), &*worker_metrics, &*drift);
     if (auto st = tasks->models().Refresh(); !st.ok()) {
       return Fail(command, "loading the active models", st.error());
     }
@@ -121,8 +123,10 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
     // Trainings on their own lane: queued ones never hold the threads inferences need.
     options.lane_tasks = {std::string(queue::kTrainingTask)};
     options.lane_threads = f.training_threads;
+    options.clock = rt->clock;
     worker.emplace(*rt->broker, *rt->backend, tasks->registry(), options, tasks->observer());
-    drift_reporter.emplace(*rt->store, *drift, "serve " + tasks::ProcessOrigin(), f.drift.window);
+    drift_reporter.emplace(*rt->store, *drift, "serve " + tasks::ProcessOrigin(), f.drift.window,
+                           *rt->clock);
     drift_reporter->Start(kDriftReportInterval);
   }
 
@@ -145,6 +149,7 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
   api_config.max_queue = f.max_queue;
   api_config.data_dir = config->data_dir;
   api_config.task_names = config->task_names;
+  api_config.clock = rt->clock;
   // /health/ready's "models": serve's own pool says whether a fallback serves; `mlprod api`
   // judges from the folders whether any worker can run inference.
   if (tasks) {
@@ -180,6 +185,7 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
     tasks::RetrainTriggerOptions options;
     options.rule = f.retrain.Options();
     options.task_names = config->task_names;
+    options.clock = rt->clock;
     trigger.emplace(*rt->store, *rt->broker, options, [&server](const tasks::RetrainRecord& r) {
       server.metrics().RecordRetrainTrigger(tasks::RetrainTriggerName(r.decision.trigger));
     });
@@ -199,6 +205,7 @@ int RunServer(const std::string& command, const ServeFlags& f, bool with_workers
   if (config->retention_days > 0) {
     tasks::RetentionJobOptions options;
     options.retention_days = config->retention_days;
+    options.clock = rt->clock;
     retention.emplace(*rt->store, options, [&retention_metrics](const store::RetentionCounts& c) {
       retention_metrics.Add(c.inferences, c.results, c.users, c.events);
     });

@@ -45,7 +45,8 @@ struct WorkerFlags {
 std::unique_ptr<tasks::Sweeper> StartSweeper(store::Store& store, queue::Broker& broker,
                                              queue::ResultBackend& backend,
                                              metrics::WorkerMetrics& metrics, int sweep_after_s,
-                                             const queue::PublishedTaskNames& names) {
+                                             const queue::PublishedTaskNames& names,
+                                             const Clock& clock) {
   if (sweep_after_s <= 0) return nullptr;
   const std::chrono::milliseconds after = std::chrono::seconds(sweep_after_s);
   const auto interval = std::clamp<std::chrono::milliseconds>(after / 2, std::chrono::seconds(1),
@@ -54,6 +55,7 @@ std::unique_ptr<tasks::Sweeper> StartSweeper(store::Store& store, queue::Broker&
   options.sweep_after = after;
   options.task_names = names;
   options.backend = &backend;
+  options.clock = &clock;
   options.lease_ttl = std::max<std::chrono::milliseconds>(3 * interval, std::chrono::seconds(10));
   auto sweeper = std::make_unique<tasks::Sweeper>(
       store, broker, std::move(options), [&metrics](long long n) { metrics.TasksRepublished(n); });
@@ -84,8 +86,10 @@ int RunWorker(const WorkerFlags& f) {
   auto registry = std::make_shared<prometheus::Registry>();
   metrics::WorkerMetrics worker_metrics(*registry);
   drift::DriftMonitor drift(*registry, f.drift);
-  TaskSet tasks(*rt->store, MakeTrainingOptions(config->data_dir, f.process.seed, f.learning),
-                &worker_metrics, &drift);
+  tasks::TrainingOptions training =
+      MakeTrainingOptions(config->data_dir, f.process.seed, f.learning);
+  training.clock = rt->clock;
+  TaskSet tasks(*rt->store, std::move(training), &worker_metrics, &drift);
   // The API bootstraps the schema (adopting a reference database), the locations and the
   // baseline; wait for it. A worker never migrates: it would run its own version's migrations
   // under an API of another version.
@@ -105,10 +109,11 @@ int RunWorker(const WorkerFlags& f) {
   // Trainings on their own lane: queued ones never hold the threads inferences need.
   options.lane_tasks = {std::string(queue::kTrainingTask)};
   options.lane_threads = f.training_threads;
+  options.clock = rt->clock;
   worker::Worker worker(*rt->broker, *rt->backend, tasks.registry(), options, tasks.observer());
   // The API processes have no drift monitor: their retraining trigger reads these reports.
   tasks::DriftReporter drift_reporter(*rt->store, drift, "worker " + tasks::ProcessOrigin(),
-                                      f.drift.window);
+                                      f.drift.window, *rt->clock);
   drift_reporter.Start(std::chrono::seconds(5));
   // Data retention: the store lease "retention" lets one process of those sharing the database
   // act (API processes run the job too).
@@ -117,6 +122,7 @@ int RunWorker(const WorkerFlags& f) {
   if (config->retention_days > 0) {
     tasks::RetentionJobOptions retention_options;
     retention_options.retention_days = config->retention_days;
+    retention_options.clock = rt->clock;
     retention.emplace(*rt->store, retention_options,
                       [&retention_metrics](const store::RetentionCounts& c) {
                         retention_metrics.Add(c.inferences, c.results, c.users, c.events);
@@ -154,7 +160,7 @@ int RunWorker(const WorkerFlags& f) {
                 st.error());
   }
   auto sweeper = StartSweeper(*rt->store, *rt->broker, *rt->backend, worker_metrics,
-                              f.sweep_after_s, config->task_names);
+                              f.sweep_after_s, config->task_names, *rt->clock);
   spdlog::info(
       "mlprod worker: {} threads (+{} for trainings) on queue '{}', metrics on "
       "http://{}:{}/metrics, sweeper {}",

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/env.h"
 #include "common/log.h"
 #include "data/profiles.h"
@@ -175,14 +176,14 @@ Result<RuntimeConfig> StartProcess(const std::string& command, const ProcessFlag
 
 Status WaitFor(const std::string& what, const std::function<Status()>& check,
                std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = SystemClock().SteadyNow() + timeout;
   for (int attempt = 1;; ++attempt) {
     auto st = check();
     if (st.ok()) {
       if (attempt > 1) spdlog::info("{} is up", what);
       return st;
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (SystemClock().SteadyNow() >= deadline) {
       return MakeError(st.error().code, what + " not reachable after " +
                                             std::to_string(timeout.count()) +
                                             " s: " + st.error().message);

@@ -80,9 +80,11 @@ Result<Runtime> OpenRuntime(const RuntimeConfig& c, int store_connections) {
   }
   rt.store = std::move(store.value());
   if (c.broker_url.empty()) {
-    rt.broker = std::make_unique<queue::InprocBroker>();
+    rt.broker =
+        std::make_unique<queue::InprocBroker>(queue::InprocBrokerOptions{.clock = rt.clock});
     queue::InprocResultBackendOptions options;
     options.result_expires = std::chrono::seconds(c.result_expires_s);
+    options.clock = rt.clock;
     rt.backend = std::make_unique<queue::InprocResultBackend>(options);
     return rt;
   }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "common/clock.h"
 #include "common/env.h"
 #include "common/result.h"
 #include "queue/broker.h"
@@ -47,6 +48,9 @@ struct RuntimeConfig {
 Result<RuntimeConfig> LoadRuntimeConfig(const Environment& env, std::filesystem::path data_dir);
 
 struct Runtime {
+  // The process's one source of time (common/clock.h): the commands hand it to every component
+  // that decides by time.
+  const Clock* clock = &SystemClock();
   std::unique_ptr<store::Store> store;
   std::unique_ptr<queue::Broker> broker;
   std::unique_ptr<queue::ResultBackend> backend;

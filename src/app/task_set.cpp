@@ -22,7 +22,7 @@ tasks::ModelPool::RefreshObserver PoolObserver(metrics::WorkerMetrics* metrics) 
 TaskSet::TaskSet(store::Store& store, tasks::TrainingOptions training,
                  metrics::WorkerMetrics* metrics, drift::DriftMonitor* drift)
     : metrics_(metrics),
-      models_(store, PoolObserver(metrics), training.models_dir.parent_path()),
+      models_(store, PoolObserver(metrics), training.models_dir.parent_path(), *training.clock),
       inference_(store, models_, drift, training.explore),
       training_(store, models_, std::move(training)) {
   registry_.Register(std::string(queue::kInferenceTask),

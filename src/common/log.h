@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/mutex.h"
 #include "common/result.h"
 
@@ -24,15 +25,18 @@ Status InitLogging(std::string_view level);
 class LogLimiter {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit LogLimiter(int per_window = 5, Clock::duration window = std::chrono::seconds(1))
-      : per_window_(per_window), window_(window) {}
+  explicit LogLimiter(int per_window = 5, Clock::duration window = std::chrono::seconds(1),
+                      const mlprod::Clock& clock = SystemClock())
+      : per_window_(per_window), window_(window), clock_(clock) {}
   // True when this line may be logged; then *suppressed is how many lines were dropped since
-  // the previous one let through (to be mentioned in it).
-  bool Allow(long long* suppressed, Clock::time_point now = Clock::now());
+  // the previous one let through (to be mentioned in it). The first form reads the clock.
+  bool Allow(long long* suppressed) { return Allow(suppressed, clock_.SteadyNow()); }
+  bool Allow(long long* suppressed, Clock::time_point now);
 
  private:
   const int per_window_;
   const Clock::duration window_;
+  const mlprod::Clock& clock_;
   Mutex mu_;
   Clock::time_point window_start_ MLPROD_GUARDED_BY(mu_){};
   int in_window_ MLPROD_GUARDED_BY(mu_) = 0;

@@ -15,9 +15,16 @@
 // A condition variable waits on lock.native() (std::unique_lock<std::mutex>); its predicate is
 // a lambda annotated MLPROD_REQUIRES, since the analysis sees each lambda as its own function.
 // The analysis does not look into constructors and destructors.
+//
+// Two rarer kinds: a RecursiveMutex (RecursiveMutexLock), for a callback that may come back
+// into its own owner on the same thread, and a SharedMutex, taken by WriterLock for changes
+// and ReaderLock for reads (MLPROD_REQUIRES_SHARED on functions that only read). Clang 14 does
+// not model re-entry: a second lock of a RecursiveMutex in one function body is reported, one
+// through a call (the only use) is not.
 #pragma once
 
 #include <mutex>
+#include <shared_mutex>
 
 #if defined(__clang__)
 #define MLPROD_THREAD_ANNOTATION(x) __attribute__((x))
@@ -30,6 +37,10 @@
 #define MLPROD_GUARDED_BY(x) MLPROD_THREAD_ANNOTATION(guarded_by(x))
 #define MLPROD_PT_GUARDED_BY(x) MLPROD_THREAD_ANNOTATION(pt_guarded_by(x))
 #define MLPROD_REQUIRES(...) MLPROD_THREAD_ANNOTATION(requires_capability(__VA_ARGS__))
+#define MLPROD_REQUIRES_SHARED(...) \
+  MLPROD_THREAD_ANNOTATION(requires_shared_capability(__VA_ARGS__))
+#define MLPROD_ACQUIRE_SHARED(...) MLPROD_THREAD_ANNOTATION(acquire_shared_capability(__VA_ARGS__))
+#define MLPROD_RELEASE_SHARED(...) MLPROD_THREAD_ANNOTATION(release_shared_capability(__VA_ARGS__))
 #define MLPROD_ACQUIRE(...) MLPROD_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
 #define MLPROD_RELEASE(...) MLPROD_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
 #define MLPROD_TRY_ACQUIRE(...) MLPROD_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
@@ -74,6 +85,69 @@ class MLPROD_SCOPED_CAPABILITY MutexLock {
 
  private:
   std::unique_lock<std::mutex> lock_;
+};
+
+// A std::recursive_mutex as a capability: the thread holding it may take it again.
+class MLPROD_CAPABILITY("mutex") RecursiveMutex {
+ public:
+  RecursiveMutex() = default;
+  RecursiveMutex(const RecursiveMutex&) = delete;
+  RecursiveMutex& operator=(const RecursiveMutex&) = delete;
+
+  void lock() MLPROD_ACQUIRE() { mu_.lock(); }
+  void unlock() MLPROD_RELEASE() { mu_.unlock(); }
+
+ private:
+  std::recursive_mutex mu_;
+};
+
+class MLPROD_SCOPED_CAPABILITY RecursiveMutexLock {
+ public:
+  explicit RecursiveMutexLock(RecursiveMutex& mu) MLPROD_ACQUIRE(mu) : mu_(mu) { mu_.lock(); }
+  ~RecursiveMutexLock() MLPROD_RELEASE() { mu_.unlock(); }
+  RecursiveMutexLock(const RecursiveMutexLock&) = delete;
+  RecursiveMutexLock& operator=(const RecursiveMutexLock&) = delete;
+
+ private:
+  RecursiveMutex& mu_;
+};
+
+// A std::shared_mutex as a capability: one writer (WriterLock) or many readers (ReaderLock).
+class MLPROD_CAPABILITY("mutex") SharedMutex {
+ public:
+  SharedMutex() = default;
+  SharedMutex(const SharedMutex&) = delete;
+  SharedMutex& operator=(const SharedMutex&) = delete;
+
+  void lock() MLPROD_ACQUIRE() { mu_.lock(); }
+  void unlock() MLPROD_RELEASE() { mu_.unlock(); }
+  void lock_shared() MLPROD_ACQUIRE_SHARED() { mu_.lock_shared(); }
+  void unlock_shared() MLPROD_RELEASE_SHARED() { mu_.unlock_shared(); }
+
+ private:
+  std::shared_mutex mu_;
+};
+
+class MLPROD_SCOPED_CAPABILITY WriterLock {
+ public:
+  explicit WriterLock(SharedMutex& mu) MLPROD_ACQUIRE(mu) : mu_(mu) { mu_.lock(); }
+  ~WriterLock() MLPROD_RELEASE() { mu_.unlock(); }
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+
+ private:
+  SharedMutex& mu_;
+};
+
+class MLPROD_SCOPED_CAPABILITY ReaderLock {
+ public:
+  explicit ReaderLock(SharedMutex& mu) MLPROD_ACQUIRE_SHARED(mu) : mu_(mu) { mu_.lock_shared(); }
+  ~ReaderLock() MLPROD_RELEASE() { mu_.unlock_shared(); }
+  ReaderLock(const ReaderLock&) = delete;
+  ReaderLock& operator=(const ReaderLock&) = delete;
+
+ private:
+  SharedMutex& mu_;
 };
 
 }  // namespace mlprod

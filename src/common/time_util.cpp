@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/clock.h"
+
 namespace mlprod {
 
 Result<std::chrono::sys_days> ParseDate(std::string_view s) {
@@ -111,7 +113,7 @@ Result<std::chrono::seconds> ParseDuration(std::string_view s) {
   return std::chrono::seconds(n * scale);
 }
 
-std::string NowTimestamp() { return FormatTimestamp(std::chrono::system_clock::now()); }
+std::string NowTimestamp() { return FormatTimestamp(SystemClock().Now()); }
 
 std::int64_t UnixMs(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();

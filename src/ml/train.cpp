@@ -10,6 +10,7 @@
 #include <xmmintrin.h>
 #endif
 
+#include "common/clock.h"
 #include "common/time_util.h"
 #include "ml/adam.h"
 #include "ml/rng.h"
@@ -77,7 +78,7 @@ Status CheckTrainable(const Dataset& train, const TrainOptions& options) {
 Result<Model> Train(const Dataset& train, const TrainOptions& options,
                     const ProgressCallback& progress) {
   MLPROD_RETURN_IF_ERROR(CheckTrainable(train, options));
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = SystemClock().SteadyNow();
 
   const MinMaxScaler scaler = MinMaxScaler::Fit(train.x);
   auto scores = Chi2Scores(scaler.Transform(train.x), train.y);
@@ -131,7 +132,7 @@ Result<Model> Train(const Dataset& train, const TrainOptions& options,
       adam.Step(params, grad);
     }
     if (progress) {
-      const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+      const std::chrono::duration<double> elapsed = SystemClock().SteadyNow() - start;
       const EpochProgress p{epoch, options.epochs, loss_sum / static_cast<double>(batches),
                             elapsed.count()};
       if (!progress(p)) {

@@ -1,36 +1,14 @@
 #include "queue/watch_list.h"
 
 #include <algorithm>
-#include <mutex>
 #include <unordered_map>
 
 #include "common/mutex.h"
+#include "queue/one_shot_listener.h"
 
 namespace mlprod::queue {
-namespace {
 
-// The recursive mutex is held while the listener runs: a handle destroyed on another thread
-// waits for the call to end; one destroyed inside the call does not deadlock.
-struct Listener {
-  std::recursive_mutex mu;
-  std::function<void(const TaskResult&)> on_ready;
-  bool done = false;
-
-  void Fire(const TaskResult& r) {
-    std::lock_guard lock(mu);
-    if (done) return;
-    done = true;
-    auto fn = std::move(on_ready);
-    fn(r);
-  }
-  void Cancel() {
-    std::lock_guard lock(mu);
-    done = true;
-    on_ready = nullptr;
-  }
-};
-
-}  // namespace
+using Listener = OneShotListener;
 
 struct WatchList::State {
   mutable Mutex mu;
@@ -70,8 +48,7 @@ WatchList::~WatchList() = default;
 
 std::unique_ptr<WatchHandle> WatchList::Add(const std::string& task_id,
                                             std::function<void(const TaskResult&)> on_ready) {
-  auto l = std::make_shared<Listener>();
-  l->on_ready = std::move(on_ready);
+  auto l = std::make_shared<Listener>(std::move(on_ready));
   {
     MutexLock lock(state_->mu);
     state_->by_id[task_id].push_back(l);

@@ -26,6 +26,7 @@ ConnectionPool::ConnectionPool(int size, Opener open, HealthCheck healthy)
     std::abort();
   }
   slots_.resize(static_cast<size_t>(size));
+  tags_.resize(static_cast<size_t>(size), 0);
   for (int i = size - 1; i >= 0; --i) free_.push_back(i);
 }
 
@@ -58,7 +59,9 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire(std::chrono::milliseconds 
     spdlog::warn("store: dropping a broken database connection; reconnecting");
     Close(session);
   }
+  std::int64_t* tag = &tags_[static_cast<size_t>(slot)];
   if (session == nullptr) {
+    *tag = 0;
     std::string why;
     try {
       session = open_();
@@ -71,7 +74,7 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire(std::chrono::milliseconds 
       return MakeError(ErrorCode::kUnavailable, "database unavailable: " + why);
     }
   }
-  return Lease(this, slot, std::move(session));
+  return Lease(this, slot, std::move(session), tag);
 }
 
 void ConnectionPool::Release(int slot, std::unique_ptr<soci::session> session) {
@@ -83,12 +86,14 @@ void ConnectionPool::Release(int slot, std::unique_ptr<soci::session> session) {
   freed_.notify_one();
 }
 
-ConnectionPool::Lease::Lease(ConnectionPool* pool, int slot, std::unique_ptr<soci::session> session)
-    : pool_(pool), slot_(slot), session_(std::move(session)) {}
+ConnectionPool::Lease::Lease(ConnectionPool* pool, int slot, std::unique_ptr<soci::session> session,
+                             std::int64_t* tag)
+    : pool_(pool), slot_(slot), tag_(tag), session_(std::move(session)) {}
 
 ConnectionPool::Lease::Lease(Lease&& other) noexcept
     : pool_(other.pool_),
       slot_(other.slot_),
+      tag_(other.tag_),
       session_(std::move(other.session_)),
       discard_(other.discard_) {
   other.pool_ = nullptr;

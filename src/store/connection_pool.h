@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -38,12 +39,17 @@ class ConnectionPool {
     soci::session& session() { return *session_; }
     // The session is broken: close it instead of giving it back.
     void Discard() { discard_ = true; }
+    // A value the user keeps with this session across leases (the store: the statement bound
+    // it set); 0 for a session just opened.
+    std::int64_t& tag() { return *tag_; }
 
    private:
     friend class ConnectionPool;
-    Lease(ConnectionPool* pool, int slot, std::unique_ptr<soci::session> session);
+    Lease(ConnectionPool* pool, int slot, std::unique_ptr<soci::session> session,
+          std::int64_t* tag);
     ConnectionPool* pool_;
     int slot_;
+    std::int64_t* tag_;
     std::unique_ptr<soci::session> session_;
     bool discard_ = false;
   };
@@ -64,6 +70,8 @@ class ConnectionPool {
   std::condition_variable freed_;
   std::vector<std::unique_ptr<soci::session>> slots_ MLPROD_GUARDED_BY(mu_);
   std::vector<int> free_ MLPROD_GUARDED_BY(mu_);
+  // Lease::tag of each slot: sized once, an element touched only by its slot's lease holder.
+  std::vector<std::int64_t> tags_;
 };
 
 }  // namespace mlprod::store

@@ -7,6 +7,8 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
+#include "common/deadline.h"
 #include "store/query.h"
 
 namespace mlprod::store {
@@ -108,7 +110,14 @@ Status SqlStore::Run(std::string_view what, bool write, const Body& body, bool u
     }
     writer.emplace(sqlite_writer_mu_);
   }
-  auto lease = pool_.Acquire(options_.acquire_timeout);
+  // Within the caller's deadline (common/deadline.h): a request's store call neither waits for a
+  // connection nor runs a statement beyond the request's budget.
+  const auto acquire_within = WithinDeadline(options_.acquire_timeout);
+  if (acquire_within.count() == 0 && CurrentDeadline()) {
+    return MakeError(ErrorCode::kUnavailable,
+                     std::string(what) + ": the request's time budget was spent before it ran");
+  }
+  auto lease = pool_.Acquire(acquire_within);
   if (!lease.ok()) {
     return MakeError(lease.error().code, std::string(what) + ": " + lease.error().message);
   }
@@ -117,6 +126,7 @@ Status SqlStore::Run(std::string_view what, bool write, const Body& body, bool u
   // PRAGMA foreign_keys is a no-op inside a transaction: switched around it, restored after.
   const bool fk_off = unchecked && target_.backend == Backend::kSqlite;
   try {
+    BoundStatements(*lease, WithinDeadline(options_.statement_timeout));
     if (fk_off) Exec(s, "PRAGMA foreign_keys = OFF");
     if (write && !(one_statement && target_.backend == Backend::kPostgres)) {
       Exec(s, dialect_.begin_write);
@@ -134,7 +144,7 @@ Status SqlStore::Run(std::string_view what, bool write, const Body& body, bool u
     if (auto kind = StorageWriteFailure(e, target_.backend); kind && write) {
       write_failure_kind_.store(kind->data());
       write_failed_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 SystemClock().SteadyNow().time_since_epoch())
                                  .count());
     }
     if (in_tx || fk_off) {
@@ -155,6 +165,24 @@ Status SqlStore::Run(std::string_view what, bool write, const Body& body, bool u
     }
     return err;
   }
+}
+
+void SqlStore::BoundStatements(ConnectionPool::Lease& lease, std::chrono::milliseconds bound) {
+  // Whole 100 ms, rounded up: a request's calls made soon after it arrived share one value, so
+  // PostgreSQL sees a SET only when the bound really changes. 0 in the tag: the configured one.
+  constexpr std::int64_t kStepMs = 100;
+  std::int64_t ms = (bound.count() + kStepMs - 1) / kStepMs * kStepMs;
+  if (ms <= 0) ms = 1;  // 0 would mean "no limit" to both databases
+  const std::int64_t tag = ms >= options_.statement_timeout.count() ? 0 : ms;
+  if (lease.tag() == tag) return;
+  const std::int64_t applied = tag == 0 ? options_.statement_timeout.count() : tag;
+  if (target_.backend == Backend::kSqlite) {
+    auto* backend = static_cast<soci::sqlite3_session_backend*>(lease.session().get_backend());
+    sqlite_api::sqlite3_busy_timeout(backend->conn_, static_cast<int>(applied));
+  } else {
+    Exec(lease.session(), "SET statement_timeout = " + std::to_string(applied));
+  }
+  lease.tag() = tag;
 }
 
 std::string SqlStore::LimitOffset(std::int64_t limit, std::int64_t offset) const {
@@ -208,8 +236,7 @@ Status SqlStore::Ping() {
 Status SqlStore::WriteHealth() {
   const std::int64_t failed = write_failed_ns_.load();
   if (failed == 0) return OkStatus();
-  const auto ago =
-      std::chrono::steady_clock::now().time_since_epoch() - std::chrono::nanoseconds(failed);
+  const auto ago = SystemClock().SteadyNow().time_since_epoch() - std::chrono::nanoseconds(failed);
   if (ago >= options_.write_failure_window) return OkStatus();
   const long long seconds = std::chrono::duration_cast<std::chrono::seconds>(ago).count();
   return MakeError(ErrorCode::kUnavailable, std::string("writes failing (") +

@@ -112,6 +112,9 @@ class SqlStore final : public Store {
   // (autocommit: no BEGIN and COMMIT round trips); SQLite still wraps it in a write transaction.
   Status Run(std::string_view what, bool write, const Body& body, bool unchecked = false,
              bool one_statement = false);
+  // Sets the session's statement bound (PostgreSQL statement_timeout, SQLite busy_timeout) to
+  // `bound` (at most the configured statement_timeout), when it is not that already.
+  void BoundStatements(ConnectionPool::Lease& lease, std::chrono::milliseconds bound);
   Status Read(std::string_view what, const Body& body) { return Run(what, false, body); }
   Status Write(std::string_view what, const Body& body) { return Run(what, true, body); }
   Status WriteStatement(std::string_view what, const Body& body) {

@@ -6,6 +6,7 @@
 #include <exception>
 #include <string>
 
+#include "common/clock.h"
 #include "store/query.h"
 
 namespace mlprod::store {
@@ -69,14 +70,14 @@ bool WalCheckpointer::Round() {
       // With this process's writers held back, the checkpoint catches up with the end of the
       // log (waiting, in the busy handler, for readers of older snapshots to finish), and the
       // next writer starts the log over from its beginning.
-      const auto t0 = std::chrono::steady_clock::now();
+      const auto t0 = SystemClock().SteadyNow();
       MutexLock writers(writers_);
       const WalCheckpoint restart = CheckpointWal(*session_, "RESTART");
       restarted = restart.busy == 0;
       spdlog::debug(
           "store: WAL restart checkpoint ({} pages, busy {}) held writers {:.1f} ms",
           restart.log_pages, restart.busy,
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+          std::chrono::duration<double, std::milli>(SystemClock().SteadyNow() - t0).count());
     }
     warned_ = false;
     MutexLock lock(mu_);

@@ -21,17 +21,21 @@ store::DriftReport MakeDriftReport(const drift::DriftSnapshot& snapshot, std::st
 }
 
 DriftReporter::DriftReporter(store::Store& store, const drift::DriftMonitor& monitor,
-                             std::string source, std::int64_t window_size)
-    : store_(store), monitor_(monitor), source_(std::move(source)), window_size_(window_size) {}
+                             std::string source, std::int64_t window_size, const Clock& clock)
+    : store_(store),
+      clock_(clock),
+      monitor_(monitor),
+      source_(std::move(source)),
+      window_size_(window_size) {}
 
 DriftReporter::~DriftReporter() { periodic_.Stop(); }
 
 Status DriftReporter::ReportOnce() {
   const drift::DriftSnapshot snapshot = monitor_.Snapshot();
   if (snapshot.window_requests == 0) return OkStatus();
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
+          .count();
   return store_.PublishDriftReport(MakeDriftReport(snapshot, source_, window_size_, now_ms));
 }
 

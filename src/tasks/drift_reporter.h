@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "common/clock.h"
 #include "common/periodic.h"
 #include "common/result.h"
 #include "drift/drift_monitor.h"
@@ -24,7 +25,7 @@ class DriftReporter {
   // source: unique among the processes sharing the database (the row's key). The monitor and
   // the store must outlive the reporter.
   DriftReporter(store::Store& store, const drift::DriftMonitor& monitor, std::string source,
-                std::int64_t window_size);
+                std::int64_t window_size, const Clock& clock = SystemClock());
   ~DriftReporter();  // stops the thread of Start
   DriftReporter(const DriftReporter&) = delete;
   DriftReporter& operator=(const DriftReporter&) = delete;
@@ -35,6 +36,7 @@ class DriftReporter {
 
  private:
   store::Store& store_;
+  const Clock& clock_;  // the reports' time
   const drift::DriftMonitor& monitor_;
   std::string source_;
   std::int64_t window_size_;

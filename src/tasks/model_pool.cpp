@@ -11,8 +11,12 @@
 
 namespace mlprod::tasks {
 
-ModelPool::ModelPool(store::Store& store, RefreshObserver observer, std::filesystem::path data_dir)
-    : store_(store), observer_(std::move(observer)), data_dir_(std::move(data_dir)) {}
+ModelPool::ModelPool(store::Store& store, RefreshObserver observer, std::filesystem::path data_dir,
+                     const Clock& clock)
+    : store_(store),
+      observer_(std::move(observer)),
+      data_dir_(std::move(data_dir)),
+      clock_(clock) {}
 
 double ModelPool::SplitPoint(std::string_view task_id) {
   std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64
@@ -78,7 +82,7 @@ Status ModelPool::Refresh() {
                                 " active models can be loaded (first: " + first_failure + ")",
                             old));
   }
-  next->loaded_at = std::chrono::steady_clock::now();
+  next->loaded_at = clock_.SteadyNow();
   // A canary is interleaved with the primary on its share of tasks instead of taking a slice of
   // the split (when it is the only active model, it is simply the model).
   auto canary = std::find_if(next->models.begin(), next->models.end(),
@@ -131,7 +135,7 @@ Result<std::shared_ptr<ModelPool::Snapshot>> ModelPool::FallBack(
 
 Status ModelPool::Install(Result<std::shared_ptr<Snapshot>> next) {
   if (!next.ok()) return next.error();
-  (*next)->loaded_at = std::chrono::steady_clock::now();
+  (*next)->loaded_at = clock_.SteadyNow();
   // The fallback's folder was loaded anew unless the previous snapshot served it already.
   const auto old = snapshot_.load();
   const auto& scorer = (*next)->models.front().scorer;
@@ -149,7 +153,7 @@ std::string ModelPool::Warning() const {
 
 Status ModelPool::RefreshIfOlderThan(std::chrono::steady_clock::duration max_age) {
   auto snap = snapshot_.load();
-  if (snap && std::chrono::steady_clock::now() - snap->loaded_at < max_age) return OkStatus();
+  if (snap && clock_.SteadyNow() - snap->loaded_at < max_age) return OkStatus();
   return Refresh();
 }
 

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/mutex.h"
 #include "common/result.h"
 #include "ml/scorer.h"
@@ -37,8 +38,9 @@ class ModelPool {
   using RefreshObserver = std::function<void(const std::vector<ServingModel>&, int loaded)>;
 
   // data_dir: what relative model paths of the store are relative to (ml::ResolveModelFolder).
+  // clock: the ages RefreshIfOlderThan compares (app/ passes its clock).
   explicit ModelPool(store::Store& store, RefreshObserver observer = {},
-                     std::filesystem::path data_dir = {});
+                     std::filesystem::path data_dir = {}, const Clock& clock = SystemClock());
 
   // Loads the locations (first call) and the store's active models; model folders already
   // loaded are reused. An active model whose folder does not load is left out (logged once per
@@ -98,6 +100,7 @@ class ModelPool {
   store::Store& store_;
   RefreshObserver observer_;
   std::filesystem::path data_dir_;
+  const Clock& clock_;
   mutable Mutex refresh_mu_;  // one refresh at a time
   std::shared_ptr<const std::vector<Location>> locations_ MLPROD_GUARDED_BY(refresh_mu_);
   // "id\npath" already logged as not loading.

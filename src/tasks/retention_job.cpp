@@ -59,9 +59,7 @@ RetentionJob::RetentionJob(store::Store& store, RetentionJobOptions options,
     : store_(store),
       options_(std::move(options)),
       on_deleted_(std::move(on_deleted)),
-      lease_(store, kRetentionLease, "data retention", options_.holder, options_.lease_ttl) {
-  if (!options_.now) options_.now = [] { return std::chrono::system_clock::now(); };
-}
+      lease_(store, kRetentionLease, "data retention", options_.holder, options_.lease_ttl) {}
 
 RetentionJob::~RetentionJob() {
   periodic_.Stop();
@@ -72,10 +70,10 @@ Result<store::RetentionCounts> RetentionJob::RunOnce() {
   MutexLock run(run_mu_);
   store::RetentionCounts total;
   if (options_.retention_days <= 0) return total;
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = options_.clock->SteadyNow();
   store::RetentionOptions batches = options_.batches;
   for (int call = 0; call < options_.max_calls; ++call) {
-    const auto now = options_.now();
+    const auto now = options_.clock->Now();
     auto held = lease_.Hold(now);
     if (!held.ok()) return held.error();
     if (!*held) break;
@@ -95,8 +93,8 @@ Result<store::RetentionCounts> RetentionJob::RunOnce() {
     if (!counts->more) break;
   }
   if (total.total() > 0) {
-    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - start);
+    const auto took =
+        std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock->SteadyNow() - start);
     spdlog::info(
         "data retention: deleted {} inferences, {} results, {} users, {} events older than {} "
         "days in {} ms ({} transactions, largest {} rows, longest lock hold {} us, {} over "

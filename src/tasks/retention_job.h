@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 
+#include "common/clock.h"
 #include "common/mutex.h"
 #include "common/periodic.h"
 #include "common/result.h"
@@ -34,8 +35,9 @@ struct RetentionJobOptions {
   std::chrono::milliseconds lease_ttl = std::chrono::minutes(5);
   // Unique among the processes sharing the database. Default: "<pid>@<host>/<random>"
   std::string holder;
-  // Wall clock of the cutoff and the lease. Default: system_clock::now
-  std::function<std::chrono::system_clock::time_point()> now;
+  // Time of the cutoff and the lease, and of the run's duration; app/ passes its clock, tests
+  // a fake.
+  const Clock* clock = &SystemClock();
 };
 
 // now - days as the store writes timestamps ("2026-11-01T12:00:00.000000Z").

@@ -24,9 +24,7 @@ RetrainTrigger::RetrainTrigger(store::Store& store, queue::Broker& broker,
       options_(std::move(options)),
       on_trigger_(std::move(on_trigger)),
       origin_(ProcessOrigin()),
-      lease_(store, kRetrainLease, "retrain trigger", options_.holder, options_.lease_ttl) {
-  if (!options_.now) options_.now = [] { return std::chrono::system_clock::now(); };
-}
+      lease_(store, kRetrainLease, "retrain trigger", options_.holder, options_.lease_ttl) {}
 
 RetrainTrigger::~RetrainTrigger() {
   periodic_.Stop();
@@ -71,7 +69,7 @@ Result<RetrainInputs> RetrainTrigger::Gather(std::chrono::system_clock::time_poi
 
 Result<std::optional<RetrainRecord>> RetrainTrigger::CheckOnce() {
   MutexLock check(check_mu_);
-  const auto now = options_.now();
+  const auto now = options_.clock->Now();
   auto held = lease_.Hold(now);
   if (!held.ok()) return held.error();
   if (!*held) return std::optional<RetrainRecord>{};

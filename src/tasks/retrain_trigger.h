@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "common/clock.h"
 #include "common/mutex.h"
 #include "common/periodic.h"
 #include "common/result.h"
@@ -32,8 +33,8 @@ struct RetrainTriggerOptions {
   std::string holder;
   // The training name runs are published under (--task-names). Default: the mlprod names
   queue::PublishedTaskNames task_names;
-  // Wall clock (leases and drift reports are in Unix ms). Default: system_clock::now
-  std::function<std::chrono::system_clock::time_point()> now;
+  // Wall time (leases and drift reports are in Unix ms); app/ passes its clock, tests a fake.
+  const Clock* clock = &SystemClock();
 };
 
 struct RetrainRecord {

@@ -14,9 +14,7 @@ Sweeper::Sweeper(store::Store& store, queue::Broker& broker, SweeperOptions opti
       options_(std::move(options)),
       on_republished_(std::move(on_republished)),
       origin_(ProcessOrigin()),
-      lease_(store, kSweeperLease, "sweeper", options_.holder, options_.lease_ttl) {
-  if (!options_.now) options_.now = [] { return std::chrono::system_clock::now(); };
-}
+      lease_(store, kSweeperLease, "sweeper", options_.holder, options_.lease_ttl) {}
 
 Sweeper::~Sweeper() {
   periodic_.Stop();
@@ -26,7 +24,7 @@ Sweeper::~Sweeper() {
 Result<SweepReport> Sweeper::SweepOnce() {
   MutexLock sweep(sweep_mu_);
   SweepReport report;
-  const auto now = options_.now();
+  const auto now = options_.clock->Now();
   auto held = lease_.Hold(now);
   if (!held.ok()) return held.error();
   report.owner = *held;

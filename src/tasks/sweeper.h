@@ -16,6 +16,7 @@
 #include <functional>
 #include <string>
 
+#include "common/clock.h"
 #include "common/mutex.h"
 #include "common/periodic.h"
 #include "common/result.h"
@@ -47,8 +48,8 @@ struct SweeperOptions {
   // When set (nullable, must outlive the sweeper), a row whose task the result backend holds as
   // finished gets that state instead of a publish (RequeueScope::backend). Default: none
   queue::ResultBackend* backend = nullptr;
-  // Wall clock (leases in Unix ms, timestamps of rows). Default: system_clock::now
-  std::function<std::chrono::system_clock::time_point()> now;
+  // Wall time (leases in Unix ms, timestamps of rows); app/ passes its clock, tests a fake.
+  const Clock* clock = &SystemClock();
 };
 
 struct SweepReport {

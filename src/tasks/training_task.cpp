@@ -85,7 +85,7 @@ Result<nlohmann::json> TrainingTask::Run(const queue::TaskMessage& message) {
 
 Result<nlohmann::json> TrainingTask::Train(const std::string& task_id,
                                            const std::filesystem::path& path) {
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = options_.clock->SteadyNow();
   MLPROD_RETURN_IF_ERROR(models_.RefreshIfOlderThan(std::chrono::seconds(0)));
   auto old = models_.Primary();
   if (!old.ok()) return old.error();
@@ -108,7 +108,7 @@ Result<nlohmann::json> TrainingTask::Train(const std::string& task_id,
   // The store's share of the run, apart from the model's (which grows with the rows read, not
   // with the history stored): what docs/benchmarks.md compares across history sizes.
   const double read_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::chrono::duration<double>(options_.clock->SteadyNow() - started).count();
   spdlog::info(
       "training {}: {} ({} live rows, {} reference rows, read in {:.2f} s); gate on {} {} holdout "
       "rows",
@@ -150,7 +150,7 @@ Result<nlohmann::json> TrainingTask::Train(const std::string& task_id,
                                                  .use_percentage = decision.use_percentage}));
   if (decision.to != store::ModelState::kRejected) MLPROD_RETURN_IF_ERROR(models_.Refresh());
   const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::chrono::duration<double>(options_.clock->SteadyNow() - started).count();
   spdlog::info("training {}: {}: {} ({:.2f} s)", task_id, store::ModelStateName(decision.to),
                decision.reason, seconds);
   nlohmann::json out = {{"model_id", task_id},       {"state", store::ModelStateName(decision.to)},

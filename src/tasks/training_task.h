@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/mutex.h"
 #include "common/result.h"
 #include "ml/train.h"
@@ -36,6 +37,8 @@ struct TrainingOptions {
   // Test-only (the bad-candidate scenario): the training labels are shuffled before training.
   // Default: false
   bool test_shuffle_labels = false;
+  // Times the run's phases; app/ passes its clock.
+  const Clock* clock = &SystemClock();
 };
 
 class TrainingTask {

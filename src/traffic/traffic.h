@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "data/profiles.h"
 #include "traffic/stats.h"
@@ -35,8 +36,7 @@ struct TrafficOptions {
   double task_timeout_s = 60;     // start → SUCCESS longer than this is an error. Default: 60
   int threads = 1;                // I/O threads. Default: 1
   // Arrival dates are drawn after this day. Default: today (UTC).
-  std::chrono::sys_days start_date =
-      std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  std::chrono::sys_days start_date = std::chrono::floor<std::chrono::days>(SystemClock().Now());
   // When set and it becomes true (e.g. from a SIGINT handler), the run ends as at its deadline:
   // no new loop, waits cut short, the report of what ran. Default: none
   const std::atomic<bool>* stop = nullptr;

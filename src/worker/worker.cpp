@@ -101,9 +101,7 @@ WorkerStats Worker::Stats() const {
                      static_cast<long long>(lane_.Size())};
 }
 
-SysClock::time_point Worker::Now() const {
-  return options_.clock ? options_.clock() : SysClock::now();
-}
+SysClock::time_point Worker::Now() const { return options_.clock->Now(); }
 
 void Worker::Backoff() {
   MutexLock lock(stop_mu_);
@@ -235,7 +233,7 @@ void Worker::Execute(std::unique_ptr<queue::Delivery> delivery, const TaskRegist
 
   ++in_flight_;
   if (observer_.on_task_started) observer_.on_task_started(entry.name);
-  const auto t0 = std::chrono::steady_clock::now();
+  const auto t0 = options_.clock->SteadyNow();
   std::optional<Result<nlohmann::json>> ran;
   std::string thrown;
   try {
@@ -245,7 +243,7 @@ void Worker::Execute(std::unique_ptr<queue::Delivery> delivery, const TaskRegist
   } catch (...) {
     thrown = "unknown exception";
   }
-  const double elapsed = Seconds(std::chrono::steady_clock::now() - t0);
+  const double elapsed = Seconds(options_.clock->SteadyNow() - t0);
   --in_flight_;
   if (observer_.on_task_ended) observer_.on_task_ended(entry.name);
   outcome.run_seconds = elapsed;

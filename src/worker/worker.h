@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/mutex.h"
 #include "queue/broker.h"
 #include "queue/result_backend.h"
@@ -48,8 +49,8 @@ struct WorkerOptions {
   // Threads of the lane, in addition to `threads` (used only when lane_tasks is not empty).
   // Default: 1, so at most one training runs at a time per worker.
   int lane_threads = 1;
-  // Wall clock for eta/expires; tests pass a fake. Default (empty): system_clock::now.
-  std::function<std::chrono::system_clock::time_point()> clock;
+  // Time for eta/expires, queue waits and run times; app/ passes its clock, tests a fake.
+  const Clock* clock = &SystemClock();
 };
 
 // What happened to one task, for metrics.

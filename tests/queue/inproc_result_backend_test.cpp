@@ -7,11 +7,13 @@
 #include <thread>
 #include <vector>
 
+#include "fakes/fake_clock.h"
+
 namespace mlprod::queue {
 namespace {
 
+using mlprod::testing::FakeClock;
 using std::chrono::seconds;
-using Clock = std::chrono::steady_clock;
 
 TaskResult Res(std::string id, TaskState state, nlohmann::json value = nullptr) {
   TaskResult r;
@@ -20,14 +22,6 @@ TaskResult Res(std::string id, TaskState state, nlohmann::json value = nullptr) 
   r.result = std::move(value);
   return r;
 }
-
-class FakeClock {
- public:
-  Clock::time_point now = Clock::time_point(seconds(1'000'000));
-  std::function<Clock::time_point()> Fn() {
-    return [this] { return now; };
-  }
-};
 
 TEST(InprocResultBackend, UnknownIdReadsPending) {
   InprocResultBackend b;
@@ -109,11 +103,11 @@ TEST(InprocResultBackend, ListenerMayReadTheBackend) {
 
 TEST(InprocResultBackend, ResultsExpireAfterResultExpires) {
   FakeClock clock;
-  InprocResultBackend b({.result_expires = seconds(3600), .shards = 4, .clock = clock.Fn()});
+  InprocResultBackend b({.result_expires = seconds(3600), .shards = 4, .clock = &clock});
   ASSERT_TRUE(b.Store(Res("t", TaskState::kSuccess)).ok());
-  clock.now += seconds(3599);
+  clock.Advance(seconds(3599));
   EXPECT_EQ(b.Get("t")->state, TaskState::kSuccess);
-  clock.now += seconds(1);
+  clock.Advance(seconds(1));
   EXPECT_EQ(b.Get("t")->state, TaskState::kPending);
   // A watcher of an expired result waits for a new one instead of firing.
   int calls = 0;
@@ -142,21 +136,21 @@ TEST(InprocResultBackend, HoldsAtMostMaxResultsNewestFirst) {
 
 TEST(InprocResultBackend, StoreRenewsExpiryLikeSetex) {
   FakeClock clock;
-  InprocResultBackend b({.result_expires = seconds(10), .shards = 1, .clock = clock.Fn()});
+  InprocResultBackend b({.result_expires = seconds(10), .shards = 1, .clock = &clock});
   ASSERT_TRUE(b.Store(Res("t", TaskState::kStarted)).ok());
-  clock.now += seconds(8);
+  clock.Advance(seconds(8));
   ASSERT_TRUE(b.Store(Res("t", TaskState::kSuccess)).ok());
-  clock.now += seconds(8);
+  clock.Advance(seconds(8));
   EXPECT_EQ(b.Get("t")->state, TaskState::kSuccess);
 }
 
 TEST(InprocResultBackend, ExpiredEntriesAreSweptOnLaterStores) {
   FakeClock clock;
-  InprocResultBackend b({.result_expires = seconds(10), .shards = 1, .clock = clock.Fn()});
+  InprocResultBackend b({.result_expires = seconds(10), .shards = 1, .clock = &clock});
   for (int i = 0; i < 100; ++i)
     ASSERT_TRUE(b.Store(Res(std::to_string(i), TaskState::kSuccess)).ok());
   EXPECT_EQ(b.Size(), 100u);
-  clock.now += seconds(11);
+  clock.Advance(seconds(11));
   ASSERT_TRUE(b.Store(Res("new", TaskState::kSuccess)).ok());
   EXPECT_EQ(b.Size(), 1u);
 }

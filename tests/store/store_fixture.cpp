@@ -41,6 +41,11 @@ class SqliteDatabase : public TestDatabase {
     soci::session s(soci::sqlite3, SqliteConnectString());
     Exec(s, sql);
   }
+  std::shared_ptr<void> HoldWriteLock() override {
+    auto s = std::make_shared<soci::session>(soci::sqlite3, SqliteConnectString());
+    Exec(*s, "BEGIN IMMEDIATE");
+    return s;  // closing the session rolls the transaction back
+  }
 
  private:
   std::filesystem::path dir_;
@@ -84,6 +89,12 @@ class PostgresDatabase : public TestDatabase {
   void ExecSql(const std::string& sql) override {
     soci::session s(soci::postgresql, ConnectString(url()));
     Exec(s, sql);
+  }
+  std::shared_ptr<void> HoldWriteLock() override {
+    auto s = std::make_shared<soci::session>(soci::postgresql, ConnectString(url()));
+    Exec(*s, "BEGIN");
+    Exec(*s, "LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+    return s;
   }
 
  private:

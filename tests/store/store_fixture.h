@@ -26,6 +26,10 @@ class TestDatabase {
   virtual long long CountSql(const std::string& sql) = 0;
   // Runs one statement without results (e.g. DDL that injects a failure).
   virtual void ExecSql(const std::string& sql) = 0;
+  // Another connection's open transaction that holds the write lock (SQLite) or an exclusive
+  // lock on `users` (PostgreSQL) until the returned handle is destroyed: the store's writes
+  // wait for it.
+  virtual std::shared_ptr<void> HoldWriteLock() = 0;
 };
 
 struct BackendParam {

@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <filesystem>
 
 #include "common/uuid.h"
+#include "fakes/fake_clock.h"
 #include "store/open_store.h"
 
 namespace mlprod::tasks {
@@ -45,13 +47,15 @@ class RetentionJobTest : public ::testing::Test {
       ASSERT_TRUE(store_->SaveResults(task, *uid, "baseline", scores).ok());
     }
   }
-  // A job whose clock runs `ahead` of the real one, so rows written now look that old.
-  static RetentionJobOptions Options(int days, std::chrono::hours ahead, std::string holder) {
+  // A job whose clock stands `ahead` of the real one, so rows written now look that old.
+  RetentionJobOptions Options(int days, std::chrono::hours ahead, std::string holder) {
     RetentionJobOptions o;
     o.retention_days = days;
     o.holder = std::move(holder);
     o.batches.pause = std::chrono::microseconds(0);
-    o.now = [ahead] { return Clock::now() + ahead; };
+    auto& clock = clocks_.emplace_back();
+    clock.SetWall(Clock::now() + ahead);
+    o.clock = &clock;
     return o;
   }
   long long ResultRows() {
@@ -61,6 +65,7 @@ class RetentionJobTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::unique_ptr<store::Store> store_;
+  std::deque<mlprod::testing::FakeClock> clocks_;  // one per job, never moved
 };
 
 TEST_F(RetentionJobTest, CutoffIsNowMinusTheRetentionDaysInTheStoresFormat) {

@@ -10,6 +10,7 @@
 
 #include "common/time_util.h"
 #include "common/uuid.h"
+#include "fakes/fake_clock.h"
 #include "queue/inproc/inproc_broker.h"
 #include "store/open_store.h"
 #include "tasks/queue_training.h"
@@ -139,20 +140,21 @@ TEST_F(RetrainTriggerTest, PublishesTheRunUnderTheConfiguredTrainingName) {
 }
 
 TEST_F(RetrainTriggerTest, AFailedRunIsNotRetriedWithinTheMinimumGap) {
-  auto offset = std::make_shared<std::atomic<int>>(0);  // minutes ahead of the real clock
+  mlprod::testing::FakeClock clock;
+  const auto start = clock.Now();
   RetrainTriggerOptions o = Only({.labels = 0, .every = seconds(1), .drift_psi = 0});
-  o.now = [offset] { return Clock::now() + minutes(offset->load()); };
+  o.clock = &clock;
   RetrainTrigger trigger(*store_, broker_, o);
   auto first = trigger.CheckOnce();
   ASSERT_TRUE(first.ok() && first->has_value());
   EXPECT_EQ((*first)->decision.trigger, RetrainTriggerKind::kSchedule);
   Fail((*first)->model_id);
 
-  *offset = 5;
+  clock.SetWall(start + minutes(5));
   auto soon = trigger.CheckOnce();
   ASSERT_TRUE(soon.ok());
   EXPECT_FALSE(soon->has_value());
-  *offset = 11;
+  clock.SetWall(start + minutes(11));
   auto later = trigger.CheckOnce();
   ASSERT_TRUE(later.ok());
   EXPECT_TRUE(later->has_value());

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "common/uuid.h"
+#include "fakes/fake_clock.h"
 #include "queue/celery_result.h"
 #include "queue/inproc/inproc_broker.h"
 #include "queue/inproc/inproc_result_backend.h"
@@ -34,7 +35,7 @@ class SweeperTest : public ::testing::Test {
     std::vector<Location> locations(1);
     locations[0].location_id = 1;
     ASSERT_TRUE(store_->LoadLocationsIfEmpty(locations).ok());
-    start_ = Clock::now();
+    start_ = clock_.Now();
   }
   void TearDown() override {
     store_.reset();
@@ -51,7 +52,7 @@ class SweeperTest : public ::testing::Test {
     SweeperOptions o;
     o.sweep_after = seconds(60);
     o.holder = holder;
-    o.now = [this] { return start_ + offset_; };
+    o.clock = &clock_;
     return o;
   }
   // Takes every waiting message; their task ids, sorted, after checking name and argument.
@@ -75,7 +76,7 @@ class SweeperTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   queue::InprocBroker broker_;
   Clock::time_point start_;
-  Clock::duration offset_{0};
+  mlprod::testing::FakeClock clock_;
   std::map<std::string, std::int64_t> users_;
 };
 
@@ -87,26 +88,26 @@ TEST_F(SweeperTest, RepublishesRowsUnfinishedLongerThanSweepAfterOncePerInterval
   long long counted = 0;
   Sweeper sweeper(*store_, broker_, Options(), [&](long long n) { counted += n; });
 
-  offset_ = seconds(30);  // not stale yet
+  clock_.SetWall(start_ + seconds(30));  // not stale yet
   auto r = sweeper.SweepOnce();
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_TRUE(r->owner);
   EXPECT_EQ(r->republished, 0);
   EXPECT_TRUE(Drain().empty());
 
-  offset_ = seconds(61);
+  clock_.SetWall(start_ + seconds(61));
   r = sweeper.SweepOnce();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->republished, 2);
   EXPECT_EQ(Drain(), lost);  // under their own task ids; the finished one never
   EXPECT_EQ(counted, 2);
 
-  offset_ = seconds(100);  // published again 39 s ago: not again yet
+  clock_.SetWall(start_ + seconds(100));  // published again 39 s ago: not again yet
   r = sweeper.SweepOnce();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->republished, 0);
 
-  offset_ = seconds(122);
+  clock_.SetWall(start_ + seconds(122));
   r = sweeper.SweepOnce();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(Drain(), lost);
@@ -136,7 +137,7 @@ TEST_F(SweeperTest, RecordsTheStateOfRowsTheResultBackendHoldsAsFinished) {
   options.backend = &backend;
   Sweeper sweeper(*store_, broker_, options);
 
-  offset_ = seconds(61);
+  clock_.SetWall(start_ + seconds(61));
   auto r = sweeper.SweepOnce();
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->recorded, 2);
@@ -148,7 +149,7 @@ TEST_F(SweeperTest, RecordsTheStateOfRowsTheResultBackendHoldsAsFinished) {
   EXPECT_EQ((*store_->GetInference(failed))->status, "FAILURE");
   EXPECT_EQ((*store_->GetInference(running))->status, "PENDING");
 
-  offset_ = seconds(122);  // recorded rows are finished: never swept again
+  clock_.SetWall(start_ + seconds(122));  // recorded rows are finished: never swept again
   r = sweeper.SweepOnce();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->recorded, 0);
@@ -163,7 +164,7 @@ TEST_F(SweeperTest, HoldsOffWhileTheQueueIsLongerThanMaxDepth) {
   SweeperOptions o = Options();
   o.max_depth = 2;
   Sweeper sweeper(*store_, broker_, o);
-  offset_ = seconds(61);
+  clock_.SetWall(start_ + seconds(61));
   auto r = sweeper.SweepOnce();
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->held_off);
@@ -188,7 +189,7 @@ TEST_F(SweeperTest, PublishesAtMostMaxPerSweepAndTheRestInLaterSweeps) {
   SweeperOptions o = Options();
   o.max_per_sweep = 2;
   Sweeper sweeper(*store_, broker_, o);
-  offset_ = seconds(61);
+  clock_.SetWall(start_ + seconds(61));
   std::vector<std::string> seen;
   for (long long want : {2, 2, 1, 0}) {
     auto r = sweeper.SweepOnce();
@@ -209,7 +210,7 @@ TEST_F(SweeperTest, RepublishesUnderTheConfiguredTaskNames) {
   ASSERT_TRUE(names.ok());
   o.task_names = *names;
   Sweeper sweeper(*store_, broker_, o);
-  offset_ = seconds(61);
+  clock_.SetWall(start_ + seconds(61));
   auto r = sweeper.SweepOnce();
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->republished, 1);
@@ -220,7 +221,7 @@ TEST_F(SweeperTest, OnlyTheLeaseHolderSweeps) {
   Accept();
   Sweeper first(*store_, broker_, Options("first"));
   Sweeper second(*store_, broker_, Options("second"));
-  offset_ = seconds(61);
+  clock_.SetWall(start_ + seconds(61));
   auto a = first.SweepOnce();
   auto b = second.SweepOnce();
   ASSERT_TRUE(a.ok() && b.ok());

@@ -1,6 +1,6 @@
-// Helpers for worker tests: a fixture with a real in-process broker and backend, a settable clock,
-// waiting for a task to be ready through the real in-memory backend, and a task message builder.
-// Test code only.
+// Helpers for worker tests: a fixture with a real in-process broker and backend, a settable clock
+// (fakes/fake_clock.h), waiting for a task to be ready through the real in-memory backend, and a
+// task message builder. Test code only.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 #include <future>
 #include <mutex>
 
+#include "fakes/fake_clock.h"
 #include "queue/celery_time.h"
 #include "queue/inproc/inproc_broker.h"
 #include "queue/inproc/inproc_result_backend.h"
@@ -18,25 +19,6 @@
 #include "worker/worker.h"
 
 namespace mlprod::worker::testing {
-
-class FakeWallClock {
- public:
-  std::chrono::system_clock::time_point Now() const {
-    std::lock_guard lock(mu_);
-    return now_;
-  }
-  void Advance(std::chrono::seconds d) {
-    std::lock_guard lock(mu_);
-    now_ += d;
-  }
-  std::function<std::chrono::system_clock::time_point()> Fn() {
-    return [this] { return Now(); };
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::chrono::system_clock::time_point now_ = std::chrono::system_clock::now();
-};
 
 // Waits (up to a generous bound, only so a broken build does not hang) for a ready state.
 inline queue::TaskResult WaitReady(queue::ResultBackend& backend, const std::string& id) {
@@ -71,7 +53,7 @@ class WorkerTest : public ::testing::Test {
     o.poll_interval = std::chrono::milliseconds(5);
     o.error_backoff = std::chrono::milliseconds(5);
     o.hostname = "test@host";
-    o.clock = clock.Fn();
+    o.clock = &clock;
     o.lane_tasks = lane_tasks;
     return o;
   }
@@ -87,7 +69,7 @@ class WorkerTest : public ::testing::Test {
 
   int threads = 2;
   std::vector<std::string> lane_tasks;
-  FakeWallClock clock;
+  mlprod::testing::FakeClock clock;
   queue::InprocBroker broker;
   queue::InprocResultBackend backend;
   TaskRegistry registry;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "queue/amqp/amqp_broker_impl.h"
 #include "queue/amqp/amqp_table.h"
@@ -120,7 +121,7 @@ class AmqpDelivery final : public Delivery {
 }  // namespace
 
 Result<std::unique_ptr<Delivery>> AmqpBroker::Next(milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = SystemClock().SteadyNow() + timeout;
   while (true) {
     if (impl_->closed) return ClosedError();
     MutexLock lock(impl_->con_mu);
@@ -138,7 +139,7 @@ Result<std::unique_ptr<Delivery>> AmqpBroker::Next(milliseconds timeout) {
     } else {
       // Short slices, so acks from other threads are not held up behind a long wait.
       const auto left =
-          std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+          std::chrono::duration_cast<milliseconds>(deadline - SystemClock().SteadyNow());
       timeval tv = ToTimeval(std::clamp(left, milliseconds(1), milliseconds(50)));
       amqp_maybe_release_buffers(impl_->con->state());
       amqp_envelope_t env;
@@ -147,7 +148,7 @@ Result<std::unique_ptr<Delivery>> AmqpBroker::Next(milliseconds timeout) {
         if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
             r.library_error == AMQP_STATUS_TIMEOUT) {
           lock.Unlock();
-          if (std::chrono::steady_clock::now() >= deadline) return std::unique_ptr<Delivery>();
+          if (SystemClock().SteadyNow() >= deadline) return std::unique_ptr<Delivery>();
           continue;
         }
         Error e =

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "common/clock.h"
 #include "queue/amqp/amqp_broker_impl.h"
 #include "queue/amqp/amqp_table.h"
 #include "queue/celery_time.h"
@@ -40,9 +41,9 @@ Status AmqpBroker::Impl::PublishOnce(const CeleryEnvelope& env) {
   props.delivery_mode = static_cast<uint8_t>(env.properties.delivery_mode);
   props.priority = static_cast<uint8_t>(env.properties.priority);
   props.correlation_id = Bytes(env.properties.correlation_id);
-  props.timestamp = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                              std::chrono::system_clock::now().time_since_epoch())
-                                              .count());
+  props.timestamp = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(SystemClock().Now().time_since_epoch())
+          .count());
   props.headers = JsonToAmqpTable(env.headers, &pool);
   if (env.properties.expiration) {
     props._flags |= AMQP_BASIC_EXPIRATION_FLAG;
@@ -53,10 +54,10 @@ Status AmqpBroker::Impl::PublishOnce(const CeleryEnvelope& env) {
   empty_amqp_pool(&pool);
   MLPROD_RETURN_IF_ERROR(pub->CheckStatus(st, "basic.publish"));
   const uint64_t seq = ++pub_seq;
-  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  const auto deadline = SystemClock().SteadyNow() + options.timeout;
   while (true) {
     const auto left =
-        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+        std::chrono::duration_cast<milliseconds>(deadline - SystemClock().SteadyNow());
     if (left.count() <= 0) return pub->CheckStatus(AMQP_STATUS_TIMEOUT, "publisher confirm");
     timeval tv = ToTimeval(left);
     amqp_frame_t frame;
@@ -86,7 +87,7 @@ Status AmqpBroker::Publish(const TaskMessage& message) {
   }
   TaskMessage m = message;
   if (m.origin.empty()) m.origin = impl_->options.origin;
-  const CeleryEnvelope env = EncodeTaskMessage(m, std::chrono::system_clock::now());
+  const CeleryEnvelope env = EncodeTaskMessage(m, SystemClock().Now());
   MutexLock lock(impl_->pub_mu);
   Status st = impl_->PublishOnce(env);
   if (!st.ok() && impl_->pub && impl_->pub->broken()) {

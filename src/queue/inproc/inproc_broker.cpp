@@ -87,7 +87,7 @@ InprocBroker::InprocBroker(InprocBrokerOptions options) : state_(std::make_share
 InprocBroker::~InprocBroker() { Close(); }
 
 Status InprocBroker::Publish(const TaskMessage& message) {
-  State::Entry entry{message, false, std::chrono::system_clock::now()};
+  State::Entry entry{message, false, state_->options.clock->Now()};
   {
     MutexLock lock(state_->mu);
     const size_t max = state_->options.max_depth;

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 
+#include "common/clock.h"
 #include "queue/broker.h"
 
 namespace mlprod::queue {
@@ -17,6 +18,8 @@ struct InprocBrokerOptions {
   // How long Publish waits for room in a full queue before failing with Unavailable.
   // Default: 1000 ms.
   std::chrono::milliseconds publish_timeout{1000};
+  // The publish time a delivery reports (published_at); app/ passes its clock.
+  const Clock* clock = &SystemClock();
 };
 
 class InprocBroker final : public Broker {

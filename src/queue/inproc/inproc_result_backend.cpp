@@ -1,38 +1,19 @@
 #include "queue/inproc/inproc_result_backend.h"
 
 #include <algorithm>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "common/mutex.h"
+#include "queue/one_shot_listener.h"
 
 namespace mlprod::queue {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// One listener. Its recursive mutex is held while the listener runs, so a handle destroyed on
-// another thread waits for a running call to finish, and one destroyed inside the call does not
-// deadlock.
-struct Watcher {
-  std::recursive_mutex mu;
-  std::function<void(const TaskResult&)> on_ready;
-  bool done = false;
-
-  void Fire(const TaskResult& result) {
-    std::lock_guard lock(mu);
-    if (done) return;
-    done = true;
-    auto fn = std::move(on_ready);
-    fn(result);
-  }
-  void Cancel() {
-    std::lock_guard lock(mu);
-    done = true;
-    on_ready = nullptr;
-  }
-};
+using Watcher = OneShotListener;
 
 struct Stored {
   TaskResult result;
@@ -40,13 +21,14 @@ struct Stored {
 };
 
 struct Shard {
-  std::shared_mutex mu;
+  SharedMutex mu;
   // The newer generation takes every Store; when it fills it becomes `older` and the previous
   // older generation is dropped whole (O(1) eviction of the oldest half, no per-entry order).
-  std::unordered_map<std::string, Stored> results;
-  std::unordered_map<std::string, Stored> older;
-  std::unordered_map<std::string, std::vector<std::shared_ptr<Watcher>>> watchers;
-  Clock::time_point next_sweep{};
+  std::unordered_map<std::string, Stored> results MLPROD_GUARDED_BY(mu);
+  std::unordered_map<std::string, Stored> older MLPROD_GUARDED_BY(mu);
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Watcher>>> watchers
+      MLPROD_GUARDED_BY(mu);
+  Clock::time_point next_sweep MLPROD_GUARDED_BY(mu){};
 };
 
 }  // namespace
@@ -62,13 +44,13 @@ struct InprocResultBackend::Impl {
         shards(options.shards),
         generation_size(std::max<size_t>(1, options.max_results / options.shards / 2)) {}
 
-  Clock::time_point Now() const { return options.clock ? options.clock() : Clock::now(); }
+  Clock::time_point Now() const { return options.clock->SteadyNow(); }
   Shard& ShardOf(const std::string& id) {
     return shards[std::hash<std::string>{}(id) % shards.size()];
   }
 
-  // Caller holds the shard exclusively. Amortised: one full pass per sweep interval.
-  void MaybeSweep(Shard& shard, Clock::time_point now) {
+  // Amortised: one full pass per sweep interval.
+  void MaybeSweep(Shard& shard, Clock::time_point now) MLPROD_REQUIRES(shard.mu) {
     if (now < shard.next_sweep) return;
     auto expired = [now](const auto& kv) { return kv.second.expires_at <= now; };
     std::erase_if(shard.results, expired);
@@ -78,8 +60,8 @@ struct InprocResultBackend::Impl {
     shard.next_sweep = now + interval;
   }
 
-  // The live entry for `id` in either generation, or nullptr. Caller holds the shard.
-  const Stored* Find(Shard& shard, const std::string& id) const {
+  // The live entry for `id` in either generation, or nullptr.
+  const Stored* Find(Shard& shard, const std::string& id) const MLPROD_REQUIRES_SHARED(shard.mu) {
     const auto now = Now();
     for (auto* map : {&shard.results, &shard.older}) {
       if (auto it = map->find(id); it != map->end()) {
@@ -91,7 +73,7 @@ struct InprocResultBackend::Impl {
 
   void Unwatch(const std::string& id, const std::shared_ptr<Watcher>& watcher) {
     Shard& shard = ShardOf(id);
-    std::unique_lock lock(shard.mu);
+    WriterLock lock(shard.mu);
     auto it = shard.watchers.find(id);
     if (it == shard.watchers.end()) return;
     std::erase(it->second, watcher);
@@ -134,7 +116,7 @@ Status InprocResultBackend::Store(const TaskResult& result) {
   Shard& shard = impl_->ShardOf(result.task_id);
   std::vector<std::shared_ptr<Watcher>> to_fire;
   {
-    std::unique_lock lock(shard.mu);
+    WriterLock lock(shard.mu);
     const auto now = impl_->Now();
     impl_->MaybeSweep(shard, now);
     shard.older.erase(result.task_id);
@@ -157,7 +139,7 @@ Status InprocResultBackend::Store(const TaskResult& result) {
 
 Result<TaskResult> InprocResultBackend::Get(const std::string& task_id) {
   Shard& shard = impl_->ShardOf(task_id);
-  std::shared_lock lock(shard.mu);
+  ReaderLock lock(shard.mu);
   if (const Stored* stored = impl_->Find(shard, task_id)) return stored->result;
   TaskResult pending;
   pending.task_id = task_id;
@@ -166,13 +148,12 @@ Result<TaskResult> InprocResultBackend::Get(const std::string& task_id) {
 
 std::unique_ptr<WatchHandle> InprocResultBackend::Watch(
     const std::string& task_id, std::function<void(const TaskResult&)> on_ready) {
-  auto watcher = std::make_shared<Watcher>();
-  watcher->on_ready = std::move(on_ready);
+  auto watcher = std::make_shared<Watcher>(std::move(on_ready));
   Shard& shard = impl_->ShardOf(task_id);
   std::optional<TaskResult> ready;
   {
     // Checking and registering under one exclusive lock: a Store in between cannot be missed.
-    std::unique_lock lock(shard.mu);
+    WriterLock lock(shard.mu);
     if (const Stored* stored = impl_->Find(shard, task_id);
         stored && IsReady(stored->result.state)) {
       ready = stored->result;
@@ -192,7 +173,7 @@ Status InprocResultBackend::Ping() { return OkStatus(); }
 size_t InprocResultBackend::Size() {
   size_t n = 0;
   for (auto& shard : impl_->shards) {
-    std::shared_lock lock(shard.mu);
+    ReaderLock lock(shard.mu);
     n += shard.results.size() + shard.older.size();
   }
   return n;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 
+#include "common/clock.h"
 #include "queue/result_backend.h"
 
 namespace mlprod::queue {
@@ -25,8 +26,8 @@ struct InprocResultBackendOptions {
   // the durable record (a status read of a dropped task falls back to its row), so this bounds
   // memory under any load. Default: 20,000 (~8 MB at ~0.4 KB per result).
   size_t max_results = 20000;
-  // Time source for expiry; tests pass a fake. Default (empty): steady_clock::now.
-  std::function<std::chrono::steady_clock::time_point()> clock;
+  // Time source for expiry (its steady reading); app/ passes its clock, tests a fake.
+  const Clock* clock = &SystemClock();
 };
 
 class InprocResultBackend final : public ResultBackend {
