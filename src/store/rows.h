@@ -9,7 +9,7 @@
 
 #include "common/records.h"
 #include "store/query.h"
-#include "store/store.h"
+#include "store/types.h"
 
 namespace mlprod::store {
 
