@@ -10,6 +10,8 @@
 #include <mutex>
 #include <optional>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "common/log.h"
 #include "common/mutex.h"
@@ -17,6 +19,7 @@
 #include "store/connection_pool.h"
 #include "store/db_url.h"
 #include "store/open_store.h"
+#include "store/query.h"
 #include "store/schema.h"
 #include "store/store.h"
 #include "store/wal_checkpointer.h"
@@ -113,6 +116,17 @@ class SqlStore final : public Store {
   Status Run(std::string_view what, bool write, const Body& body, bool unchecked = false,
              bool one_statement = false);
   Status Read(std::string_view what, const Body& body) { return Run(what, false, body); }
+  // Read for a body that returns what it read (ReadOne, ReadAll of query.h): that, or the Error.
+  template <typename F>
+  auto Fetch(std::string_view what, F read) -> Result<std::invoke_result_t<F&, soci::session&>> {
+    std::optional<std::invoke_result_t<F&, soci::session&>> out;
+    Status st = Read(what, [&](soci::session& s) {
+      out = read(s);
+      return OkStatus();
+    });
+    if (!st.ok()) return st.error();
+    return std::move(*out);
+  }
   Status Write(std::string_view what, const Body& body) { return Run(what, true, body); }
   Status WriteStatement(std::string_view what, const Body& body) {
     return Run(what, true, body, false, true);
