@@ -15,7 +15,7 @@
 #include "ml/test_data.h"
 #include "ml/train.h"
 #include "queue/task.h"
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 
 namespace mlprod::api::testing {
 

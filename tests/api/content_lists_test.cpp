@@ -7,7 +7,7 @@
 
 #include "api_test_env.h"
 #include "common/records.h"
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 
 namespace mlprod::api::testing {
 namespace {

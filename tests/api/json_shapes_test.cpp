@@ -12,7 +12,7 @@
 #include "queue/inproc/inproc_broker.h"
 #include "queue/inproc/inproc_result_backend.h"
 #include "schema_checker.h"
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 
 namespace mlprod::api {
 namespace {

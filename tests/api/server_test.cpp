@@ -8,7 +8,7 @@
 #include "api/errors.h"
 #include "api_test_env.h"
 #include "common/uuid.h"
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 
 namespace mlprod::api::testing {
 namespace {

@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "common/uuid.h"
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 
 namespace mlprod::tasks {
 namespace {

@@ -11,7 +11,7 @@
 #include "common/time_util.h"
 #include "common/uuid.h"
 #include "queue/inproc/inproc_broker.h"
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 #include "tasks/queue_training.h"
 
 namespace mlprod::tasks {

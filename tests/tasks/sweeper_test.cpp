@@ -13,7 +13,7 @@
 #include "queue/celery_result.h"
 #include "queue/inproc/inproc_broker.h"
 #include "queue/inproc/inproc_result_backend.h"
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 #include "tasks/queue_training.h"
 
 namespace mlprod::tasks {

@@ -15,7 +15,7 @@
 #include "data/profiles.h"
 #include "ml/model_io.h"
 #include "ml/train.h"
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 #include "tasks/model_pool.h"
 
 namespace mlprod::tasks {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "store/db_url.h"
+#include "store/sql/db_url.h"
 
 namespace mlprod::store {
 

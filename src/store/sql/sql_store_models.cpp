@@ -1,8 +1,8 @@
 // SqlStore: the model registry (registration, reads, traffic split); state changes are in
 // sql_store_transitions.cpp.
-#include "store/query.h"
-#include "store/rows.h"
-#include "store/sql_store.h"
+#include "store/sql/query.h"
+#include "store/sql/rows.h"
+#include "store/sql/sql_store.h"
 
 namespace mlprod::store {
 namespace {

@@ -2,9 +2,9 @@
 // helper built on it.
 #include <vector>
 
-#include "store/query.h"
-#include "store/rows.h"
-#include "store/sql_store.h"
+#include "store/sql/query.h"
+#include "store/sql/rows.h"
+#include "store/sql/sql_store.h"
 
 namespace mlprod::store {
 namespace {

@@ -1,4 +1,4 @@
-#include "store/sql_store.h"
+#include "store/sql/sql_store.h"
 
 #include <algorithm>
 
@@ -7,7 +7,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <spdlog/spdlog.h>
 
-#include "store/query.h"
+#include "store/sql/query.h"
 
 namespace mlprod::store {
 namespace {

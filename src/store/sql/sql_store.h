@@ -1,5 +1,5 @@
 // SqlStore: the one implementation of store::Store over SOCI, the same SQL for SQLite and
-// PostgreSQL (dialect differences live in schema.h). Internal to the store module: callers use
+// PostgreSQL (dialect differences live in schema.h). Internal to the store/sql module: callers use
 // OpenStore. Thread-safe: every call leases its own pooled session.
 #pragma once
 
@@ -16,13 +16,13 @@
 #include "common/log.h"
 #include "common/mutex.h"
 #include "common/resolve.h"
-#include "store/connection_pool.h"
-#include "store/db_url.h"
-#include "store/open_store.h"
-#include "store/query.h"
-#include "store/schema.h"
+#include "store/sql/connection_pool.h"
+#include "store/sql/db_url.h"
+#include "store/sql/open_store.h"
+#include "store/sql/query.h"
+#include "store/sql/schema.h"
+#include "store/sql/wal_checkpointer.h"
 #include "store/store.h"
-#include "store/wal_checkpointer.h"
 
 namespace mlprod::store {
 

@@ -2,8 +2,8 @@
 // background job one owner among processes sharing the database, the drift reports of the
 // processes that run inferences, and the count of new answers since the newest model; where a
 // background job stands (schema migration 17).
-#include "store/query.h"
-#include "store/sql_store.h"
+#include "store/sql/query.h"
+#include "store/sql/sql_store.h"
 
 namespace mlprod::store {
 namespace {

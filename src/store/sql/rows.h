@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/records.h"
-#include "store/query.h"
+#include "store/sql/query.h"
 #include "store/types.h"
 
 namespace mlprod::store {

@@ -1,4 +1,4 @@
-#include "store/wal_checkpointer.h"
+#include "store/sql/wal_checkpointer.h"
 
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
@@ -6,7 +6,7 @@
 #include <exception>
 #include <string>
 
-#include "store/query.h"
+#include "store/sql/query.h"
 
 namespace mlprod::store {
 
