@@ -13,7 +13,7 @@
 
 #include "common/records.h"
 #include "common/uuid.h"
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 
 namespace {
 

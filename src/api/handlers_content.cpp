@@ -92,13 +92,14 @@ void ApiService::RegisterContent(Router& router) {
         Exec::kBlocking);
   };
   by_id(
-      "/content/location/{id}", [](store::Store& s, long long id) { return s.GetLocation(id); },
-      LocationJson, "Location", false);
+      "/content/location/{id}",
+      [](store::ContentStore& s, long long id) { return s.GetLocation(id); }, LocationJson,
+      "Location", false);
   by_id(
-      "/content/user/{id}", [](store::Store& s, long long id) { return s.GetUser(id); }, UserJson,
-      "User", true);
+      "/content/user/{id}", [](store::ContentStore& s, long long id) { return s.GetUser(id); },
+      UserJson, "User", true);
   by_id(
-      "/content/result/{id}", [](store::Store& s, long long id) { return s.GetResult(id); },
+      "/content/result/{id}", [](store::ContentStore& s, long long id) { return s.GetResult(id); },
       ResultRowJson, "Result", true);
 
   router.Add(

@@ -56,7 +56,7 @@ std::optional<Response> RefuseOverride(const store::ModelRow& m,
 
 // 409 when taking model_id's traffic away would leave no active model that loads: every inference
 // task would then wait for a model (requeued for ever) until an operator gives one traffic again.
-Result<std::optional<Response>> RefuseLastActive(store::Store& store,
+Result<std::optional<Response>> RefuseLastActive(store::ModelRegistry& store,
                                                  const std::filesystem::path& data_dir,
                                                  const std::string& model_id) {
   auto active = store.ActiveModels();

@@ -7,7 +7,7 @@
 #include "queue/inproc/inproc_broker.h"
 #include "queue/inproc/inproc_result_backend.h"
 #include "queue/redis/redis_result_backend.h"
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 
 namespace mlprod::app {
 

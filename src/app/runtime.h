@@ -15,7 +15,7 @@
 #include "queue/broker.h"
 #include "queue/result_backend.h"
 #include "queue/task_names.h"
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 #include "store/store.h"
 
 namespace mlprod::app {

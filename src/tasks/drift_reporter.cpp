@@ -20,7 +20,7 @@ store::DriftReport MakeDriftReport(const drift::DriftSnapshot& snapshot, std::st
   return r;
 }
 
-DriftReporter::DriftReporter(store::Store& store, const drift::DriftMonitor& monitor,
+DriftReporter::DriftReporter(store::CoordinationStore& store, const drift::DriftMonitor& monitor,
                              std::string source, std::int64_t window_size, const Clock& clock)
     : store_(store),
       clock_(clock),

@@ -12,7 +12,7 @@
 #include "common/periodic.h"
 #include "common/result.h"
 #include "drift/drift_monitor.h"
-#include "store/store.h"
+#include "store/coordination_store.h"
 
 namespace mlprod::tasks {
 
@@ -24,8 +24,8 @@ class DriftReporter {
  public:
   // source: unique among the processes sharing the database (the row's key). The monitor and
   // the store must outlive the reporter.
-  DriftReporter(store::Store& store, const drift::DriftMonitor& monitor, std::string source,
-                std::int64_t window_size, const Clock& clock = SystemClock());
+  DriftReporter(store::CoordinationStore& store, const drift::DriftMonitor& monitor,
+                std::string source, std::int64_t window_size, const Clock& clock = SystemClock());
   ~DriftReporter();  // stops the thread of Start
   DriftReporter(const DriftReporter&) = delete;
   DriftReporter& operator=(const DriftReporter&) = delete;
@@ -35,7 +35,7 @@ class DriftReporter {
   void Start(std::chrono::milliseconds interval);
 
  private:
-  store::Store& store_;
+  store::CoordinationStore& store_;
   const Clock& clock_;  // the reports' time
   const drift::DriftMonitor& monitor_;
   std::string source_;

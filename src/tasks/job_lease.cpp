@@ -9,8 +9,8 @@
 
 namespace mlprod::tasks {
 
-JobLease::JobLease(store::Store& store, std::string name, std::string job, std::string holder,
-                   std::chrono::milliseconds ttl)
+JobLease::JobLease(store::CoordinationStore& store, std::string name, std::string job,
+                   std::string holder, std::chrono::milliseconds ttl)
     : store_(store),
       name_(std::move(name)),
       job_(std::move(job)),

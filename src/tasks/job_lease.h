@@ -8,14 +8,14 @@
 #include <string>
 
 #include "common/result.h"
-#include "store/store.h"
+#include "store/coordination_store.h"
 
 namespace mlprod::tasks {
 
 class JobLease {
  public:
   // `job` names it in log lines ("sweeper"). An empty holder becomes "<pid>@<host>/<8 hex>".
-  JobLease(store::Store& store, std::string name, std::string job, std::string holder,
+  JobLease(store::CoordinationStore& store, std::string name, std::string job, std::string holder,
            std::chrono::milliseconds ttl);
   ~JobLease();  // gives the lease back when this process holds it
   JobLease(const JobLease&) = delete;
@@ -28,7 +28,7 @@ class JobLease {
   const std::string& holder() const { return holder_; }
 
  private:
-  store::Store& store_;
+  store::CoordinationStore& store_;
   const std::string name_;
   const std::string job_;
   const std::string holder_;

@@ -17,7 +17,8 @@ bool HasFolder(const std::filesystem::path& data_dir, const store::ModelRow& row
 
 }  // namespace
 
-ModelsReadiness JudgeModelFolders(store::Store& store, const std::filesystem::path& data_dir) {
+ModelsReadiness JudgeModelFolders(store::ModelRegistry& store,
+                                  const std::filesystem::path& data_dir) {
   using S = ModelsReadiness::State;
   auto active = store.ActiveModels();
   if (!active.ok()) {

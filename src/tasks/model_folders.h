@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-#include "store/store.h"
+#include "store/model_registry.h"
 
 namespace mlprod::tasks {
 
@@ -22,6 +22,7 @@ struct ModelsReadiness {
 // kOk when an active model's folder has its model.json; kFallback when none has but another
 // trained model's has (a ModelPool then serves that one); kUnavailable otherwise, or when the
 // store cannot be read.
-ModelsReadiness JudgeModelFolders(store::Store& store, const std::filesystem::path& data_dir);
+ModelsReadiness JudgeModelFolders(store::ModelRegistry& store,
+                                  const std::filesystem::path& data_dir);
 
 }  // namespace mlprod::tasks

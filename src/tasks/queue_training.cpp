@@ -23,7 +23,7 @@ std::string ProcessOrigin() {
   return std::to_string(getpid()) + "@" + host;
 }
 
-Result<std::optional<store::ModelRow>> TrainingInProgress(store::Store& store) {
+Result<std::optional<store::ModelRow>> TrainingInProgress(store::ModelRegistry& store) {
   auto models = store.ListModels();  // newest first
   if (!models.ok()) return models.error();
   for (store::ModelRow& m : *models) {
@@ -35,8 +35,8 @@ Result<std::optional<store::ModelRow>> TrainingInProgress(store::Store& store) {
   return std::optional<store::ModelRow>();
 }
 
-Status QueueTraining(store::Store& store, queue::Broker& broker, const queue::TaskMessage& task,
-                     const std::string& reason) {
+Status QueueTraining(store::ModelRegistry& store, queue::Broker& broker,
+                     const queue::TaskMessage& task, const std::string& reason) {
   // As the reference does: the model row exists (pending) from the start, so GET /models shows
   // queued training runs.
   store::ModelRow row;

@@ -11,7 +11,7 @@
 #include "common/result.h"
 #include "queue/broker.h"
 #include "queue/task.h"
-#include "store/store.h"
+#include "store/model_registry.h"
 
 namespace mlprod::tasks {
 
@@ -24,13 +24,13 @@ std::string ProcessOrigin();
 
 // The newest training queued or running (its model row pending or training), if any: what a
 // repeated POST /train/start answers with instead of queueing another.
-Result<std::optional<store::ModelRow>> TrainingInProgress(store::Store& store);
+Result<std::optional<store::ModelRow>> TrainingInProgress(store::ModelRegistry& store);
 
 // Registers task.id as a pending model with `reason` and publishes `task` (a training task,
 // under whichever name --task-names chose).
 // Errors: the store's when the row cannot be written; kUnavailable "Task queue unavailable, try
 // again later" when the publish fails (the row is then moved to failed with the broker's error).
-Status QueueTraining(store::Store& store, queue::Broker& broker, const queue::TaskMessage& task,
-                     const std::string& reason);
+Status QueueTraining(store::ModelRegistry& store, queue::Broker& broker,
+                     const queue::TaskMessage& task, const std::string& reason);
 
 }  // namespace mlprod::tasks

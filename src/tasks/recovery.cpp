@@ -46,7 +46,7 @@ Status RecoverTrainings(store::Store& store, queue::Broker& broker, const std::s
 
 }  // namespace
 
-Status RequeueUnfinishedInferences(store::Store& store, queue::Broker& broker,
+Status RequeueUnfinishedInferences(store::InferenceStore& store, queue::Broker& broker,
                                    const std::string& origin, const RequeueScope& scope,
                                    const queue::PublishedTaskNames& names, RecoveryReport& report) {
   std::string after;

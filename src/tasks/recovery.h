@@ -43,7 +43,7 @@ struct RequeueScope {
 // Publishes each selected PENDING/STARTED inference again under its own task id and the
 // inference name of `names` (--task-names); a row without a user is marked FAILURE instead.
 // Adds to report.inferences_requeued / inferences_failed.
-Status RequeueUnfinishedInferences(store::Store& store, queue::Broker& broker,
+Status RequeueUnfinishedInferences(store::InferenceStore& store, queue::Broker& broker,
                                    const std::string& origin, const RequeueScope& scope,
                                    const queue::PublishedTaskNames& names, RecoveryReport& report);
 

@@ -54,12 +54,14 @@ store::RetentionCursor DecodeRetentionCursor(std::string_view text) {
   return cursor;
 }
 
-RetentionJob::RetentionJob(store::Store& store, RetentionJobOptions options,
+RetentionJob::RetentionJob(store::HistoryStore& history, store::CoordinationStore& coordination,
+                           RetentionJobOptions options,
                            std::function<void(const store::RetentionCounts&)> on_deleted)
-    : store_(store),
+    : history_(history),
+      coordination_(coordination),
       options_(std::move(options)),
       on_deleted_(std::move(on_deleted)),
-      lease_(store, kRetentionLease, "data retention", options_.holder, options_.lease_ttl) {}
+      lease_(coordination, kRetentionLease, "data retention", options_.holder, options_.lease_ttl) {}
 
 RetentionJob::~RetentionJob() {
   periodic_.Stop();
@@ -78,17 +80,17 @@ Result<store::RetentionCounts> RetentionJob::RunOnce() {
     if (!held.ok()) return held.error();
     if (!*held) break;
     if (call == 0) {  // another holder may have moved the walk since this process last ran it
-      auto saved = store_.JobProgress(kRetentionLease);
+      auto saved = coordination_.JobProgress(kRetentionLease);
       if (!saved.ok()) return saved.error();
       cursor_ = DecodeRetentionCursor(*saved);
     }
     batches.cutoff = RetentionCutoff(now, options_.retention_days);
     const std::string before = EncodeRetentionCursor(cursor_);
-    auto counts = store_.DeleteExpiredHistory(batches, cursor_);
+    auto counts = history_.DeleteExpiredHistory(batches, cursor_);
     if (!counts.ok()) return counts.error();
     AddTo(total, *counts);
     if (const std::string after = EncodeRetentionCursor(cursor_); after != before) {
-      MLPROD_RETURN_IF_ERROR(store_.SaveJobProgress(kRetentionLease, after));
+      MLPROD_RETURN_IF_ERROR(coordination_.SaveJobProgress(kRetentionLease, after));
     }
     if (!counts->more) break;
   }

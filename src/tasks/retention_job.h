@@ -1,9 +1,9 @@
 // Data retention as a background job: every interval, the holder of the store lease "retention"
-// deletes the unanswered history older than --retention-days (Store::DeleteExpiredHistory), in
-// calls of bounded work that renew the lease between them, and logs what went. Of several
+// deletes the unanswered history older than --retention-days (HistoryStore::DeleteExpiredHistory),
+// in calls of bounded work that renew the lease between them, and logs what went. Of several
 // processes sharing a database one acts at a time. The walk's position is saved in the store
-// (Store::SaveJobProgress "retention") after every call that moved it, so a restart or the next
-// holder goes on from there instead of walking the kept history again. Not the SQL.
+// (CoordinationStore::SaveJobProgress "retention") after every call that moved it, so a restart or
+// the next holder goes on from there instead of walking the kept history again. Not the SQL.
 // Thread-safe: RunOnce may run from any thread (one at a time); Start runs it periodically on a
 // thread of its own.
 #pragma once
@@ -11,11 +11,14 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "common/clock.h"
 #include "common/mutex.h"
 #include "common/periodic.h"
 #include "common/result.h"
+#include "store/coordination_store.h"
+#include "store/history_store.h"
 #include "store/store.h"
 #include "tasks/job_lease.h"
 
@@ -51,8 +54,14 @@ store::RetentionCursor DecodeRetentionCursor(std::string_view text);
 class RetentionJob {
  public:
   // on_deleted (may be empty) runs after each run that deleted something, e.g. for a metric.
-  RetentionJob(store::Store& store, RetentionJobOptions options,
+  // `history` deletes, `coordination` holds the lease and the walk's saved position: the
+  // roles of one store (one database), or two views of it.
+  RetentionJob(store::HistoryStore& history, store::CoordinationStore& coordination,
+               RetentionJobOptions options,
                std::function<void(const store::RetentionCounts&)> on_deleted = {});
+  RetentionJob(store::Store& store, RetentionJobOptions options,
+               std::function<void(const store::RetentionCounts&)> on_deleted = {})
+      : RetentionJob(store, store, std::move(options), std::move(on_deleted)) {}
   ~RetentionJob();  // stops the thread of Start and gives the lease up
   RetentionJob(const RetentionJob&) = delete;
   RetentionJob& operator=(const RetentionJob&) = delete;
@@ -64,7 +73,8 @@ class RetentionJob {
   void Start(std::chrono::milliseconds interval);
 
  private:
-  store::Store& store_;
+  store::HistoryStore& history_;
+  store::CoordinationStore& coordination_;
   RetentionJobOptions options_;
   std::function<void(const store::RetentionCounts&)> on_deleted_;
   // The walk, read from the store at each run, saved as it moves.

@@ -11,11 +11,11 @@
 #include <random>
 
 #include "api/assets.h"
+#include "fakes/memory_store.h"
 #include "ml/model_io.h"
 #include "ml/test_data.h"
 #include "ml/train.h"
 #include "queue/task.h"
-#include "store/open_store.h"
 
 namespace mlprod::api::testing {
 
@@ -138,10 +138,23 @@ void ApiServerTest::SetUp() {
   dir_ = std::filesystem::temp_directory_path() /
          ("mlprod-api-test-" + std::to_string(rd()) + std::to_string(rd()));
   std::filesystem::create_directories(dir_);
-  auto store = store::OpenStore("sqlite://" + (dir_ / "api.db").string());
-  ASSERT_TRUE(store.ok()) << store.error().message;
-  store_ = std::move(*store);
-  ASSERT_TRUE(store_->Migrate().ok());
+  // A real (tiny) model folder: PUT /models/{id} refuses folders that do not load.
+  auto model = ml::Train(ml::testing::RandomDataset(60, 5), {.epochs = 1});
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  ASSERT_TRUE(ml::SaveModel(*model, BaselineFolder()).ok());
+  store_ = fakes::MemoryStore();
+  ASSERT_TRUE(store_->Migrate().ok());  // migrated already: a second run changes nothing
+  ASSERT_NO_FATAL_FAILURE(FillStore(*store_));
+  broker_ = std::make_unique<queue::InprocBroker>();
+  backend_ = std::make_unique<queue::InprocResultBackend>();
+  registry_ = std::make_shared<prometheus::Registry>();
+  schema_ = std::make_unique<SchemaChecker>(nlohmann::json::parse(assets::OpenApiJson()));
+  StartServer(DefaultConfig());
+}
+
+std::filesystem::path ApiServerTest::BaselineFolder() const { return dir_ / "models" / "baseline"; }
+
+void ApiServerTest::FillStore(store::Store& store) {
   std::vector<Location> locations;
   for (int i = 1; i <= kLocations; ++i) {
     Location l;
@@ -153,23 +166,14 @@ void ApiServerTest::SetUp() {
     l.family_rating = i % 5;
     locations.push_back(l);
   }
-  ASSERT_TRUE(store_->LoadLocationsIfEmpty(locations).ok());
+  ASSERT_TRUE(store.LoadLocationsIfEmpty(locations).ok());
   store::ModelRow baseline;
   baseline.task_id = "baseline";
   baseline.status = "promoted";
-  // A real (tiny) model folder: PUT /models/{id} refuses folders that do not load.
-  baseline.path = (dir_ / "models" / "baseline").string();
-  auto model = ml::Train(ml::testing::RandomDataset(60, 5), {.epochs = 1});
-  ASSERT_TRUE(model.ok()) << model.error().message;
-  ASSERT_TRUE(ml::SaveModel(*model, baseline.path).ok());
+  baseline.path = BaselineFolder().string();
   baseline.use_percentage = 1.0;
   baseline.test.auc = 0.75;
-  ASSERT_TRUE(store_->RegisterModel(baseline).ok());
-  broker_ = std::make_unique<queue::InprocBroker>();
-  backend_ = std::make_unique<queue::InprocResultBackend>();
-  registry_ = std::make_shared<prometheus::Registry>();
-  schema_ = std::make_unique<SchemaChecker>(nlohmann::json::parse(assets::OpenApiJson()));
-  StartServer(DefaultConfig());
+  ASSERT_TRUE(store.RegisterModel(baseline).ok());
 }
 
 void ApiServerTest::StartServer(ApiConfig config) {

@@ -1,7 +1,7 @@
 // Test support for the in-process server tests: the real API server on 127.0.0.1 port 0 over
-// a real SQLite store in a temp dir, the in-process broker and result backend; a small Beast
-// client that records every answer; a "worker" step that plays the task worker. Not
-// thread-safe, except that the server itself serves concurrently.
+// the in-memory store of tests/fakes (model folders in a temp dir), the in-process broker and
+// result backend; a small Beast client that records every answer; a "worker" step that plays the
+// task worker. Not thread-safe, except that the server itself serves concurrently.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -65,8 +65,13 @@ nlohmann::json ValidUserData();
 
 class ApiServerTest : public ::testing::Test {
  protected:
+  // The in-memory store of tests/fakes, filled by FillStore, and the server on it.
   void SetUp() override;
   void TearDown() override;  // checks every recorded answer against openapi.json
+  // Loads kLocations locations and registers the promoted "baseline" (its folder is
+  // BaselineFolder(), saved by SetUp) into a migrated, empty store.
+  void FillStore(store::Store& store);
+  std::filesystem::path BaselineFolder() const;
   // Options tests may change before StartServer (SetUp starts with the defaults below).
   void StartServer(ApiConfig config);
   ApiConfig DefaultConfig() const;

@@ -9,10 +9,10 @@
 #include "api/assets.h"
 #include "api/http_policy.h"
 #include "api/json_mapping.h"
+#include "fakes/memory_store.h"
 #include "queue/inproc/inproc_broker.h"
 #include "queue/inproc/inproc_result_backend.h"
 #include "schema_checker.h"
-#include "store/open_store.h"
 
 namespace mlprod::api {
 namespace {
@@ -127,12 +127,12 @@ TEST(OpenApi, CheckerRejectsWrongShapes) {
 }
 
 TEST(OpenApi, EveryRouteIsDocumentedAndEveryDocumentedRouteIsServed) {
-  auto store = store::OpenStore("sqlite::memory:");
-  ASSERT_TRUE(store.ok());
+  auto store = fakes::MemoryStore();
+  ASSERT_NE(store, nullptr);
   queue::InprocBroker broker;
   queue::InprocResultBackend backend;
   Router router;
-  ApiService service(ApiDeps{**store, broker, backend, nullptr, nullptr, ""});
+  ApiService service(ApiDeps{*store, broker, backend, nullptr, nullptr, ""});
   service.Register(router);
   const auto doc = nlohmann::json::parse(assets::OpenApiJson());
   std::set<std::string> documented;

@@ -8,7 +8,7 @@
 #include "api/errors.h"
 #include "api_test_env.h"
 #include "common/uuid.h"
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 
 namespace mlprod::api::testing {
 namespace {
@@ -286,12 +286,21 @@ TEST_F(ApiServerTest, ReadKeyReadsUsersAndResultsButChangesNothing) {
 
 // A full disk: a failed write answers 503 with a short detail (the driver's words go to the
 // log), and readiness turns unavailable with the reason while reads still work.
+// On a SQLite file, not the in-memory store: the full disk is a file capped at its size
+// (max_page_count), and the answers must not name the file.
 TEST_F(ApiServerTest, FullDiskAnswersShortDetailAndMakesReadinessUnavailable) {
   client_.reset();
   server_.reset();
+  const std::string url = "sqlite://" + (dir_ / "api.db").string();
+  {
+    auto file = store::OpenStore(url);
+    ASSERT_TRUE(file.ok()) << file.error().message;
+    ASSERT_TRUE((*file)->Migrate().ok());
+    ASSERT_NO_FATAL_FAILURE(FillStore(**file));
+  }
   store::StoreOptions options;
   options.sqlite_max_page_count = 1;  // the file's current size: no page can be added
-  auto capped = store::OpenStore("sqlite://" + (dir_ / "api.db").string(), options);
+  auto capped = store::OpenStore(url, options);
   ASSERT_TRUE(capped.ok());
   store_ = std::move(*capped);
   StartServer(DefaultConfig());

@@ -7,9 +7,9 @@
 #include <filesystem>
 
 #include "common/uuid.h"
-#include "store/open_store.h"
-#include "store/query.h"
-#include "store/schema.h"
+#include "store/sql/open_store.h"
+#include "store/sql/query.h"
+#include "store/sql/schema.h"
 
 namespace mlprod::store {
 namespace {

@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "common/uuid.h"
-#include "store/db_url.h"
-#include "store/query.h"
+#include "store/sql/db_url.h"
+#include "store/sql/query.h"
 #include "store_fixture.h"
 
 namespace mlprod::store::testing {

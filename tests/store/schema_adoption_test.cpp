@@ -1,6 +1,6 @@
 // What Migrate finds in a database before it changes anything (store/schema_adoption.h): the
 // classification of catalogs, and on SQLite that a database it must not adopt stays untouched.
-#include "store/schema_adoption.h"
+#include "store/sql/schema_adoption.h"
 
 #include <gtest/gtest.h>
 #include <soci/soci.h>
@@ -9,8 +9,8 @@
 #include <filesystem>
 
 #include "common/uuid.h"
-#include "store/open_store.h"
-#include "store/query.h"
+#include "store/sql/open_store.h"
+#include "store/sql/query.h"
 
 namespace mlprod::store {
 namespace {

@@ -18,7 +18,7 @@
 #include <set>
 #include <string>
 
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 #include "store_fixture.h"
 
 namespace mlprod::store::testing {

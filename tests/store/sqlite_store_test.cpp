@@ -12,10 +12,10 @@
 #include <thread>
 
 #include "common/mutex.h"
-#include "store/connection_pool.h"
-#include "store/db_url.h"
-#include "store/query.h"
-#include "store/wal_checkpointer.h"
+#include "store/sql/connection_pool.h"
+#include "store/sql/db_url.h"
+#include "store/sql/query.h"
+#include "store/sql/wal_checkpointer.h"
 #include "store_fixture.h"
 
 namespace mlprod::store::testing {

@@ -9,8 +9,8 @@
 #include <filesystem>
 
 #include "common/uuid.h"
-#include "store/db_url.h"
-#include "store/query.h"
+#include "store/sql/db_url.h"
+#include "store/sql/query.h"
 
 namespace mlprod::store::testing {
 namespace {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/records.h"
-#include "store/open_store.h"
+#include "store/sql/open_store.h"
 #include "store/store.h"
 
 namespace mlprod::store::testing {

@@ -1,16 +1,15 @@
-// The data retention job over a real SQLite store: its cutoff follows the injected clock and
-// --retention-days, 0 deletes nothing, of two processes on one database only the lease holder
-// deletes, and the walk's position is kept in the store across restarts.
+// The data retention job over the in-memory store (tests/fakes): its cutoff follows the injected
+// clock and --retention-days, 0 deletes nothing, of two processes on one database only the lease
+// holder deletes, and the walk's position is kept in the store across restarts.
 #include "tasks/retention_job.h"
 
 #include <gtest/gtest.h>
 
 #include <deque>
-#include <filesystem>
 
 #include "common/uuid.h"
 #include "fakes/fake_clock.h"
-#include "store/open_store.h"
+#include "fakes/memory_store.h"
 
 namespace mlprod::tasks {
 namespace {
@@ -20,22 +19,11 @@ using Clock = std::chrono::system_clock;
 class RetentionJobTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("mlprod_retention_" + NewUuid().substr(0, 8));
-    std::filesystem::create_directories(dir_);
-    store_ = Open();
-    ASSERT_TRUE(store_->Migrate().ok());
+    store_ = fakes::MemoryStore();
+    ASSERT_TRUE(store_->Migrate().ok());  // migrated already: a second run changes nothing
     std::vector<Location> locations(3);
     for (int i = 0; i < 3; ++i) locations[static_cast<size_t>(i)].location_id = i + 1;
     ASSERT_TRUE(store_->LoadLocationsIfEmpty(locations).ok());
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  std::unique_ptr<store::Store> Open() {
-    auto s = store::OpenStore("sqlite://" + (dir_ / "db.sqlite").string());
-    EXPECT_TRUE(s.ok());
-    return std::move(s).value();
   }
   // n finished, unanswered loops created now.
   void Loops(int n) {
@@ -63,7 +51,6 @@ class RetentionJobTest : public ::testing::Test {
     return rows.ok() ? static_cast<long long>(rows->size()) : -1;
   }
 
-  std::filesystem::path dir_;
   std::unique_ptr<store::Store> store_;
   std::deque<mlprod::testing::FakeClock> clocks_;  // one per job, never moved
 };
@@ -105,12 +92,14 @@ TEST_F(RetentionJobTest, ZeroRetentionDaysKeepsEverything) {
 
 TEST_F(RetentionJobTest, OnlyTheLeaseHolderDeletes) {
   Loops(4);
-  auto other_store = Open();
+  // The second process shares the first one's store object: the lease is a row of the database,
+  // and the jobs hold it under the holder names p1 and p2, as two processes do.
+  store::Store& other_store = *store_;
   const auto ahead = std::chrono::hours(24 * 40);
   int reported = 0;
   RetentionJob first(*store_, Options(30, ahead, "p1"),
                      [&reported](const store::RetentionCounts& c) { reported += c.inferences; });
-  RetentionJob second(*other_store, Options(30, ahead, "p2"));
+  RetentionJob second(other_store, Options(30, ahead, "p2"));
   // The first process takes the lease with a run that finds nothing old enough...
   RetentionJob idle(*store_, Options(3650, ahead, "p1"));
   ASSERT_TRUE(idle.RunOnce().ok());

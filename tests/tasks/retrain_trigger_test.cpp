@@ -1,18 +1,17 @@
-// The retraining trigger over a real SQLite store and the in-process broker: what it queues,
-// with which reason, and that of two processes on one database only the lease holder acts.
+// The retraining trigger over the in-memory store (tests/fakes) and the in-process broker: what it
+// queues, with which reason, and that of two processes on one database only the lease holder acts.
 #include "tasks/retrain_trigger.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
 #include <utility>
 
 #include "common/time_util.h"
 #include "common/uuid.h"
 #include "fakes/fake_clock.h"
+#include "fakes/memory_store.h"
 #include "queue/inproc/inproc_broker.h"
-#include "store/open_store.h"
 #include "tasks/queue_training.h"
 
 namespace mlprod::tasks {
@@ -25,10 +24,8 @@ using Clock = std::chrono::system_clock;
 class RetrainTriggerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("mlprod_retrain_" + NewUuid().substr(0, 8));
-    std::filesystem::create_directories(dir_);
-    store_ = Open();
-    ASSERT_TRUE(store_->Migrate().ok());
+    store_ = fakes::MemoryStore();
+    ASSERT_TRUE(store_->Migrate().ok());  // migrated already: a second run changes nothing
     std::vector<Location> locations(3);
     for (int i = 0; i < 3; ++i) locations[static_cast<size_t>(i)].location_id = i + 1;
     ASSERT_TRUE(store_->LoadLocationsIfEmpty(locations).ok());
@@ -36,15 +33,6 @@ class RetrainTriggerTest : public ::testing::Test {
     store::ModelRow base{.task_id = "baseline", .status = "promoted", .use_percentage = 1.0};
     base.time_creation = FormatTimestamp(Clock::now() - std::chrono::hours(1)) + "Z";
     ASSERT_TRUE(store_->RegisterModel(base).ok());
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  std::unique_ptr<store::Store> Open() {
-    auto s = store::OpenStore("sqlite://" + (dir_ / "db.sqlite").string());
-    EXPECT_TRUE(s.ok());
-    return std::move(s).value();
   }
   void AnswerLists(int n) {
     for (int i = 0; i < n; ++i) {
@@ -85,7 +73,6 @@ class RetrainTriggerTest : public ::testing::Test {
                     .ok());
   }
 
-  std::filesystem::path dir_;
   std::unique_ptr<store::Store> store_;
   queue::InprocBroker broker_;
 };
@@ -176,11 +163,13 @@ TEST_F(RetrainTriggerTest, FreshMajorDriftQueuesARunWhileMildDriftDoesNot) {
 
 TEST_F(RetrainTriggerTest, OfTwoProcessesOnOneDatabaseOnlyTheLeaseHolderQueues) {
   PublishDrift(0.5);
-  auto other_store = Open();
+  // The second process shares the first one's store object: the lease is a row of the database,
+  // and the two triggers hold it under holder names of their own, as two processes do.
+  store::Store& other_store = *store_;
   const RetrainOptions rule{
       .labels = 0, .every = seconds(0), .drift_psi = 0.2, .min_gap = seconds(0)};
   auto first = std::make_unique<RetrainTrigger>(*store_, broker_, Only(rule));
-  RetrainTrigger second(*other_store, broker_, Only(rule));
+  RetrainTrigger second(other_store, broker_, Only(rule));
   ASSERT_NE(first->holder(), second.holder());
 
   for (int round = 0; round < 3; ++round) {

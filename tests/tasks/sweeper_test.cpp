@@ -1,20 +1,19 @@
-// The sweeper over a real SQLite store and the in-process broker, on a clock the test moves:
-// what it publishes again and when, that it holds off while the queue is long, that it bounds
-// a sweep, that it records what the result backend holds as finished instead of publishing it,
-// and that of two processes on one database only the lease holder sweeps.
+// The sweeper over the in-memory store (tests/fakes) and the in-process broker, on a clock the test
+// moves: what it publishes again and when, that it holds off while the queue is long, that it
+// bounds a sweep, that it records what the result backend holds as finished instead of publishing
+// it, and that of two processes on one database only the lease holder sweeps.
 #include "tasks/sweeper.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
 
 #include "common/uuid.h"
 #include "fakes/fake_clock.h"
+#include "fakes/memory_store.h"
 #include "queue/celery_result.h"
 #include "queue/inproc/inproc_broker.h"
 #include "queue/inproc/inproc_result_backend.h"
-#include "store/open_store.h"
 #include "tasks/queue_training.h"
 
 namespace mlprod::tasks {
@@ -26,20 +25,12 @@ using Clock = std::chrono::system_clock;
 class SweeperTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("mlprod_sweeper_" + NewUuid().substr(0, 8));
-    std::filesystem::create_directories(dir_);
-    auto s = store::OpenStore("sqlite://" + (dir_ / "db.sqlite").string());
-    ASSERT_TRUE(s.ok());
-    store_ = std::move(s).value();
-    ASSERT_TRUE(store_->Migrate().ok());
+    store_ = fakes::MemoryStore();
+    ASSERT_TRUE(store_->Migrate().ok());  // migrated already: a second run changes nothing
     std::vector<Location> locations(1);
     locations[0].location_id = 1;
     ASSERT_TRUE(store_->LoadLocationsIfEmpty(locations).ok());
     start_ = clock_.Now();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
   std::string Accept() {
     const std::string task = "inf-" + NewUuid();
@@ -72,7 +63,6 @@ class SweeperTest : public ::testing::Test {
     return ids;
   }
 
-  std::filesystem::path dir_;
   std::unique_ptr<store::Store> store_;
   queue::InprocBroker broker_;
   Clock::time_point start_;

@@ -1,5 +1,6 @@
-// A real SQLite store in a temp dir, loaded with generated locations, plus helpers that play
-// users through the store (start → results → pick) so tasks see real labelled rows.
+// The in-memory store of tests/fakes loaded with generated locations (model folders and the data
+// set in a temp dir), plus helpers that play users through the store (start → results → pick)
+// so tasks see real labelled rows.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,9 +14,9 @@
 #include "common/uuid.h"
 #include "data/dataset.h"
 #include "data/profiles.h"
+#include "fakes/memory_store.h"
 #include "ml/model_io.h"
 #include "ml/train.h"
-#include "store/open_store.h"
 #include "tasks/model_pool.h"
 
 namespace mlprod::tasks {
@@ -25,10 +26,8 @@ class TaskFixture : public ::testing::Test {
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() / ("mlprod_tasks_" + NewUuid().substr(0, 8));
     std::filesystem::create_directories(dir_ / "models");
-    auto store = store::OpenStore("sqlite://" + (dir_ / "db.sqlite").string());
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(store.value());
-    ASSERT_TRUE(store_->Migrate().ok());
+    store_ = fakes::MemoryStore();
+    ASSERT_TRUE(store_->Migrate().ok());  // migrated already: a second run changes nothing
     const auto config = data::SourceConfigDir();
     auto users = data::ReadUserProfiles(config / "user.tsv");
     auto locations = data::ReadLocationProfiles(config / "location.tsv");

@@ -10,9 +10,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
-#include "store/db_url.h"
+#include "store/sql/db_url.h"
 
 namespace mlprod::store {
 
@@ -72,6 +75,71 @@ class Query {
   soci::statement* st_ = nullptr;
   std::string sql_;
 };
+
+// Whether a Query's text is prepared once per connection (the kReuse constructor) or compiled
+// for each run (the plain one), for the helpers below.
+enum class Prepare { kEachRun, kOnce };
+
+namespace internal {
+template <typename T>
+struct IsOptional : std::false_type {};
+template <typename T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+
+inline void Start(std::optional<Query>& q, soci::session& session, Prepare prepare,
+                  std::string sql) {
+  if (prepare == Prepare::kOnce) {
+    q.emplace(session, std::move(sql), kReuse);
+  } else {
+    q.emplace(session, std::move(sql));
+  }
+}
+
+template <typename Reader, typename... Params>
+void BindAll(Query& q, Reader& reader, const Params&... params) {
+  [[maybe_unused]] auto use = [&q](const auto& p) {
+    if constexpr (IsOptional<std::decay_t<decltype(p)>>::value) {
+      if (p) q.Use(*p);
+    } else {
+      q.Use(p);
+    }
+  };
+  (use(params), ...);
+  reader.Bind(q);
+}
+}  // namespace internal
+
+// The row type a Reader of rows.h maps to (its Get()).
+template <typename Reader>
+using RowOf = std::decay_t<decltype(std::declval<const Reader&>().Get())>;
+
+// "Read one row by id": runs `sql` with `params` bound in order and maps its first row with a
+// Reader of rows.h (Bind(Query&), Get()); nullopt when there is none. "List rows": ReadAll maps
+// every row. Params are SOCI exchange types (long long, not std::int64_t), referenced while the
+// query runs; an unset std::optional binds nothing (its placeholder is then left out of the
+// SQL). Throws what SOCI throws: call inside the store's Read, which turns it into an Error.
+template <typename Reader, typename... Params>
+std::optional<RowOf<Reader>> ReadOne(soci::session& session, Prepare prepare, std::string sql,
+                                     const Params&... params) {
+  Reader reader;
+  std::optional<Query> q;
+  internal::Start(q, session, prepare, std::move(sql));
+  internal::BindAll(*q, reader, params...);
+  if (!q->Run()) return std::nullopt;
+  return reader.Get();
+}
+
+template <typename Reader, typename... Params>
+std::vector<RowOf<Reader>> ReadAll(soci::session& session, Prepare prepare, std::string sql,
+                                   const Params&... params) {
+  Reader reader;
+  std::optional<Query> q;
+  internal::Start(q, session, prepare, std::move(sql));
+  internal::BindAll(*q, reader, params...);
+  std::vector<RowOf<Reader>> rows;
+  for (bool row = q->Run(); row; row = q->Next()) rows.push_back(reader.Get());
+  return rows;
+}
 
 // Drops the prepared statements kept for a session; call before the session is closed, when no
 // Query on it is alive.

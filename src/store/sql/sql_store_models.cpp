@@ -1,8 +1,8 @@
 // SqlStore: the model registry (registration, reads, traffic split); state changes are in
 // sql_store_transitions.cpp.
-#include "store/query.h"
-#include "store/rows.h"
-#include "store/sql_store.h"
+#include "store/sql/query.h"
+#include "store/sql/rows.h"
+#include "store/sql/sql_store.h"
 
 namespace mlprod::store {
 namespace {
@@ -69,44 +69,26 @@ Status SqlStore::RegisterModel(const ModelRow& model) {
 }
 
 Result<std::optional<ModelRow>> SqlStore::GetModel(const std::string& task_id) {
-  std::optional<ModelRow> out;
-  Status st = Read("get model", [&](soci::session& s) {
-    ModelReader r;
-    Query q(s, ModelSelect() + " WHERE m.task_id = :t");
-    q.Use(task_id);
-    r.Bind(q);
-    if (q.Run()) out = r.Get();
-    return OkStatus();
+  return Fetch("get model", [&](soci::session& s) {
+    return ReadOne<ModelReader>(s, Prepare::kEachRun, ModelSelect() + " WHERE m.task_id = :t",
+                                task_id);
   });
-  if (!st.ok()) return st.error();
-  return out;
 }
 
 Result<std::vector<ModelRow>> SqlStore::ListModels() {
-  std::vector<ModelRow> out;
-  Status st = Read("list models", [&](soci::session& s) {
-    ModelReader r;
-    Query q(s, ModelSelect() + " ORDER BY m.time_creation DESC, m.task_id DESC");
-    r.Bind(q);
-    for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
-    return OkStatus();
+  return Fetch("list models", [&](soci::session& s) {
+    return ReadAll<ModelReader>(s, Prepare::kEachRun,
+                                ModelSelect() + " ORDER BY m.time_creation DESC, m.task_id DESC");
   });
-  if (!st.ok()) return st.error();
-  return out;
 }
 
 Result<std::vector<ModelRow>> SqlStore::ActiveModels() {
-  std::vector<ModelRow> out;
-  Status st = Read("active models", [&](soci::session& s) {
-    ModelReader r;
-    Query q(s, ModelSelect() +
-                   " WHERE m.use_percentage > 0 ORDER BY m.time_creation DESC, m.task_id DESC");
-    r.Bind(q);
-    for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
-    return OkStatus();
+  return Fetch("active models", [&](soci::session& s) {
+    return ReadAll<ModelReader>(
+        s, Prepare::kEachRun,
+        ModelSelect() +
+            " WHERE m.use_percentage > 0 ORDER BY m.time_creation DESC, m.task_id DESC");
   });
-  if (!st.ok()) return st.error();
-  return out;
 }
 
 Status SqlStore::SetModelUsePercentage(const std::string& task_id, double use_percentage) {

@@ -1,4 +1,4 @@
-#include "store/rows.h"
+#include "store/sql/rows.h"
 
 #include <cmath>
 

@@ -2,9 +2,9 @@
 // helper built on it.
 #include <vector>
 
-#include "store/query.h"
-#include "store/rows.h"
-#include "store/sql_store.h"
+#include "store/sql/query.h"
+#include "store/sql/rows.h"
+#include "store/sql/sql_store.h"
 
 namespace mlprod::store {
 namespace {
@@ -136,18 +136,13 @@ Status SqlStore::TransitionModel(const ModelTransition& t) {
 }
 
 Result<std::vector<ModelTransitionRow>> SqlStore::ListModelTransitions(const std::string& task_id) {
-  std::vector<ModelTransitionRow> out;
-  Status st = Read("list model transitions", [&](soci::session& s) {
-    TransitionReader r;
-    Query q(s, std::string("SELECT ") + TransitionReader::kColumns +
-                   " FROM model_transitions t WHERE t.model_id = :m ORDER BY t.transition_id");
-    q.Use(task_id);
-    r.Bind(q);
-    for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
-    return OkStatus();
+  return Fetch("list model transitions", [&](soci::session& s) {
+    return ReadAll<TransitionReader>(
+        s, Prepare::kEachRun,
+        std::string("SELECT ") + TransitionReader::kColumns +
+            " FROM model_transitions t WHERE t.model_id = :m ORDER BY t.transition_id",
+        task_id);
   });
-  if (!st.ok()) return st.error();
-  return out;
 }
 
 Status SqlStore::PromoteModel(const std::string& task_id) {

@@ -5,8 +5,8 @@
 #include <map>
 #include <utility>
 
-#include "store/query.h"
-#include "store/sql_store.h"
+#include "store/sql/query.h"
+#include "store/sql/sql_store.h"
 
 namespace mlprod::store {
 namespace {

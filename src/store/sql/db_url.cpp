@@ -1,4 +1,4 @@
-#include "store/db_url.h"
+#include "store/sql/db_url.h"
 
 #include <libpq-fe.h>
 

@@ -2,9 +2,9 @@
 #include <cmath>
 
 #include "common/time_util.h"
-#include "store/query.h"
-#include "store/rows.h"
-#include "store/sql_store.h"
+#include "store/sql/query.h"
+#include "store/sql/rows.h"
+#include "store/sql/sql_store.h"
 
 namespace mlprod::store {
 namespace {
@@ -83,39 +83,26 @@ Status SqlStore::LoadLocationsIfEmpty(std::span<const Location> locations) {
 }
 
 Result<std::optional<Location>> SqlStore::GetLocation(std::int64_t location_id) {
-  std::optional<Location> out;
-  Status st = Read("get location", [&](soci::session& s) {
-    LocationReader r;
-    const long long id = location_id;
-    Query q(s,
-            std::string("SELECT ") + LocationReader::kColumns +
-                " FROM locations l WHERE l.location_id = :id",
-            kReuse);
-    q.Use(id);
-    r.Bind(q);
-    if (q.Run()) out = r.Get();
-    return OkStatus();
+  const long long id = location_id;
+  return Fetch("get location", [&](soci::session& s) {
+    return ReadOne<LocationReader>(s, Prepare::kOnce,
+                                   std::string("SELECT ") + LocationReader::kColumns +
+                                       " FROM locations l WHERE l.location_id = :id",
+                                   id);
   });
-  if (!st.ok()) return st.error();
-  return out;
 }
 
 Result<std::vector<Location>> SqlStore::ListLocations(std::int64_t offset, std::int64_t limit,
                                                       std::optional<std::int64_t> after) {
-  std::vector<Location> out;
-  Status st = Read("list locations", [&](soci::session& s) {
-    LocationReader r;
-    const long long after_id = after.value_or(0);
-    Query q(s, std::string("SELECT ") + LocationReader::kColumns + " FROM locations l" +
-                   (after ? " WHERE l.location_id > :a" : "") + " ORDER BY l.location_id" +
-                   LimitOffset(limit, offset));
-    if (after) q.Use(after_id);
-    r.Bind(q);
-    for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
-    return OkStatus();
+  const std::optional<long long> after_id = after;
+  return Fetch("list locations", [&](soci::session& s) {
+    return ReadAll<LocationReader>(s, Prepare::kEachRun,
+                                   std::string("SELECT ") + LocationReader::kColumns +
+                                       " FROM locations l" +
+                                       (after ? " WHERE l.location_id > :a" : "") +
+                                       " ORDER BY l.location_id" + LimitOffset(limit, offset),
+                                   after_id);
   });
-  if (!st.ok()) return st.error();
-  return out;
 }
 
 namespace {
@@ -218,55 +205,33 @@ Result<std::int64_t> SqlStore::StartInference(const User& user, const std::strin
 }
 
 Result<std::optional<User>> SqlStore::GetUser(std::int64_t user_id) {
-  std::optional<User> out;
-  Status st = Read("get user", [&](soci::session& s) {
-    UserReader r;
-    const long long id = user_id;
-    Query q(s,
-            std::string("SELECT ") + UserReader::kColumns + " FROM users u WHERE u.user_id = :id",
-            kReuse);
-    q.Use(id);
-    r.Bind(q);
-    if (q.Run()) out = r.Get();
-    return OkStatus();
+  const long long id = user_id;
+  return Fetch("get user", [&](soci::session& s) {
+    return ReadOne<UserReader>(
+        s, Prepare::kOnce,
+        std::string("SELECT ") + UserReader::kColumns + " FROM users u WHERE u.user_id = :id", id);
   });
-  if (!st.ok()) return st.error();
-  return out;
 }
 
 Result<std::vector<User>> SqlStore::ListUsers(std::int64_t offset, std::int64_t limit,
                                               std::optional<std::int64_t> after) {
-  std::vector<User> out;
-  Status st = Read("list users", [&](soci::session& s) {
-    UserReader r;
-    const long long after_id = after.value_or(0);
-    Query q(s, std::string("SELECT ") + UserReader::kColumns + " FROM users u" +
-                   (after ? " WHERE u.user_id > :a" : "") + " ORDER BY u.user_id" +
-                   LimitOffset(limit, offset));
-    if (after) q.Use(after_id);
-    r.Bind(q);
-    for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
-    return OkStatus();
+  const std::optional<long long> after_id = after;
+  return Fetch("list users", [&](soci::session& s) {
+    return ReadAll<UserReader>(s, Prepare::kEachRun,
+                               std::string("SELECT ") + UserReader::kColumns + " FROM users u" +
+                                   (after ? " WHERE u.user_id > :a" : "") + " ORDER BY u.user_id" +
+                                   LimitOffset(limit, offset),
+                               after_id);
   });
-  if (!st.ok()) return st.error();
-  return out;
 }
 
 Result<std::optional<InferenceRow>> SqlStore::GetInference(const std::string& task_id) {
-  std::optional<InferenceRow> out;
-  Status st = Read("get inference", [&](soci::session& s) {
-    InferenceReader r;
-    Query q(s,
-            std::string("SELECT ") + InferenceReader::kColumns +
-                " FROM inferences i WHERE i.task_id = :t",
-            kReuse);
-    q.Use(task_id);
-    r.Bind(q);
-    if (q.Run()) out = r.Get();
-    return OkStatus();
+  return Fetch("get inference", [&](soci::session& s) {
+    return ReadOne<InferenceReader>(s, Prepare::kOnce,
+                                    std::string("SELECT ") + InferenceReader::kColumns +
+                                        " FROM inferences i WHERE i.task_id = :t",
+                                    task_id);
   });
-  if (!st.ok()) return st.error();
-  return out;
 }
 
 Status SqlStore::UpdateInferenceStatus(const std::string& task_id, const std::string& status) {

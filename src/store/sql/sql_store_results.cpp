@@ -2,9 +2,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "store/query.h"
-#include "store/rows.h"
-#include "store/sql_store.h"
+#include "store/sql/query.h"
+#include "store/sql/rows.h"
+#include "store/sql/sql_store.h"
 
 namespace mlprod::store {
 namespace {
@@ -318,7 +318,6 @@ Result<std::vector<ResultRow>> SqlStore::TopResultsInOneStatement(const std::str
 Result<std::vector<ResultRow>> SqlStore::ListResults(const std::string& task_id,
                                                      std::int64_t offset, std::int64_t limit,
                                                      std::optional<std::int64_t> after) {
-  std::vector<ResultRow> out;
   std::vector<std::string> where;
   if (!task_id.empty()) where.push_back(ResultsOfTask("r", ":t"));
   // A keyset cursor: a seek on the primary key instead of walking `offset` rows.
@@ -326,33 +325,20 @@ Result<std::vector<ResultRow>> SqlStore::ListResults(const std::string& task_id,
   std::string sql = ResultSelect();
   for (size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
   sql += " ORDER BY r.result_id" + LimitOffset(limit, offset);
-  Status st = Read("list results", [&](soci::session& s) {
-    ResultReader r;
-    const long long after_id = after.value_or(0);
-    Query q(s, sql);
-    if (!task_id.empty()) q.Use(task_id);
-    if (after) q.Use(after_id);
-    r.Bind(q);
-    for (bool row = q.Run(); row; row = q.Next()) out.push_back(r.Get());
-    return OkStatus();
+  const std::optional<std::string> task =
+      task_id.empty() ? std::nullopt : std::optional<std::string>(task_id);
+  const std::optional<long long> after_id = after;
+  return Fetch("list results", [&](soci::session& s) {
+    return ReadAll<ResultReader>(s, Prepare::kEachRun, sql, task, after_id);
   });
-  if (!st.ok()) return st.error();
-  return out;
 }
 
 Result<std::optional<ResultRow>> SqlStore::GetResult(std::int64_t result_id) {
-  std::optional<ResultRow> out;
-  Status st = Read("get result", [&](soci::session& s) {
-    ResultReader r;
-    const long long id = result_id;
-    Query q(s, ResultSelect() + " WHERE r.result_id = :id", kReuse);
-    q.Use(id);
-    r.Bind(q);
-    if (q.Run()) out = r.Get();
-    return OkStatus();
+  const long long id = result_id;
+  return Fetch("get result", [&](soci::session& s) {
+    return ReadOne<ResultReader>(s, Prepare::kOnce, ResultSelect() + " WHERE r.result_id = :id",
+                                 id);
   });
-  if (!st.ok()) return st.error();
-  return out;
 }
 
 Result<std::vector<LabelledResult>> SqlStore::NewestShownResults(int limit) {

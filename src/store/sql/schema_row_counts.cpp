@@ -1,6 +1,6 @@
 #include <string>
 
-#include "store/schema.h"
+#include "store/sql/schema.h"
 
 namespace mlprod::store {
 namespace {

@@ -1,5 +1,5 @@
 // SqlStore: the one implementation of store::Store over SOCI, the same SQL for SQLite and
-// PostgreSQL (dialect differences live in schema.h). Internal to the store module: callers use
+// PostgreSQL (dialect differences live in schema.h). Internal to the store/sql module: callers use
 // OpenStore. Thread-safe: every call leases its own pooled session.
 #pragma once
 
@@ -10,16 +10,19 @@
 #include <mutex>
 #include <optional>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "common/log.h"
 #include "common/mutex.h"
 #include "common/resolve.h"
-#include "store/connection_pool.h"
-#include "store/db_url.h"
-#include "store/open_store.h"
-#include "store/schema.h"
+#include "store/sql/connection_pool.h"
+#include "store/sql/db_url.h"
+#include "store/sql/open_store.h"
+#include "store/sql/query.h"
+#include "store/sql/schema.h"
+#include "store/sql/wal_checkpointer.h"
 #include "store/store.h"
-#include "store/wal_checkpointer.h"
 
 namespace mlprod::store {
 
@@ -116,6 +119,17 @@ class SqlStore final : public Store {
   // `bound` (at most the configured statement_timeout), when it is not that already.
   void BoundStatements(ConnectionPool::Lease& lease, std::chrono::milliseconds bound);
   Status Read(std::string_view what, const Body& body) { return Run(what, false, body); }
+  // Read for a body that returns what it read (ReadOne, ReadAll of query.h): that, or the Error.
+  template <typename F>
+  auto Fetch(std::string_view what, F read) -> Result<std::invoke_result_t<F&, soci::session&>> {
+    std::optional<std::invoke_result_t<F&, soci::session&>> out;
+    Status st = Read(what, [&](soci::session& s) {
+      out = read(s);
+      return OkStatus();
+    });
+    if (!st.ok()) return st.error();
+    return std::move(*out);
+  }
   Status Write(std::string_view what, const Body& body) { return Run(what, true, body); }
   Status WriteStatement(std::string_view what, const Body& body) {
     return Run(what, true, body, false, true);

@@ -1,4 +1,4 @@
-#include "store/schema.h"
+#include "store/sql/schema.h"
 
 #include <string_view>
 

@@ -5,9 +5,9 @@
 
 #include <map>
 
-#include "store/query.h"
-#include "store/schema_adoption.h"
-#include "store/sql_store.h"
+#include "store/sql/query.h"
+#include "store/sql/schema_adoption.h"
+#include "store/sql/sql_store.h"
 
 namespace mlprod::store {
 namespace {

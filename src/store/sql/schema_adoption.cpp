@@ -1,4 +1,4 @@
-#include "store/schema_adoption.h"
+#include "store/sql/schema_adoption.h"
 
 #include <string_view>
 

@@ -1,4 +1,4 @@
-#include "store/sql_store.h"
+#include "store/sql/sql_store.h"
 
 #include <algorithm>
 
@@ -9,7 +9,7 @@
 
 #include "common/clock.h"
 #include "common/deadline.h"
-#include "store/query.h"
+#include "store/sql/query.h"
 
 namespace mlprod::store {
 namespace {

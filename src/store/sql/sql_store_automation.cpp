@@ -2,10 +2,30 @@
 // background job one owner among processes sharing the database, the drift reports of the
 // processes that run inferences, and the count of new answers since the newest model; where a
 // background job stands (schema migration 17).
-#include "store/query.h"
-#include "store/sql_store.h"
+#include "store/sql/query.h"
+#include "store/sql/sql_store.h"
 
 namespace mlprod::store {
+namespace {
+
+// A drift_reports row (ListDriftReports): its counts travel as long long.
+struct DriftReportReader {
+  DriftReport row;
+  long long requests = 0, size = 0, updated = 0;
+
+  void Bind(Query& q) {
+    q.Into(row.source).Into(row.model_id).Into(row.max_psi).Into(requests).Into(size).Into(updated);
+  }
+  DriftReport Get() const {
+    DriftReport r = row;
+    r.window_requests = requests;
+    r.window_size = size;
+    r.updated_at_ms = updated;
+    return r;
+  }
+};
+
+}  // namespace
 
 Result<bool> SqlStore::AcquireLease(const std::string& name, const std::string& holder,
                                     std::int64_t now_ms, std::int64_t ttl_ms) {
@@ -102,31 +122,14 @@ Status SqlStore::PublishDriftReport(const DriftReport& r) {
 }
 
 Result<std::vector<DriftReport>> SqlStore::ListDriftReports(std::int64_t since_ms) {
-  std::vector<DriftReport> out;
-  Status st = Read("list drift reports", [&](soci::session& s) {
-    const long long since = since_ms;
-    DriftReport r;
-    long long requests = 0, size = 0, updated = 0;
-    Query q(s,
-            "SELECT source, model_id, max_psi, window_requests, window_size, updated_at "
-            "FROM drift_reports WHERE updated_at >= :since ORDER BY source");
-    q.Use(since)
-        .Into(r.source)
-        .Into(r.model_id)
-        .Into(r.max_psi)
-        .Into(requests)
-        .Into(size)
-        .Into(updated);
-    for (bool row = q.Run(); row; row = q.Next()) {
-      r.window_requests = requests;
-      r.window_size = size;
-      r.updated_at_ms = updated;
-      out.push_back(r);
-    }
-    return OkStatus();
+  const long long since = since_ms;
+  return Fetch("list drift reports", [&](soci::session& s) {
+    return ReadAll<DriftReportReader>(
+        s, Prepare::kEachRun,
+        "SELECT source, model_id, max_psi, window_requests, window_size, updated_at "
+        "FROM drift_reports WHERE updated_at >= :since ORDER BY source",
+        since);
   });
-  if (!st.ok()) return st.error();
-  return out;
 }
 
 Result<std::int64_t> SqlStore::CountAnswersSinceNewestModel() {

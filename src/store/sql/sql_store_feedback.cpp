@@ -4,9 +4,9 @@
 // conditional UPDATE of inferences.feedback; the same answer again is a repeat, another 409.
 #include <algorithm>
 
-#include "store/query.h"
-#include "store/rows.h"
-#include "store/sql_store.h"
+#include "store/sql/query.h"
+#include "store/sql/rows.h"
+#include "store/sql/sql_store.h"
 
 namespace mlprod::store {
 namespace {

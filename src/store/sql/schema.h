@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "store/db_url.h"
+#include "store/sql/db_url.h"
 
 namespace mlprod::store {
 

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "common/records.h"
-#include "store/query.h"
-#include "store/store.h"
+#include "store/sql/query.h"
+#include "store/types.h"
 
 namespace mlprod::store {
 

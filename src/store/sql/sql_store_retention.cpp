@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "store/query.h"
-#include "store/sql_store.h"
+#include "store/sql/query.h"
+#include "store/sql/sql_store.h"
 
 namespace mlprod::store {
 namespace {

@@ -1,4 +1,4 @@
-#include "store/query.h"
+#include "store/sql/query.h"
 
 #include <libpq-fe.h>
 #include <poll.h>

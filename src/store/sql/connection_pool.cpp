@@ -1,4 +1,4 @@
-#include "store/connection_pool.h"
+#include "store/sql/connection_pool.h"
 
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "store/query.h"
+#include "store/sql/query.h"
 
 namespace mlprod::store {
 namespace {

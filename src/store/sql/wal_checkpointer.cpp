@@ -1,4 +1,4 @@
-#include "store/wal_checkpointer.h"
+#include "store/sql/wal_checkpointer.h"
 
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
@@ -7,7 +7,7 @@
 #include <string>
 
 #include "common/clock.h"
-#include "store/query.h"
+#include "store/sql/query.h"
 
 namespace mlprod::store {
 
