@@ -54,8 +54,8 @@ store::RetentionCursor DecodeRetentionCursor(std::string_view text);
 class RetentionJob {
  public:
   // on_deleted (may be empty) runs after each run that deleted something, e.g. for a metric.
-  // `history` deletes, `coordination` holds the lease and the walk's saved position: the
-  // roles of one store (one database), or two views of it.
+  // `history` deletes, `coordination` holds the lease and the walk's saved position: two roles
+  // of the same store (one database).
   RetentionJob(store::HistoryStore& history, store::CoordinationStore& coordination,
                RetentionJobOptions options,
                std::function<void(const store::RetentionCounts&)> on_deleted = {});

@@ -1,6 +1,7 @@
 // Small helpers under the SQL store: a one-shot SOCI statement with exchanges added one by one,
-// SOCI/libpq/SQLite error → Error translation, SQL literal formatting and timestamp
-// normalisation. Not a query builder. A Query belongs to one thread; the functions are pure.
+// ReadOne/ReadAll (one row or every row of a SELECT through a Reader of rows.h), SOCI/libpq/SQLite
+// error → Error translation, SQL literal formatting and timestamp normalisation. Not a query
+// builder. A Query belongs to one thread; the functions are pure.
 #pragma once
 
 #include <soci/soci.h>
