@@ -61,7 +61,8 @@ RetentionJob::RetentionJob(store::HistoryStore& history, store::CoordinationStor
       coordination_(coordination),
       options_(std::move(options)),
       on_deleted_(std::move(on_deleted)),
-      lease_(coordination, kRetentionLease, "data retention", options_.holder, options_.lease_ttl) {}
+      lease_(coordination, kRetentionLease, "data retention", options_.holder, options_.lease_ttl) {
+}
 
 RetentionJob::~RetentionJob() {
   periodic_.Stop();
