@@ -94,7 +94,7 @@ void Loop(benchmark::State& state, const std::string& url) {
     const std::string task = NextTask();
     auto uid = store->StartInference(user, task);
     if (!uid.ok()) return state.SkipWithError(uid.error().message.c_str());
-    bool ok = store->UpdateInferenceStatus(task, "STARTED").ok() &&
+    bool ok = store->UpdateInferenceStatus(task, mlprod::TaskState::kStarted).ok() &&
               store->SaveResults(task, *uid, "baseline", scores).ok() &&
               store->GetInference(task).ok();
     auto top = store->TopResults(task, 10);

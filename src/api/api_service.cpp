@@ -1,58 +1,21 @@
 #include "api/api_service.h"
 
-#include "tasks/queue_training.h"
-
 namespace mlprod::api {
 
-void InferenceTracker::Forget(std::size_t count) {
-  if (metrics_ != nullptr && count > 0) {
-    metrics_->active_inferences().Decrement(static_cast<double>(count));
-  }
-}
-
-void InferenceTracker::Started(const std::string& task_id, Clock::time_point now) {
-  MutexLock lock(mu_);
-  if (pending_.size() >= kMaxTracked) {
-    Forget(pending_.size());
-    pending_.clear();
-  }
-  // At most one sweep a second; pending_ holds only the unanswered inferences, so it is short.
-  if (now - last_sweep_ >= std::chrono::seconds(1)) {
-    last_sweep_ = now;
-    std::size_t dropped = 0;
-    for (auto it = pending_.begin(); it != pending_.end();) {
-      if (now - it->second >= forget_after_) {
-        it = pending_.erase(it);
-        ++dropped;
-      } else {
-        ++it;
-      }
-    }
-    Forget(dropped);
-  }
-  if (pending_.emplace(task_id, now).second && metrics_ != nullptr) {
-    metrics_->active_inferences().Increment();
-  }
-}
-
-void InferenceTracker::SeenReady(const std::string& task_id) {
-  MutexLock lock(mu_);
-  if (pending_.erase(task_id) > 0) Forget(1);
-}
-
-bool InferenceTracker::Pending(const std::string& task_id) const {
-  MutexLock lock(mu_);
-  return pending_.contains(task_id);
-}
-
-std::size_t InferenceTracker::active() const {
-  MutexLock lock(mu_);
-  return pending_.size();
-}
-
-ApiService::ApiService(ApiDeps deps) : deps_(std::move(deps)), tracker_(deps_.metrics) {
-  origin_ = tasks::ProcessOrigin();
-}
+ApiService::ApiService(ApiDeps deps)
+    : deps_(std::move(deps)),
+      inference_({.store = deps_.store,
+                  .broker = deps_.broker,
+                  .backend = deps_.backend,
+                  .task_name = deps_.task_names.inference,
+                  .max_queue = deps_.max_queue,
+                  .metrics = deps_.metrics,
+                  .clock = deps_.clock}),
+      training_({.store = deps_.store,
+                 .broker = deps_.broker,
+                 .backend = deps_.backend,
+                 .task_name = deps_.task_names.training,
+                 .data_dir = deps_.data_dir}) {}
 
 void ApiService::Register(Router& router) {
   RegisterMeta(router);
@@ -94,27 +57,6 @@ bool ApiService::ReadAuthorized(const Request& request) const {
   const bool full = BearerTokenMatches(request.authorization, deps_.api_key);
   const bool read = BearerTokenMatches(request.authorization, deps_.read_key);
   return full || read;
-}
-
-bool ApiService::QueueFull() {
-  if (deps_.max_queue <= 0) return false;
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                               deps_.clock->SteadyNow().time_since_epoch())
-                               .count();
-  std::int64_t checked = depth_checked_ns_.load(std::memory_order_relaxed);
-  constexpr std::int64_t kRecheckNs = 100'000'000;
-  // One caller per interval asks the broker; the others use the last answer.
-  if ((checked == 0 || now - checked >= kRecheckNs) &&
-      depth_checked_ns_.compare_exchange_strong(checked, now)) {
-    const long long depth = deps_.broker.Depth();
-    queue_depth_.store(depth, std::memory_order_relaxed);
-    if (deps_.metrics) deps_.metrics->SetQueueDepth(depth);
-  }
-  return queue_depth_.load(std::memory_order_relaxed) >= deps_.max_queue;
-}
-
-queue::TaskMessage ApiService::NewTask(std::string_view task_name) const {
-  return tasks::NewTaskMessage(task_name, origin_);
 }
 
 }  // namespace mlprod::api

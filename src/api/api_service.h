@@ -24,6 +24,8 @@
 #include "queue/task_names.h"
 #include "store/store.h"
 #include "tasks/model_folders.h"
+#include "usecases/inference_cases.h"
+#include "usecases/training_cases.h"
 
 namespace mlprod::api {
 
@@ -55,34 +57,6 @@ struct ApiDeps {
   queue::PublishedTaskNames task_names{};
   // Time of the backpressure recheck and the tracker's ages; app/ passes its clock.
   const mlprod::Clock* clock = &SystemClock();
-};
-
-// Which started inferences the API has not yet seen ready: backs api_active_inferences. An
-// inference nobody polled for `forget_after` stops counting (clients that start and walk away
-// would otherwise hold the gauge up forever); beyond kMaxTracked everything is forgotten.
-class InferenceTracker {
- public:
-  using Clock = std::chrono::steady_clock;
-  // forget_after default: 60 s (twice the longest long poll).
-  explicit InferenceTracker(metrics::ApiMetrics* metrics,
-                            Clock::duration forget_after = std::chrono::seconds(60))
-      : metrics_(metrics), forget_after_(forget_after) {}
-  void Started(const std::string& task_id, Clock::time_point now);
-  void SeenReady(const std::string& task_id);
-  // Started here and not seen ready yet (nor forgotten): its inference row exists.
-  bool Pending(const std::string& task_id) const;
-  std::size_t active() const;
-
-  static constexpr std::size_t kMaxTracked = 100000;
-
- private:
-  void Forget(std::size_t count) MLPROD_REQUIRES(mu_);
-  metrics::ApiMetrics* metrics_;
-  Clock::duration forget_after_;
-  mutable Mutex mu_;
-  // Task id -> started.
-  std::unordered_map<std::string, Clock::time_point> pending_ MLPROD_GUARDED_BY(mu_);
-  Clock::time_point last_sweep_ MLPROD_GUARDED_BY(mu_){};
 };
 
 // True when `authorization` is `Bearer <key>` with the scheme in any letter case (RFC 9110
@@ -119,11 +93,7 @@ class ApiService {
     // fallback are still to check, and `response` is not an answer to send.
     bool deferred = false;
   };
-  enum class RowRead {
-    kAlways,      // read the store's row
-    kDeferrable,  // the first lookup of a long poll: see LookupInferenceStatus
-    kKnown,       // an earlier lookup of this request already found the task
-  };
+  using RowRead = usecases::RowRead;
   using Lookup = std::function<StatusLookup(const std::string& task_id, RowRead read)>;
   // Backend state of an inference task, with the store's row for existence (skipped when known
   // and the backend has a final state) and as the fallback when the backend forgot the task.
@@ -139,25 +109,14 @@ class ApiService {
   // ready or S seconds passed. `on_answer` (may be empty) is queued once the answer is known.
   boost::asio::awaitable<Response> StatusWithWait(const Request& request, Lookup lookup,
                                                   OnAnswer on_answer);
-  // A new task named `task_name` (one of deps_.task_names) from this process.
-  queue::TaskMessage NewTask(std::string_view task_name) const;
-  // True when the queue is at max_queue. The broker's depth is asked at most every 100 ms (a
-  // passive queue.declare round trip on RabbitMQ), so a burst overshoots by at most what
-  // arrives in that time.
-  bool QueueFull();
   // Exports a select/reject answer when the store counted it (the task's first answer):
   // api_inference_feedback_total and the per-model families; a repeat exports nothing.
   void RecordFeedback(const store::FeedbackOutcome& outcome);
-  // 200 with the model, its live feedback and its transitions, or the store's error.
-  Response ModelAnswer(const store::ModelRow& model);
 
   ApiDeps deps_;
-  std::string origin_;  // "<pid>@<host>" for task messages
-  InferenceTracker tracker_;
-  std::atomic<long long> queue_depth_{0};
-  std::atomic<std::int64_t> depth_checked_ns_{0};  // steady clock; 0 = never
-  // Serialises POST /train/start's "is one queued or running? else queue one" in this process.
-  Mutex train_start_mu_;
+  // The use cases the inference and training routes call (src/usecases/).
+  usecases::InferenceCases inference_;
+  usecases::TrainingCases training_;
 };
 
 }  // namespace mlprod::api

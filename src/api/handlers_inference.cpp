@@ -45,53 +45,22 @@ void ApiService::RecordFeedback(const store::FeedbackOutcome& outcome) {
 
 ApiService::StatusLookup ApiService::LookupInferenceStatus(const std::string& task_id,
                                                            RowRead read) {
-  auto result = deps_.backend.Get(task_id);
-  if (!result.ok()) return {ErrorResponse(result.error()), false};
-  // An inference this API started and has not seen ready yet has a row (this API wrote it
-  // before publishing): a final state needs no read to prove it, and the first lookup of a long
-  // poll defers the read while the task runs.
-  if (read != RowRead::kKnown && tracker_.Pending(task_id)) {
-    if (queue::IsReady(result->state)) {
-      read = RowRead::kKnown;
-    } else if (read == RowRead::kDeferrable) {
-      const std::string name(queue::TaskStateName(result->state));
-      StatusLookup deferred{JsonResponse(TaskStatusJson(task_id, name, "inference")), false, name};
-      deferred.deferred = true;
-      return deferred;
-    }
+  auto found = inference_.Status(task_id, read);
+  if (!found.ok()) return {ErrorResponse(found.error()), false};
+  if (!found->found) return {TaskNotFound(), false};
+  const std::string name(TaskStateName(found->state));
+  if (found->deferred) {
+    StatusLookup deferred{JsonResponse(TaskStatusJson(task_id, name, "inference")), false, name};
+    deferred.deferred = true;
+    return deferred;
   }
-  std::optional<store::InferenceRow> row;
-  // The row proves the task is ours (404 otherwise); a long poll that found it before and now
-  // sees a final state needs no second read.
-  if (read != RowRead::kKnown || !queue::IsReady(result->state)) {
-    auto found = deps_.store.GetInference(task_id);
-    if (!found.ok()) return {ErrorResponse(found.error()), false};
-    if (!found->has_value()) return {TaskNotFound(), false};
-    row = std::move(*found);
-  }
-  queue::TaskState state = result->state;
-  // The database is the durable record: when the result backend forgot a finished task (a
-  // Redis restart without persistence, an expired entry), its row still knows the outcome.
-  if (state == queue::TaskState::kPending) {
-    if (auto stored = queue::ParseTaskState(row->status); stored && queue::IsReady(*stored)) {
-      state = *stored;
-    }
-  }
-  const bool ready = queue::IsReady(state);
-  if (ready) tracker_.SeenReady(task_id);
-  const std::string name(queue::TaskStateName(state));
-  // Without the row (a long poll's final read) only mlprod's SUCCESS is known to be recorded:
-  // its worker commits the row before it stores the result. A reference worker's result is
-  // null and its row stays PENDING until the API records the status, as the reference's does.
-  const bool recorded =
-      row ? row->status == name
-          : state == queue::TaskState::kSuccess && tasks::IsInferenceTaskResult(result->result);
-  if (state == queue::TaskState::kFailure) {
+  if (found->state == TaskState::kFailure) {
     Response failed = DetailResponse(500, "Task failed");
     failed.exception = "TaskFailed";
-    return {std::move(failed), true, name, recorded};
+    return {std::move(failed), true, name, found->recorded};
   }
-  return {JsonResponse(TaskStatusJson(task_id, name, "inference")), ready, name, recorded};
+  return {JsonResponse(TaskStatusJson(task_id, name, "inference")), found->ready, name,
+          found->recorded};
 }
 
 asio::awaitable<Response> ApiService::StatusWithWait(const Request& r, Lookup lookup,
@@ -184,30 +153,24 @@ void ApiService::RegisterInference(Router& router) {
         if (!JsonBodyAllowed(r)) return UnsupportedMediaType();
         UserDataParse parsed = ParseUserData(r.body);
         if (!parsed.user) return ValidationResponse(parsed.issues);
-        if (QueueFull()) {
-          if (deps_.metrics) deps_.metrics->RecordRefusal();
-          Response busy = DetailResponse(503, "Too many tasks queued, try again later");
-          busy.retry_after_s = 1;
-          return busy;
+        auto started = inference_.Start(*parsed.user);
+        if (!started.ok()) return ErrorResponse(started.error());
+        switch (started->outcome) {
+          case usecases::StartOutcome::kQueueFull: {
+            if (deps_.metrics) deps_.metrics->RecordRefusal();
+            Response busy = DetailResponse(503, "Too many tasks queued, try again later");
+            busy.retry_after_s = 1;
+            return busy;
+          }
+          case usecases::StartOutcome::kQueueDown: {
+            Response down = DetailResponse(503, "Task queue unavailable, try again later");
+            down.exception = ErrorCodeName(ErrorCode::kUnavailable);
+            return down;
+          }
+          case usecases::StartOutcome::kStarted:
+            break;
         }
-        queue::TaskMessage task = NewTask(deps_.task_names.inference);
-        auto user_id = deps_.store.StartInference(*parsed.user, task.id);
-        if (!user_id.ok()) return ErrorResponse(user_id.error());
-        task.args = nlohmann::json::array({*user_id});
-        if (auto published = deps_.broker.Publish(task); !published.ok()) {
-          // The inference row exists but no worker will ever see it: record it as failed so
-          // clients polling it get an answer instead of PENDING forever.
-          spdlog::error("api: publishing inference {} failed: {}", task.id,
-                        published.error().message);
-          // Best effort: when the store fails too, the sweeper republishes the PENDING row.
-          IgnoreError("api: recording FAILURE after a failed publish",
-                      deps_.store.UpdateInferenceStatus(task.id, "FAILURE"));
-          Response down = DetailResponse(503, "Task queue unavailable, try again later");
-          down.exception = ErrorCodeName(ErrorCode::kUnavailable);
-          return down;
-        }
-        tracker_.Started(task.id, deps_.clock->SteadyNow());
-        return JsonResponse(TaskStatusJson(task.id, "PENDING", "inference"));
+        return JsonResponse(TaskStatusJson(started->task_id, "PENDING", "inference"));
       },
       Exec::kBlocking);
 
@@ -220,7 +183,9 @@ void ApiService::RegisterInference(Router& router) {
     return StatusWithWait(
         r, [this](const std::string& id, RowRead read) { return LookupInferenceStatus(id, read); },
         [this](const std::string& id, const std::string& state) {
-          if (auto st = deps_.store.UpdateInferenceStatus(id, state); !st.ok()) {
+          const auto parsed = ParseTaskState(state);
+          if (!parsed) return;
+          if (auto st = inference_.RecordStatus(id, *parsed); !st.ok()) {
             spdlog::warn("api: recording status of {}: {}", id, st.error().message);
           }
         });
@@ -235,18 +200,11 @@ void ApiService::RegisterInference(Router& router) {
         if (!limit) return ValidationResponse(issues);
         const std::string task_id(r.params[0]);
         if (!IsUuid(task_id)) return TaskNotFound();
-        auto rows = deps_.store.TopResults(task_id, static_cast<int>(*limit));
+        auto rows = inference_.Results(task_id, static_cast<int>(*limit));
         if (!rows.ok()) return ErrorResponse(rows.error());
-        if (rows->empty()) {
-          // No results yet, or no such task: only the second needs the inference row (404).
-          auto row = deps_.store.GetInference(task_id);
-          if (!row.ok()) return ErrorResponse(row.error());
-          if (!row->has_value()) return TaskNotFound();
-        } else {
-          tracker_.SeenReady(task_id);
-        }
+        if (!rows->has_value()) return TaskNotFound();
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& result : *rows) out.push_back(ResultRowJson(result));
+        for (const auto& result : **rows) out.push_back(ResultRowJson(result));
         return JsonResponse(out);
       },
       Exec::kBlocking);
@@ -276,17 +234,12 @@ void ApiService::RegisterInference(Router& router) {
           }
           return ErrorResponse(e);
         };
-        if (*location_id == -1) {
-          auto rejected = deps_.store.RejectResults(*task_id);
-          if (!rejected.ok()) return refused(rejected.error());
-          RecordFeedback(*rejected);
-          return JsonResponse(nullptr);
-        }
-        auto selected = deps_.store.SelectResult(*task_id, *location_id);
-        if (!selected.ok()) return refused(selected.error());
-        if (!selected->has_value()) return DetailResponse(404, "Result not found");
-        RecordFeedback((*selected)->feedback);
-        return JsonResponse(ResultRowJson((*selected)->row));
+        auto answered = inference_.Answer(*task_id, *location_id);
+        if (!answered.ok()) return refused(answered.error());
+        if (!answered->found) return DetailResponse(404, "Result not found");
+        RecordFeedback(answered->feedback);
+        if (!answered->row) return JsonResponse(nullptr);  // a rejection
+        return JsonResponse(ResultRowJson(*answered->row));
       },
       Exec::kBlocking);
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/task_state.h"
+
 namespace mlprod::queue {
 
 inline constexpr std::string_view kInferenceTask = "mlprod.worker.tasks.inference.inference";
@@ -31,12 +33,11 @@ struct TaskMessage {
   std::string origin;  // "<pid>@<host>"
 };
 
-enum class TaskState { kPending, kStarted, kSuccess, kFailure, kRetry, kRevoked };
-
-std::string_view TaskStateName(TaskState state);  // "PENDING", "STARTED", ...
-std::optional<TaskState> ParseTaskState(std::string_view name);
-// SUCCESS, FAILURE and REVOKED are final (Celery's READY_STATES).
-bool IsReady(TaskState state);
+// The states, here as the queue's vocabulary (common/task_state.h).
+using mlprod::IsReady;
+using mlprod::ParseTaskState;
+using mlprod::TaskState;
+using mlprod::TaskStateName;
 
 struct TaskResult {
   std::string task_id;

@@ -28,7 +28,7 @@ class InferenceStore {
   // the status: a final state (SUCCESS, FAILURE, REVOKED) is final, and reporting the status a
   // row already has writes nothing (no write lock taken either), so a task polled many times
   // logs one event per change, not one per poll.
-  virtual Status UpdateInferenceStatus(const std::string& task_id, const std::string& status) = 0;
+  virtual Status UpdateInferenceStatus(const std::string& task_id, TaskState status) = 0;
   // Inferences accepted but not finished (status PENDING or STARTED), by task id after `after`
   // ("" = from the start), at most `limit`: what a process whose queue died with it (embedded
   // mode) queues again. With `older_than`: only rows neither created nor updated (a status

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/records.h"
+#include "common/task_state.h"
 #include "store/model_state.h"
 
 namespace mlprod::store {
@@ -36,7 +37,8 @@ struct InferenceRow {
   std::string time_get;     // empty when never read
   std::string time_update;  // empty when never updated
   std::int64_t user_id = 0;
-  std::string status;
+  // The column as a state; a text that is none of Celery's states reads as PENDING.
+  TaskState status = TaskState::kPending;
 };
 
 // A model's metrics on one split; nullopt when not measured (the store writes NaN as null too).

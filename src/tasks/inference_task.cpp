@@ -45,7 +45,7 @@ Result<nlohmann::json> InferenceTask::Run(const queue::TaskMessage& message) {
       out.error().code != ErrorCode::kDeadlineExceeded) {
     // A final state is final in the store: a SUCCESS of an earlier delivery stays. No row (a
     // Celery client's task) is nothing to record.
-    Status recorded = store_.UpdateInferenceStatus(message.id, "FAILURE");
+    Status recorded = store_.UpdateInferenceStatus(message.id, TaskState::kFailure);
     if (!recorded.ok() && recorded.error().code != ErrorCode::kNotFound) {
       IgnoreError("inference: recording FAILURE on the row", recorded);
     }

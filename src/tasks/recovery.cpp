@@ -59,7 +59,7 @@ Status RequeueUnfinishedInferences(store::InferenceStore& store, queue::Broker& 
     queued.clear();
     for (const store::UnfinishedInference& u : *batch) {
       if (!u.user_id) {
-        MLPROD_RETURN_IF_ERROR(store.UpdateInferenceStatus(u.task_id, "FAILURE"));
+        MLPROD_RETURN_IF_ERROR(store.UpdateInferenceStatus(u.task_id, TaskState::kFailure));
         ++report.inferences_failed;
         continue;
       }
@@ -67,8 +67,7 @@ Status RequeueUnfinishedInferences(store::InferenceStore& store, queue::Broker& 
         // Unknown (or unreachable) reads as unfinished: publishing again is the safe side.
         auto done = scope.backend->Get(u.task_id);
         if (done.ok() && queue::IsReady(done->state)) {
-          MLPROD_RETURN_IF_ERROR(store.UpdateInferenceStatus(
-              u.task_id, std::string(queue::TaskStateName(done->state))));
+          MLPROD_RETURN_IF_ERROR(store.UpdateInferenceStatus(u.task_id, done->state));
           ++report.inferences_recorded;
           continue;
         }

@@ -114,7 +114,7 @@ TEST_F(ApiServerTest, AReferenceWorkersSuccessIsRecordedOnTheRowWhenAnswered) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     std::string status;
     do {
-      status = (*store_->GetInference(task_id))->status;
+      status = TaskStateName((*store_->GetInference(task_id))->status);
       if (status == "SUCCESS") break;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     } while (std::chrono::steady_clock::now() < deadline);
@@ -122,7 +122,7 @@ TEST_F(ApiServerTest, AReferenceWorkersSuccessIsRecordedOnTheRowWhenAnswered) {
   };
   const std::string read = start();
   reference_success(read);
-  EXPECT_EQ((*store_->GetInference(read))->status, "PENDING");
+  EXPECT_EQ((*store_->GetInference(read))->status, TaskState::kPending);
   EXPECT_EQ(client_->Get("/inference/status/" + read).json()["status"], "SUCCESS");
   EXPECT_EQ(row_status(read), "SUCCESS");
 
@@ -152,7 +152,7 @@ TEST_F(ApiServerTest, LongPollOnPendingTaskAnswersPendingAfterTheWait) {
 TEST_F(ApiServerTest, ALongPollOnAFinishedTaskTheBackendForgotAnswersFromTheRow) {
   const Reply started = client_->Call(verb::post, "/inference/start", ValidUserData().dump());
   const auto task_id = started.json()["task_id"].get<std::string>();
-  ASSERT_TRUE(store_->UpdateInferenceStatus(task_id, "SUCCESS").ok());
+  ASSERT_TRUE(store_->UpdateInferenceStatus(task_id, TaskState::kSuccess).ok());
   auto poll = std::async(std::launch::async, [&] {
     Client other(server_->port());
     return other.Get("/inference/status/" + task_id + "?wait=25");

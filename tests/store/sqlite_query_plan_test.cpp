@@ -136,7 +136,7 @@ TEST(SqliteQueryPlans, NoStatementOfTheLoopOrOfTrainingScansAGrowingTable) {
     const std::string task = "live-" + std::to_string(kind);
     auto uid = store.StartInference(SampleUser("live"), task);
     ASSERT_TRUE(uid.ok());
-    ASSERT_TRUE(store.UpdateInferenceStatus(task, "STARTED").ok());
+    ASSERT_TRUE(store.UpdateInferenceStatus(task, TaskState::kStarted).ok());
     Status saved =
         kind == 0 ? store.SaveResults(task, *uid, "m1", scores)
         : kind == 1
@@ -144,7 +144,7 @@ TEST(SqliteQueryPlans, NoStatementOfTheLoopOrOfTrainingScansAGrowingTable) {
             : store.SaveInterleavedResults(task, *uid, "m1", scores,
                                            Interleaving{"c1", ranks, from_candidate});
     ASSERT_TRUE(saved.ok()) << saved.error().message;
-    ASSERT_TRUE(store.UpdateInferenceStatus(task, "SUCCESS").ok());
+    ASSERT_TRUE(store.UpdateInferenceStatus(task, TaskState::kSuccess).ok());
     ASSERT_TRUE(store.GetInference(task).ok());
     auto top = store.TopResults(task, 10);
     ASSERT_TRUE(top.ok() && !top->empty());

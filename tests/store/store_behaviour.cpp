@@ -143,7 +143,7 @@ TEST_P(StoreTest, StartInferenceStoresUserPendingInferenceAndEvent) {
   EXPECT_TRUE(IsIsoTimestamp((*user)->creation_time)) << (*user)->creation_time;
   auto inf = store_->GetInference("task-1");
   ASSERT_TRUE(inf.ok() && inf->has_value());
-  EXPECT_EQ((*inf)->status, "PENDING");
+  EXPECT_EQ((*inf)->status, TaskState::kPending);
   EXPECT_EQ((*inf)->user_id, *user_id);
   EXPECT_EQ((*inf)->time_get, "");
   EXPECT_TRUE(IsIsoTimestamp((*inf)->time_creation)) << (*inf)->time_creation;
@@ -162,19 +162,20 @@ TEST_P(StoreTest, DuplicateTaskIdIsAConflictAndWritesNothing) {
 
 TEST_P(StoreTest, UpdatesInferenceStatusWithEvent) {
   ASSERT_TRUE(store_->StartInference(SampleUser("a"), "t").ok());
-  ASSERT_TRUE(store_->UpdateInferenceStatus("t", "STARTED").ok());
+  ASSERT_TRUE(store_->UpdateInferenceStatus("t", TaskState::kStarted).ok());
   auto inf = store_->GetInference("t");
-  EXPECT_EQ((*inf)->status, "STARTED");
+  EXPECT_EQ((*inf)->status, TaskState::kStarted);
   EXPECT_TRUE(IsIsoTimestamp((*inf)->time_update)) << (*inf)->time_update;
   EXPECT_EQ(CountEvents(kEventStatus), 1);
   // The same status again (another poll) writes nothing; a change does; a final state stays.
-  ASSERT_TRUE(store_->UpdateInferenceStatus("t", "STARTED").ok());
+  ASSERT_TRUE(store_->UpdateInferenceStatus("t", TaskState::kStarted).ok());
   EXPECT_EQ(CountEvents(kEventStatus), 1);
-  ASSERT_TRUE(store_->UpdateInferenceStatus("t", "FAILURE").ok());
-  ASSERT_TRUE(store_->UpdateInferenceStatus("t", "STARTED").ok());
-  EXPECT_EQ((*store_->GetInference("t"))->status, "FAILURE");
+  ASSERT_TRUE(store_->UpdateInferenceStatus("t", TaskState::kFailure).ok());
+  ASSERT_TRUE(store_->UpdateInferenceStatus("t", TaskState::kStarted).ok());
+  EXPECT_EQ((*store_->GetInference("t"))->status, TaskState::kFailure);
   EXPECT_EQ(CountEvents(kEventStatus), 2);
-  EXPECT_EQ(store_->UpdateInferenceStatus("unknown", "STARTED").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->UpdateInferenceStatus("unknown", TaskState::kStarted).error().code,
+            ErrorCode::kNotFound);
 }
 
 TEST_P(StoreTest, ListsUnfinishedInferencesByTaskIdInPages) {
@@ -182,7 +183,7 @@ TEST_P(StoreTest, ListsUnfinishedInferencesByTaskIdInPages) {
   for (const char* t : {"c", "a", "d", "b"}) {
     ASSERT_TRUE(store_->StartInference(SampleUser(t), t).ok());
   }
-  ASSERT_TRUE(store_->UpdateInferenceStatus("b", "STARTED").ok());
+  ASSERT_TRUE(store_->UpdateInferenceStatus("b", TaskState::kStarted).ok());
   auto uid = store_->StartInference(SampleUser("done"), "done");
   ASSERT_TRUE(uid.ok());
   ASSERT_TRUE(store_->SaveResults("done", *uid, "m", {{{1, 0.5}}}).ok());
@@ -238,7 +239,8 @@ TEST_P(StoreTest, ListsOnlyInferencesUnfinishedSinceTheCutoffAndTouchPostponesTh
   const auto cutoff = std::chrono::system_clock::now();
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ASSERT_TRUE(store_->StartInference(SampleUser("new"), "new").ok());
-  ASSERT_TRUE(store_->UpdateInferenceStatus("old-b", "STARTED").ok());  // updated after cutoff
+  ASSERT_TRUE(
+      store_->UpdateInferenceStatus("old-b", TaskState::kStarted).ok());  // updated after cutoff
   const std::string touched[] = {"old-c", "old-done", "unknown"};
   ASSERT_TRUE(store_->TouchUnfinishedInferences(touched, std::chrono::system_clock::now()).ok());
 
@@ -250,8 +252,9 @@ TEST_P(StoreTest, ListsOnlyInferencesUnfinishedSinceTheCutoffAndTouchPostponesTh
   auto all = store_->ListUnfinishedInferences("", 10, std::chrono::system_clock::now());
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 4u);  // every unfinished row: the finished one never
-  EXPECT_EQ((*store_->GetInference("old-done"))->status, "SUCCESS");
-  EXPECT_EQ((*store_->GetInference("old-c"))->status, "PENDING");  // touch keeps the status
+  EXPECT_EQ((*store_->GetInference("old-done"))->status, TaskState::kSuccess);
+  EXPECT_EQ((*store_->GetInference("old-c"))->status,
+            TaskState::kPending);  // touch keeps the status
 }
 
 TEST_P(StoreTest, InferenceLoopFromStartToPick) {
@@ -263,7 +266,7 @@ TEST_P(StoreTest, InferenceLoopFromStartToPick) {
   // A redelivered task: same call again must not duplicate rows.
   ASSERT_TRUE(store_->SaveResults("loop", *uid, "baseline", Scores(kLocations, 5)).ok());
   EXPECT_EQ(store_->ListResults("loop", 0, -1)->size(), size_t{kLocations});
-  EXPECT_EQ((*store_->GetInference("loop"))->status, "SUCCESS");
+  EXPECT_EQ((*store_->GetInference("loop"))->status, TaskState::kSuccess);
 
   auto top = store_->TopResults("loop", 5);
   ASSERT_TRUE(top.ok()) << top.error().message;

@@ -34,7 +34,7 @@ TEST_P(StoreTest, AppendedHistoryReadsBackAsServedLoops) {
   EXPECT_EQ(store_->Info()->users, 4);
   auto inference = store_->GetInference("p-pick");
   ASSERT_TRUE(inference.ok() && inference->has_value());
-  EXPECT_EQ((*inference)->status, "SUCCESS");
+  EXPECT_EQ((*inference)->status, TaskState::kSuccess);
   EXPECT_EQ((*inference)->time_creation, "2026-10-05T08:30:00Z");
   EXPECT_EQ((*inference)->time_get, "2026-10-05T08:30:00Z");
   auto user = store_->GetUser((*inference)->user_id);

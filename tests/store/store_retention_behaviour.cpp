@@ -54,7 +54,7 @@ TEST_P(StoreTest, RetentionOldUnansweredLoopsGoAndAnsweredUnfinishedAndDataSetLo
   const std::int64_t gone_user = FinishedLoop(*store_, "old-unanswered");
   auto failed_user = store_->StartInference(SampleUser("f"), "old-failed");
   ASSERT_TRUE(failed_user.ok());
-  ASSERT_TRUE(store_->UpdateInferenceStatus("old-failed", "FAILURE").ok());
+  ASSERT_TRUE(store_->UpdateInferenceStatus("old-failed", TaskState::kFailure).ok());
   FinishedLoop(*store_, "old-picked");
   ASSERT_TRUE(store_->SelectResult("old-picked", kLocations - 2).ok());  // shown third
   FinishedLoop(*store_, "old-rejected");

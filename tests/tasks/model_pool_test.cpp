@@ -282,7 +282,7 @@ TEST_F(ModelPoolTest, AnInferenceThatFailsForGoodReadsFailureInTheStore) {
   InferenceTask task(*store_, pool);
   auto status_of = [&](const std::string& id) {
     auto row = store_->GetInference(id);
-    return row.ok() && row->has_value() ? (*row)->status : std::string("?");
+    return row.ok() && row->has_value() ? std::string(TaskStateName((*row)->status)) : "?";
   };
   // A row whose message names another, unknown user: the task fails, the row says so.
   const std::string failing = NewUuid();

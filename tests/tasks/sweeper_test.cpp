@@ -102,7 +102,7 @@ TEST_F(SweeperTest, RepublishesRowsUnfinishedLongerThanSweepAfterOncePerInterval
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(Drain(), lost);
   EXPECT_EQ(counted, 4);
-  EXPECT_EQ((*store_->GetInference(lost[0]))->status, "PENDING");
+  EXPECT_EQ((*store_->GetInference(lost[0]))->status, TaskState::kPending);
 }
 
 // A reference worker in a mixed fleet: results written, row left PENDING, SUCCESS (result null)
@@ -135,9 +135,9 @@ TEST_F(SweeperTest, RecordsTheStateOfRowsTheResultBackendHoldsAsFinished) {
   std::vector<std::string> again = {running, lost};
   std::sort(again.begin(), again.end());
   EXPECT_EQ(Drain(), again);  // unfinished in the backend (or unknown to it): published
-  EXPECT_EQ((*store_->GetInference(by_reference))->status, "SUCCESS");
-  EXPECT_EQ((*store_->GetInference(failed))->status, "FAILURE");
-  EXPECT_EQ((*store_->GetInference(running))->status, "PENDING");
+  EXPECT_EQ((*store_->GetInference(by_reference))->status, TaskState::kSuccess);
+  EXPECT_EQ((*store_->GetInference(failed))->status, TaskState::kFailure);
+  EXPECT_EQ((*store_->GetInference(running))->status, TaskState::kPending);
 
   clock_.SetWall(start_ + seconds(122));  // recorded rows are finished: never swept again
   r = sweeper.SweepOnce();

@@ -101,7 +101,7 @@ InferenceRow InferenceReader::Get() const {
   i.time_get = get_ind == soci::i_ok ? NormalizeTimestamp(time_get) : "";
   i.time_update = update_ind == soci::i_ok ? NormalizeTimestamp(time_update) : "";
   i.user_id = user_id;
-  i.status = status;
+  i.status = ParseTaskState(status).value_or(TaskState::kPending);
   return i;
 }
 

@@ -47,7 +47,7 @@ class SqlStore final : public Store {
   Result<std::vector<User>> ListUsers(std::int64_t offset, std::int64_t limit,
                                       std::optional<std::int64_t> after = std::nullopt) override;
   Result<std::optional<InferenceRow>> GetInference(const std::string& task_id) override;
-  Status UpdateInferenceStatus(const std::string& task_id, const std::string& status) override;
+  Status UpdateInferenceStatus(const std::string& task_id, TaskState state) override;
   Result<std::vector<UnfinishedInference>> ListUnfinishedInferences(
       const std::string& after, int limit,
       std::optional<std::chrono::system_clock::time_point> older_than) override;

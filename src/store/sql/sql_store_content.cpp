@@ -234,7 +234,8 @@ Result<std::optional<InferenceRow>> SqlStore::GetInference(const std::string& ta
   });
 }
 
-Status SqlStore::UpdateInferenceStatus(const std::string& task_id, const std::string& status) {
+Status SqlStore::UpdateInferenceStatus(const std::string& task_id, TaskState state) {
+  const std::string status(TaskStateName(state));
   // Most reports repeat the stored status (every poll of a task reports it): read first, so
   // those take no write lock at all.
   std::optional<std::string> stored;
@@ -249,10 +250,8 @@ Status SqlStore::UpdateInferenceStatus(const std::string& task_id, const std::st
   if (!st.ok()) return st;
   if (!stored)
     return MakeError(ErrorCode::kNotFound, "no inference with task id '" + task_id + "'");
-  auto final_state = [](const std::string& s) {
-    return s == "SUCCESS" || s == "FAILURE" || s == "REVOKED";
-  };
-  if (*stored == status || final_state(*stored)) return OkStatus();
+  const auto stored_state = ParseTaskState(*stored);
+  if (*stored == status || (stored_state && IsReady(*stored_state))) return OkStatus();
   return Write("update inference status", [&](soci::session& s) -> Status {
     const std::string now = NowIso();
     // Again in the statement: a final state is final (a stale STARTED read from the result

@@ -1,6 +1,6 @@
-#include "queue/task.h"
+#include "common/task_state.h"
 
-namespace mlprod::queue {
+namespace mlprod {
 
 std::string_view TaskStateName(TaskState state) {
   switch (state) {
@@ -33,4 +33,4 @@ bool IsReady(TaskState state) {
          state == TaskState::kRevoked;
 }
 
-}  // namespace mlprod::queue
+}  // namespace mlprod

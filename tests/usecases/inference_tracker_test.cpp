@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
-#include "api/api_service.h"
+#include "usecases/inference_tracker.h"
 
-namespace mlprod::api {
+namespace mlprod::usecases {
 namespace {
 
 using Clock = InferenceTracker::Clock;
@@ -48,4 +48,4 @@ TEST_F(InferenceTrackerTest, WithoutMetricsOnlyTracks) {
 }
 
 }  // namespace
-}  // namespace mlprod::api
+}  // namespace mlprod::usecases
