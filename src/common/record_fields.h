@@ -6,7 +6,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -138,20 +137,6 @@ constexpr int NumFeatures() {
   int n = 0;
   ForEachField<R>([&n](const auto& field) { n += field.spec.feature >= 0 ? 1 : 0; });
   return n;
-}
-
-// The column list of R's table, each name prefixed by `alias` and a dot ("u.user_id, ...")
-// unless alias is empty, without the fields that have any of the `skip` flags.
-template <class R>
-std::string ColumnList(std::string_view alias, unsigned skip = 0) {
-  std::string out;
-  ForEachField<R>([&](const auto& field) {
-    if (field.Has(skip)) return;
-    if (!out.empty()) out += ", ";
-    if (!alias.empty()) out.append(alias).append(".");
-    out.append(field.name);
-  });
-  return out;
 }
 
 }  // namespace mlprod
