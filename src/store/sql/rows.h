@@ -38,6 +38,18 @@ struct SqlCell {
       q.Into(value);
     }
   }
+  // The bound value of an insert: a nullable column gets NULL for the empty string.
+  void Set(const T& v) {
+    value = static_cast<Exchange>(v);
+    if constexpr ((kFlags & kSqlNullable) != 0) ind = v.empty() ? soci::i_null : soci::i_ok;
+  }
+  void Use(Query& q) {
+    if constexpr ((kFlags & kSqlNullable) != 0) {
+      q.Use(value, ind);
+    } else {
+      q.Use(value);
+    }
+  }
   T Get() const {
     if constexpr ((kFlags & kSqlNullable) != 0) {
       if (ind != soci::i_ok) return T{};
@@ -102,6 +114,51 @@ struct RecordReader {
     (std::make_index_sequence<kNumFields<R>>());
     return record;
   }
+};
+
+// The values of an INSERT of R (every column but the id, which the store assigns; the row time
+// is `time`), converted copies that must outlive the Query. kColumns lists the columns,
+// kPlaceholders their placeholders.
+template <class R>
+struct RecordWriter {
+  template <std::size_t I>
+  static constexpr bool kIsId = kFieldOf<R, I>.Has(kStoreAssigned) && !kFieldOf<R, I>.Has(kRowTime);
+
+  RecordWriter(const R& record, const std::string& time) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (SetOne<I>(record, time), ...); }
+    (std::make_index_sequence<kNumFields<R>>());
+  }
+  void Bind(Query& q) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (UseOne<I>(q), ...); }
+    (std::make_index_sequence<kNumFields<R>>());
+  }
+  template <std::size_t I>
+  void SetOne(const R& record, const std::string& time) {
+    if constexpr (kFieldOf<R, I>.Has(kRowTime)) {
+      std::get<I>(cells).value = time;
+    } else {
+      std::get<I>(cells).Set(record.*kFieldOf<R, I>.member);
+    }
+  }
+  template <std::size_t I>
+  void UseOne(Query& q) {
+    if constexpr (!kIsId<I>) std::get<I>(cells).Use(q);
+  }
+  static std::string List(bool placeholders) {
+    std::string out;
+    int n = 0;
+    ForEachField<R>([&](const auto& field) {
+      if (field.Has(kStoreAssigned) && !field.Has(kRowTime)) return;
+      if (n > 0) out += ", ";
+      out += placeholders ? ":v" + std::to_string(n) : std::string(field.name);
+      ++n;
+    });
+    return out;
+  }
+  static inline const std::string kColumns = List(false);
+  static inline const std::string kPlaceholders = List(true);
+
+  typename SqlCells<R, std::make_index_sequence<kNumFields<R>>>::type cells;
 };
 
 using UserReader = RecordReader<User>;
