@@ -1,30 +1,9 @@
 #include "api/json_mapping.h"
 
+#include "common/record_json.h"
+
 namespace mlprod::api {
 namespace {
-
-void AddLocationFields(nlohmann::json& j, const Location& l) {
-  j["location_id"] = l.location_id;
-  j["lat"] = l.lat;
-  j["lon"] = l.lon;
-  j["children"] = l.children;
-  j["breakfast"] = l.breakfast;
-  j["lunch"] = l.lunch;
-  j["dinner"] = l.dinner;
-  j["price"] = l.price;
-  j["has_pool"] = l.has_pool;
-  j["has_spa"] = l.has_spa;
-  j["animals"] = l.animals;
-  j["near_lake"] = l.near_lake;
-  j["near_mountains"] = l.near_mountains;
-  j["has_sport"] = l.has_sport;
-  j["family_rating"] = l.family_rating;
-  j["outdoor_rating"] = l.outdoor_rating;
-  j["food_rating"] = l.food_rating;
-  j["leisure_rating"] = l.leisure_rating;
-  j["service_rating"] = l.service_rating;
-  j["user_score"] = l.user_score;
-}
 
 nlohmann::json Num(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json();
@@ -40,37 +19,13 @@ nlohmann::json Metrics(const store::Metrics5& m) {
 
 }  // namespace
 
-nlohmann::json LocationJson(const Location& location) {
-  nlohmann::json j = nlohmann::json::object();
-  AddLocationFields(j, location);
-  j["creation_time"] = location.creation_time;
-  return j;
-}
+nlohmann::json LocationJson(const Location& location) { return RecordJson(location); }
 
-nlohmann::json UserJson(const User& u) {
-  return {{"user_id", u.user_id},
-          {"creation_time", u.creation_time},
-          {"name", u.name},
-          {"people_num", u.people_num},
-          {"children_num", u.children_num},
-          {"age_avg", u.age_avg},
-          {"age_std", u.age_std},
-          {"age_min", u.age_min},
-          {"age_max", u.age_max},
-          {"budget", u.budget},
-          {"nights", u.nights},
-          {"time_arrival", u.time_arrival},
-          {"pool", u.pool},
-          {"spa", u.spa},
-          {"pet_friendly", u.pet_friendly},
-          {"lake", u.lake},
-          {"mountain", u.mountain},
-          {"sport", u.sport}};
-}
+nlohmann::json UserJson(const User& user) { return RecordJson(user); }
 
 nlohmann::json ResultRowJson(const store::ResultRow& row) {
   nlohmann::json j = nlohmann::json::object();
-  AddLocationFields(j, row.location);
+  AddFieldsJson(j, row.location, kRowTime);
   // The result's own location_id wins over a location left empty by a debug read.
   j["location_id"] = row.location_id;
   j["result_id"] = row.result_id;

@@ -7,22 +7,18 @@
 #include <vector>
 
 #include "api/errors.h"
+#include "common/record_fields.h"
 #include "common/records.h"
 
 namespace mlprod::api {
-
-// Upper bounds beyond the reference's, so absurd input is rejected before it reaches the store.
-inline constexpr int kMaxPeople = 100;
-inline constexpr int kMaxAge = 120;
-inline constexpr double kMaxBudget = 1e9;
-inline constexpr int kMaxNights = 365;
-inline constexpr std::size_t kMaxNameChars = 200;
 
 struct UserDataParse {
   std::optional<User> user;             // set when valid
   std::vector<ValidationIssue> issues;  // set when not
 };
 
+// The fields, their types and bounds (beyond the reference's, so absurd input is rejected before
+// it reaches the store) are the kInRequest fields of common/record_fields.h, plus people_age.
 // Unknown fields are ignored (as FastAPI does); `children` is read when `children_num` is
 // absent, since old clients of the reference send that name.
 UserDataParse ParseUserData(std::string_view body);

@@ -3,8 +3,10 @@
 #include <charconv>
 #include <cmath>
 #include <set>
+#include <type_traits>
 
 #include "common/age_list.h"
+#include "common/record_fields.h"
 #include "common/time_util.h"
 
 namespace mlprod::data {
@@ -17,7 +19,7 @@ class CellReader {
  public:
   CellReader(const TsvTable& table, std::string_view source) : table_(table), source_(source) {}
 
-  Status Require(std::initializer_list<std::string_view> names) const {
+  Status Require(const std::vector<std::string_view>& names) const {
     for (std::string_view name : names) {
       if (table_.Column(name) < 0) {
         return MakeError(ErrorCode::kInvalidArgument,
@@ -83,6 +85,82 @@ class CellReader {
 #define MLPROD_READ(reader, row, record, field) \
   MLPROD_RETURN_IF_ERROR((reader).Read((row), #field, (record).field))
 
+std::string Cell(const std::string& v) { return v; }
+std::string Cell(bool v) { return Bool(v); }
+std::string Cell(double v) { return FormatDouble(v); }
+std::string Cell(int v) { return std::to_string(v); }
+std::string Cell(std::int64_t v) { return std::to_string(v); }
+
+// The file's columns of R: every field but the row's creation time, in table order.
+template <class R>
+std::vector<std::string> Header() {
+  std::vector<std::string> out;
+  ForEachField<R>([&](const auto& field) {
+    if (!field.Has(kRowTime)) out.emplace_back(field.name);
+  });
+  return out;
+}
+
+// One row of R's columns; the id (the other store-assigned field) is the row number.
+template <class R>
+std::vector<std::string> Cells(const R& record, std::int64_t id) {
+  std::vector<std::string> out;
+  ForEachField<R>([&](const auto& field) {
+    if (field.Has(kRowTime)) return;
+    out.push_back(field.Has(kStoreAssigned) ? Cell(id) : Cell(record.*field.member));
+  });
+  return out;
+}
+
+// The columns a file of R must have: the fields with none of the `optional` flags.
+template <class R>
+std::vector<std::string_view> RequiredColumns(unsigned optional) {
+  std::vector<std::string_view> out;
+  ForEachField<R>([&](const auto& field) {
+    if (!field.Has(optional)) out.push_back(field.name);
+  });
+  return out;
+}
+
+// The columns of the fields that have `flag`.
+template <class R>
+std::vector<std::string_view> ColumnsWith(unsigned flag) {
+  std::vector<std::string_view> out;
+  ForEachField<R>([&](const auto& field) {
+    if (field.Has(flag)) out.push_back(field.name);
+  });
+  return out;
+}
+
+// Whether the file has every column of the fields that have `flag`.
+template <class R>
+bool HasAll(const CellReader& r, unsigned flag) {
+  bool all = true;
+  ForEachField<R>([&](const auto& field) {
+    if (field.Has(flag)) all = all && r.Has(field.name);
+  });
+  return all;
+}
+
+// Reads row i's fields of R in table order, but those with any of the `skip` flags; dates must
+// parse. The first error wins.
+template <class R>
+Status ReadFields(const CellReader& r, std::size_t i, R& record, unsigned skip) {
+  Status st = OkStatus();
+  ForEachField<R>([&](const auto& field) {
+    if (!st.ok() || field.Has(skip)) return;
+    st = r.Read(i, field.name, record.*field.member);
+    if constexpr (std::is_same_v<typename std::decay_t<decltype(field)>::Type, std::string>) {
+      if (st.ok() && field.spec.format == FieldFormat::kDate) {
+        if (auto day = ParseDate(record.*field.member); !day.ok()) {
+          st = r.Fail(i, field.name, day.error().message);
+        }
+      }
+    }
+  });
+  return st;
+}
+
 }  // namespace
 
 std::string FormatDouble(double value) {
@@ -93,74 +171,41 @@ std::string FormatDouble(double value) {
 
 TsvTable UsersToTsv(std::span<const UserData> users) {
   TsvTable t;
-  t.header = {"user_id",      "name",    "people_num", "children_num", "age_avg",
-              "age_std",      "age_min", "age_max",    "budget",       "nights",
-              "time_arrival", "pool",    "spa",        "pet_friendly", "lake",
-              "mountain",     "sport",   "people_age"};
+  t.header = Header<User>();
+  t.header.emplace_back(kPeopleAgeField);
   std::int64_t id = 0;
   for (const UserData& d : users) {
-    const User& u = d.user;
     std::string ages;
     for (std::size_t i = 0; i < d.people_age.size(); ++i) {
       if (i) ages += ',';
       ages += std::to_string(d.people_age[i]);
     }
-    t.rows.push_back({std::to_string(++id), u.name, std::to_string(u.people_num),
-                      std::to_string(u.children_num), FormatDouble(u.age_avg),
-                      FormatDouble(u.age_std), std::to_string(u.age_min), std::to_string(u.age_max),
-                      FormatDouble(u.budget), std::to_string(u.nights), u.time_arrival,
-                      Bool(u.pool), Bool(u.spa), Bool(u.pet_friendly), Bool(u.lake),
-                      Bool(u.mountain), Bool(u.sport), ages});
+    t.rows.push_back(Cells(d.user, ++id));
+    t.rows.back().push_back(std::move(ages));
   }
   return t;
 }
 
 TsvTable LocationsToTsv(std::span<const Location> locations) {
   TsvTable t;
-  t.header = {"location_id",    "lat",         "lon",
-              "children",       "breakfast",   "lunch",
-              "dinner",         "price",       "has_pool",
-              "has_spa",        "animals",     "near_lake",
-              "near_mountains", "has_sport",   "family_rating",
-              "outdoor_rating", "food_rating", "leisure_rating",
-              "service_rating", "user_score"};
+  t.header = Header<Location>();
   std::int64_t id = 0;
-  for (const Location& l : locations) {
-    t.rows.push_back({std::to_string(++id),
-                      FormatDouble(l.lat),
-                      FormatDouble(l.lon),
-                      Bool(l.children),
-                      Bool(l.breakfast),
-                      Bool(l.lunch),
-                      Bool(l.dinner),
-                      FormatDouble(l.price),
-                      Bool(l.has_pool),
-                      Bool(l.has_spa),
-                      Bool(l.animals),
-                      Bool(l.near_lake),
-                      Bool(l.near_mountains),
-                      Bool(l.has_sport),
-                      FormatDouble(l.family_rating),
-                      FormatDouble(l.outdoor_rating),
-                      FormatDouble(l.food_rating),
-                      FormatDouble(l.leisure_rating),
-                      FormatDouble(l.service_rating),
-                      FormatDouble(l.user_score)});
-  }
+  for (const Location& l : locations) t.rows.push_back(Cells(l, ++id));
   return t;
 }
 
 Result<std::vector<User>> ParseUsersTsv(const TsvTable& table, std::string_view source) {
   CellReader r(table, source);
-  MLPROD_RETURN_IF_ERROR(
-      r.Require({"name", "people_num", "children_num", "budget", "nights", "time_arrival", "pool",
-                 "spa", "pet_friendly", "lake", "mountain", "sport"}));
+  MLPROD_RETURN_IF_ERROR(r.Require(RequiredColumns<User>(kStoreAssigned | kFromAges)));
   const bool has_ids = r.Has("user_id");
   // The reference's file has people_age and none of the derived age columns.
-  const bool ages_from_list = r.Has("people_age") && !r.Has("age_avg") && !r.Has("age_std") &&
-                              !r.Has("age_min") && !r.Has("age_max");
+  bool any_age_column = false;
+  ForEachField<User>([&](const auto& field) {
+    if (field.Has(kFromAges)) any_age_column = any_age_column || r.Has(field.name);
+  });
+  const bool ages_from_list = r.Has(kPeopleAgeField) && !any_age_column;
   if (!ages_from_list) {
-    MLPROD_RETURN_IF_ERROR(r.Require({"age_avg", "age_std", "age_min", "age_max"}));
+    MLPROD_RETURN_IF_ERROR(r.Require(ColumnsWith<User>(kFromAges)));
   }
   std::vector<User> out;
   std::set<std::int64_t> ids;
@@ -171,33 +216,16 @@ Result<std::vector<User>> ParseUsersTsv(const TsvTable& table, std::string_view 
     if (u.user_id < 1 || !ids.insert(u.user_id).second) {
       return r.Fail(i, "user_id", "must be a unique positive id");
     }
-    MLPROD_READ(r, i, u, name);
-    MLPROD_READ(r, i, u, children_num);
+    MLPROD_RETURN_IF_ERROR(ReadFields(r, i, u, kStoreAssigned | (ages_from_list ? kFromAges : 0u)));
     if (ages_from_list) {
       std::string cell;
-      MLPROD_RETURN_IF_ERROR(r.Read(i, "people_age", cell));
+      MLPROD_RETURN_IF_ERROR(r.Read(i, kPeopleAgeField, cell));
       auto ages = ParseAgeList(cell);
-      if (!ages.ok()) return r.Fail(i, "people_age", ages.error().message);
+      if (!ages.ok()) return r.Fail(i, kPeopleAgeField, ages.error().message);
+      const int people_num = u.people_num;  // the file's count wins over the ages'
       SetAges(u, *ages);
-    } else {
-      MLPROD_READ(r, i, u, age_avg);
-      MLPROD_READ(r, i, u, age_std);
-      MLPROD_READ(r, i, u, age_min);
-      MLPROD_READ(r, i, u, age_max);
+      u.people_num = people_num;
     }
-    MLPROD_READ(r, i, u, people_num);  // the file's count, also where SetAges derived one
-    MLPROD_READ(r, i, u, budget);
-    MLPROD_READ(r, i, u, nights);
-    MLPROD_READ(r, i, u, time_arrival);
-    if (auto day = ParseDate(u.time_arrival); !day.ok()) {
-      return r.Fail(i, "time_arrival", day.error().message);
-    }
-    MLPROD_READ(r, i, u, pool);
-    MLPROD_READ(r, i, u, spa);
-    MLPROD_READ(r, i, u, pet_friendly);
-    MLPROD_READ(r, i, u, lake);
-    MLPROD_READ(r, i, u, mountain);
-    MLPROD_READ(r, i, u, sport);
     out.push_back(std::move(u));
   }
   return out;
@@ -205,12 +233,9 @@ Result<std::vector<User>> ParseUsersTsv(const TsvTable& table, std::string_view 
 
 Result<std::vector<Location>> ParseLocationsTsv(const TsvTable& table, std::string_view source) {
   CellReader r(table, source);
-  MLPROD_RETURN_IF_ERROR(r.Require({"children", "breakfast", "lunch", "dinner", "price", "has_pool",
-                                    "has_spa", "animals", "near_lake", "near_mountains",
-                                    "has_sport", "family_rating", "outdoor_rating", "food_rating",
-                                    "leisure_rating", "service_rating", "user_score"}));
+  MLPROD_RETURN_IF_ERROR(r.Require(RequiredColumns<Location>(kStoreAssigned | kCoordinate)));
   const bool has_ids = r.Has("location_id");
-  const bool has_coordinates = r.Has("lat") && r.Has("lon");
+  const bool has_coordinates = HasAll<Location>(r, kCoordinate);
   std::vector<Location> out;
   std::set<std::int64_t> ids;
   for (std::size_t i = 0; i < table.rows.size(); ++i) {
@@ -220,27 +245,8 @@ Result<std::vector<Location>> ParseLocationsTsv(const TsvTable& table, std::stri
     if (l.location_id < 1 || !ids.insert(l.location_id).second) {
       return r.Fail(i, "location_id", "must be a unique positive id");
     }
-    if (has_coordinates) {
-      MLPROD_READ(r, i, l, lat);
-      MLPROD_READ(r, i, l, lon);
-    }
-    MLPROD_READ(r, i, l, children);
-    MLPROD_READ(r, i, l, breakfast);
-    MLPROD_READ(r, i, l, lunch);
-    MLPROD_READ(r, i, l, dinner);
-    MLPROD_READ(r, i, l, price);
-    MLPROD_READ(r, i, l, has_pool);
-    MLPROD_READ(r, i, l, has_spa);
-    MLPROD_READ(r, i, l, animals);
-    MLPROD_READ(r, i, l, near_lake);
-    MLPROD_READ(r, i, l, near_mountains);
-    MLPROD_READ(r, i, l, has_sport);
-    MLPROD_READ(r, i, l, family_rating);
-    MLPROD_READ(r, i, l, outdoor_rating);
-    MLPROD_READ(r, i, l, food_rating);
-    MLPROD_READ(r, i, l, leisure_rating);
-    MLPROD_READ(r, i, l, service_rating);
-    MLPROD_READ(r, i, l, user_score);
+    MLPROD_RETURN_IF_ERROR(
+        ReadFields(r, i, l, kStoreAssigned | (has_coordinates ? 0u : kCoordinate)));
     out.push_back(l);
   }
   return out;

@@ -1,57 +1,59 @@
 #include "ml/features.h"
 
 namespace mlprod::ml {
+namespace {
 
-const std::array<std::string_view, kNumFeatures>& FeatureNames() {
-  static constexpr std::array<std::string_view, kNumFeatures> kNames = {
-      // user
-      "people_num", "children_num", "budget", "nights", "pool", "spa", "pet_friendly", "lake",
-      "mountain", "sport", "age_min", "age_max", "age_std",
-      // location
-      "children", "breakfast", "lunch", "dinner", "price", "has_pool", "has_spa", "animals",
-      "near_lake", "near_mountains", "has_sport", "family_rating", "outdoor_rating", "food_rating",
-      "leisure_rating", "service_rating", "user_score"};
-  return kNames;
+// R's feature names by slot.
+template <class R, int N>
+constexpr std::array<std::string_view, N> NamesOf() {
+  std::array<std::string_view, N> names{};
+  ForEachField<R>([&names](const auto& field) {
+    if (field.spec.feature >= 0) names[static_cast<std::size_t>(field.spec.feature)] = field.name;
+  });
+  return names;
 }
 
-namespace {
-double B(bool b) { return b ? 1.0 : 0.0; }
+constexpr std::array<std::string_view, kNumFeatures> AllNames() {
+  std::array<std::string_view, kNumFeatures> all{};
+  const auto user = NamesOf<User, kNumUserFeatures>();
+  const auto location = NamesOf<Location, kNumLocationFeatures>();
+  for (int i = 0; i < kNumUserFeatures; ++i) all[static_cast<std::size_t>(i)] = user[i];
+  for (int i = 0; i < kNumLocationFeatures; ++i) {
+    all[static_cast<std::size_t>(kNumUserFeatures + i)] = location[i];
+  }
+  return all;
+}
+
+constexpr bool EverySlotNamed(const std::array<std::string_view, kNumFeatures>& names) {
+  for (std::string_view n : names) {
+    if (n.empty()) return false;
+  }
+  return true;
+}
+
+constexpr std::array<std::string_view, kNumFeatures> kNames = AllNames();
+static_assert(EverySlotNamed(kNames), "the field table's feature slots must be 0..N-1, each once");
+
+// Writes record's features into their slots (booleans as 0/1).
+template <class R, std::size_t N>
+void Features(const R& record, std::span<double, N> out) {
+  ForEachField<R>([&](const auto& field) {
+    if (field.spec.feature < 0) return;
+    using T = typename std::decay_t<decltype(field)>::Type;
+    if constexpr (std::is_arithmetic_v<T>) {
+      out[static_cast<std::size_t>(field.spec.feature)] = static_cast<double>(record.*field.member);
+    }
+  });
+}
+
 }  // namespace
 
-void UserFeatures(const User& u, std::span<double, kNumUserFeatures> out) {
-  out[0] = u.people_num;
-  out[1] = u.children_num;
-  out[2] = u.budget;
-  out[3] = u.nights;
-  out[4] = B(u.pool);
-  out[5] = B(u.spa);
-  out[6] = B(u.pet_friendly);
-  out[7] = B(u.lake);
-  out[8] = B(u.mountain);
-  out[9] = B(u.sport);
-  out[10] = u.age_min;
-  out[11] = u.age_max;
-  out[12] = u.age_std;
-}
+const std::array<std::string_view, kNumFeatures>& FeatureNames() { return kNames; }
+
+void UserFeatures(const User& u, std::span<double, kNumUserFeatures> out) { Features(u, out); }
 
 void LocationFeatures(const Location& l, std::span<double, kNumLocationFeatures> out) {
-  out[0] = B(l.children);
-  out[1] = B(l.breakfast);
-  out[2] = B(l.lunch);
-  out[3] = B(l.dinner);
-  out[4] = l.price;
-  out[5] = B(l.has_pool);
-  out[6] = B(l.has_spa);
-  out[7] = B(l.animals);
-  out[8] = B(l.near_lake);
-  out[9] = B(l.near_mountains);
-  out[10] = B(l.has_sport);
-  out[11] = l.family_rating;
-  out[12] = l.outdoor_rating;
-  out[13] = l.food_rating;
-  out[14] = l.leisure_rating;
-  out[15] = l.service_rating;
-  out[16] = l.user_score;
+  Features(l, out);
 }
 
 }  // namespace mlprod::ml

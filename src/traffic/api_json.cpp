@@ -1,6 +1,9 @@
 #include "traffic/api_json.h"
 
 #include <nlohmann/json.hpp>
+#include <type_traits>
+
+#include "common/record_json.h"
 
 namespace mlprod::traffic {
 namespace {
@@ -15,7 +18,7 @@ Result<json> Parse(std::string_view body) {
   return j;
 }
 
-bool ReadBool(const json& o, const char* key) {
+bool ReadBool(const json& o, std::string_view key) {
   const auto it = o.find(key);
   if (it == o.end()) return false;
   if (it->is_boolean()) return it->get<bool>();
@@ -23,7 +26,7 @@ bool ReadBool(const json& o, const char* key) {
   return false;
 }
 
-double ReadNumber(const json& o, const char* key) {
+double ReadNumber(const json& o, std::string_view key) {
   const auto it = o.find(key);
   return it != o.end() && it->is_number() ? it->get<double>() : 0.0;
 }
@@ -31,21 +34,7 @@ double ReadNumber(const json& o, const char* key) {
 }  // namespace
 
 std::string UserDataJson(const data::UserData& d) {
-  const User& u = d.user;
-  json j = {{"name", u.name},
-            {"people_num", u.people_num},
-            {"people_age", d.people_age},
-            {"children_num", u.children_num},
-            {"budget", u.budget},
-            {"nights", u.nights},
-            {"time_arrival", u.time_arrival},
-            {"pool", u.pool},
-            {"spa", u.spa},
-            {"pet_friendly", u.pet_friendly},
-            {"lake", u.lake},
-            {"mountain", u.mountain},
-            {"sport", u.sport}};
-  return j.dump();
+  return TripRequestJson(d.user, d.people_age).dump();
 }
 
 std::string SelectJson(std::string_view task_id, std::int64_t location_id) {
@@ -88,25 +77,14 @@ Result<std::vector<Location>> ParseResults(std::string_view body, std::string* m
     }
     Location l;
     l.location_id = row["location_id"].get<std::int64_t>();
-    l.price = row["price"].get<double>();
-    l.lat = ReadNumber(row, "lat");
-    l.lon = ReadNumber(row, "lon");
-    l.children = ReadBool(row, "children");
-    l.breakfast = ReadBool(row, "breakfast");
-    l.lunch = ReadBool(row, "lunch");
-    l.dinner = ReadBool(row, "dinner");
-    l.has_pool = ReadBool(row, "has_pool");
-    l.has_spa = ReadBool(row, "has_spa");
-    l.animals = ReadBool(row, "animals");
-    l.near_lake = ReadBool(row, "near_lake");
-    l.near_mountains = ReadBool(row, "near_mountains");
-    l.has_sport = ReadBool(row, "has_sport");
-    l.family_rating = ReadNumber(row, "family_rating");
-    l.outdoor_rating = ReadNumber(row, "outdoor_rating");
-    l.food_rating = ReadNumber(row, "food_rating");
-    l.leisure_rating = ReadNumber(row, "leisure_rating");
-    l.service_rating = ReadNumber(row, "service_rating");
-    l.user_score = ReadNumber(row, "user_score");
+    ForEachField<Location>([&](const auto& field) {
+      using T = typename std::decay_t<decltype(field)>::Type;
+      if constexpr (std::is_same_v<T, bool>) {
+        l.*field.member = ReadBool(row, field.name);
+      } else if constexpr (std::is_same_v<T, double>) {
+        l.*field.member = ReadNumber(row, field.name);
+      }
+    });
     out.push_back(l);
   }
   return out;

@@ -4,69 +4,6 @@
 
 namespace mlprod::store {
 
-void UserReader::Bind(Query& q) {
-  q.Into(id).Into(creation_time).Into(name).Into(people_num).Into(children_num);
-  q.Into(age_avg).Into(age_std).Into(age_min).Into(age_max).Into(budget).Into(nights);
-  q.Into(time_arrival, arrival_ind);
-  q.Into(pool).Into(spa).Into(pet_friendly).Into(lake).Into(mountain).Into(sport);
-}
-
-User UserReader::Get() const {
-  User u;
-  u.user_id = id;
-  u.creation_time = NormalizeTimestamp(creation_time);
-  u.name = name;
-  u.people_num = people_num;
-  u.children_num = children_num;
-  u.age_avg = age_avg;
-  u.age_std = age_std;
-  u.age_min = static_cast<int>(age_min);
-  u.age_max = static_cast<int>(age_max);
-  u.budget = budget;
-  u.nights = nights;
-  u.time_arrival = arrival_ind == soci::i_ok ? time_arrival : "";
-  u.pool = pool != 0;
-  u.spa = spa != 0;
-  u.pet_friendly = pet_friendly != 0;
-  u.lake = lake != 0;
-  u.mountain = mountain != 0;
-  u.sport = sport != 0;
-  return u;
-}
-
-void LocationReader::Bind(Query& q) {
-  q.Into(id).Into(creation_time).Into(lat).Into(lon);
-  q.Into(children).Into(breakfast).Into(lunch).Into(dinner).Into(price);
-  q.Into(has_pool).Into(has_spa).Into(animals).Into(near_lake).Into(near_mountains).Into(has_sport);
-  q.Into(family).Into(outdoor).Into(food).Into(leisure).Into(service).Into(user_score);
-}
-
-Location LocationReader::Get() const {
-  Location l;
-  l.location_id = id;
-  l.creation_time = NormalizeTimestamp(creation_time);
-  l.lat = lat;
-  l.lon = lon;
-  l.children = children != 0;
-  l.breakfast = breakfast != 0;
-  l.lunch = lunch != 0;
-  l.dinner = dinner != 0;
-  l.price = price;
-  l.has_pool = has_pool != 0;
-  l.has_spa = has_spa != 0;
-  l.animals = animals != 0;
-  l.near_lake = near_lake != 0;
-  l.near_mountains = near_mountains != 0;
-  l.has_sport = has_sport != 0;
-  l.family_rating = family;
-  l.outdoor_rating = outdoor;
-  l.food_rating = food;
-  l.leisure_rating = leisure;
-  l.service_rating = service;
-  l.user_score = user_score;
-  return l;
-}
-
 void ResultReader::Bind(Query& q) {
   q.Into(id).Into(task_id).Into(user_id).Into(location_id).Into(score).Into(label).Into(shown);
   q.Into(model_id).Into(propensity).Into(explored);

@@ -5,48 +5,164 @@
 
 #include <soci/soci.h>
 
+#include <cstdint>
 #include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 
+#include "common/record_fields.h"
 #include "common/records.h"
 #include "store/sql/query.h"
 #include "store/types.h"
 
 namespace mlprod::store {
 
-// SOCI has no bool exchange: booleans travel as 0/1 ints (PostgreSQL accepts '1'/'0' as boolean
-// input and SOCI reads 't'/'f' back as 1/0).
-struct UserReader {
-  static constexpr const char* kColumns =
-      "u.user_id, u.creation_time, u.name, u.people_num, u.children_num, u.age_avg, u.age_std, "
-      "u.age_min, u.age_max, u.budget, u.nights, u.time_arrival, u.pool, u.spa, "
-      "u.pet_friendly, u.lake, u.mountain, u.sport";
-  long long id = 0;
-  std::string creation_time, name, time_arrival;
-  soci::indicator arrival_ind = soci::i_ok;
-  int people_num = 0, children_num = 0, nights = 0;
-  double age_avg = 0, age_std = 0, age_min = 0, age_max = 0, budget = 0;
-  int pool = 0, spa = 0, pet_friendly = 0, lake = 0, mountain = 0, sport = 0;
+// The fetch target of one field, chosen at compile time from its type and flags. SOCI has no
+// bool exchange: booleans travel as 0/1 ints (PostgreSQL accepts '1'/'0' as boolean input and
+// SOCI reads 't'/'f' back as 1/0).
+template <class T, unsigned kFlags, FieldFormat kFormat>
+struct SqlCell {
+  using Exchange = std::conditional_t<
+      std::is_same_v<T, bool>, int,
+      std::conditional_t<std::is_same_v<T, std::int64_t>, long long,
+                         std::conditional_t<(kFlags & kSqlDouble) != 0, double, T>>>;
+  Exchange value{};
+  soci::indicator ind = soci::i_ok;
 
-  void Bind(Query& q);
-  User Get() const;
+  void Bind(Query& q) {
+    if constexpr ((kFlags & kSqlNullable) != 0) {
+      q.Into(value, ind);
+    } else {
+      q.Into(value);
+    }
+  }
+  // The bound value of an insert: a nullable column gets NULL for the empty string.
+  void Set(const T& v) {
+    value = static_cast<Exchange>(v);
+    if constexpr ((kFlags & kSqlNullable) != 0) ind = v.empty() ? soci::i_null : soci::i_ok;
+  }
+  void Use(Query& q) {
+    if constexpr ((kFlags & kSqlNullable) != 0) {
+      q.Use(value, ind);
+    } else {
+      q.Use(value);
+    }
+  }
+  T Get() const {
+    if constexpr ((kFlags & kSqlNullable) != 0) {
+      if (ind != soci::i_ok) return T{};
+    }
+    if constexpr (std::is_same_v<T, bool>) {
+      return value != 0;
+    } else if constexpr (kFormat == FieldFormat::kTimestamp) {
+      return NormalizeTimestamp(value);
+    } else {
+      return static_cast<T>(value);
+    }
+  }
 };
 
-struct LocationReader {
-  static constexpr const char* kColumns =
-      "l.location_id, l.creation_time, COALESCE(l.lat, 0), COALESCE(l.lon, 0), l.children, "
-      "l.breakfast, l.lunch, l.dinner, l.price, l.has_pool, l.has_spa, l.animals, l.near_lake, "
-      "l.near_mountains, l.has_sport, l.family_rating, l.outdoor_rating, l.food_rating, "
-      "l.leisure_rating, l.service_rating, l.user_score";
-  long long id = 0;
-  std::string creation_time;
-  double lat = 0, lon = 0, price = 0;
-  int children = 0, breakfast = 0, lunch = 0, dinner = 0;
-  int has_pool = 0, has_spa = 0, animals = 0, near_lake = 0, near_mountains = 0, has_sport = 0;
-  double family = 0, outdoor = 0, food = 0, leisure = 0, service = 0, user_score = 0;
+template <class R, std::size_t I>
+inline constexpr auto kFieldOf = std::get<I>(RecordFields<R>::kFields);
 
-  void Bind(Query& q);
-  Location Get() const;
+template <class R, class Indices>
+struct SqlCells;
+template <class R, std::size_t... I>
+struct SqlCells<R, std::index_sequence<I...>> {
+  using type = std::tuple<SqlCell<typename std::remove_cvref_t<decltype(kFieldOf<R, I>)>::Type,
+                                  kFieldOf<R, I>.spec.flags, kFieldOf<R, I>.spec.format>...>;
 };
+
+// The alias of R's table in every query.
+template <class R>
+inline constexpr std::string_view kTableAlias = "";
+template <>
+inline constexpr std::string_view kTableAlias<User> = "u";
+template <>
+inline constexpr std::string_view kTableAlias<Location> = "l";
+
+// The select list of R's table: every column of the field table (kCoordinate ones read as 0 when
+// NULL), prefixed by the table's alias.
+template <class R>
+std::string SelectColumns() {
+  std::string out;
+  ForEachField<R>([&](const auto& field) {
+    if (!out.empty()) out += ", ";
+    const std::string column = std::string(kTableAlias<R>) + "." + std::string(field.name);
+    out += field.Has(kCoordinate) ? "COALESCE(" + column + ", 0)" : column;
+  });
+  return out;
+}
+
+// Reads a row of R's columns (kColumns, built once) into R: the fetch targets and the
+// conversions are fixed at compile time, so a row costs no name lookups.
+template <class R>
+struct RecordReader {
+  static inline const std::string kColumns = SelectColumns<R>();
+  typename SqlCells<R, std::make_index_sequence<kNumFields<R>>>::type cells;
+
+  void Bind(Query& q) {
+    std::apply([&q](auto&... cell) { (cell.Bind(q), ...); }, cells);
+  }
+  R Get() const {
+    R record;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((record.*kFieldOf<R, I>.member = std::get<I>(cells).Get()), ...);
+    }
+    (std::make_index_sequence<kNumFields<R>>());
+    return record;
+  }
+};
+
+// The values of an INSERT of R (every column but the id, which the store assigns; the row time
+// is `time`), converted copies that must outlive the Query. kColumns lists the columns,
+// kPlaceholders their placeholders.
+template <class R>
+struct RecordWriter {
+  template <std::size_t I>
+  static constexpr bool kIsId = kFieldOf<R, I>.Has(kStoreAssigned) && !kFieldOf<R, I>.Has(kRowTime);
+
+  RecordWriter(const R& record, const std::string& time) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (SetOne<I>(record, time), ...); }
+    (std::make_index_sequence<kNumFields<R>>());
+  }
+  void Bind(Query& q) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (UseOne<I>(q), ...); }
+    (std::make_index_sequence<kNumFields<R>>());
+  }
+  template <std::size_t I>
+  void SetOne(const R& record, const std::string& time) {
+    if constexpr (kFieldOf<R, I>.Has(kRowTime)) {
+      std::get<I>(cells).value = time;
+    } else {
+      std::get<I>(cells).Set(record.*kFieldOf<R, I>.member);
+    }
+  }
+  template <std::size_t I>
+  void UseOne(Query& q) {
+    if constexpr (!kIsId<I>) std::get<I>(cells).Use(q);
+  }
+  static std::string List(bool placeholders) {
+    std::string out;
+    int n = 0;
+    ForEachField<R>([&](const auto& field) {
+      if (field.Has(kStoreAssigned) && !field.Has(kRowTime)) return;
+      if (n > 0) out += ", ";
+      out += placeholders ? ":v" + std::to_string(n) : std::string(field.name);
+      ++n;
+    });
+    return out;
+  }
+  static inline const std::string kColumns = List(false);
+  static inline const std::string kPlaceholders = List(true);
+
+  typename SqlCells<R, std::make_index_sequence<kNumFields<R>>>::type cells;
+};
+
+using UserReader = RecordReader<User>;
+using LocationReader = RecordReader<Location>;
 
 // A result row with its location (join locations l).
 struct ResultReader {

@@ -107,58 +107,26 @@ Result<std::vector<Location>> SqlStore::ListLocations(std::int64_t offset, std::
 
 namespace {
 
-// The users INSERT of InsertUser and of StartInference's single PostgreSQL statement, with the
-// values it binds (converted copies, which must outlive the Query).
-constexpr const char* kInsertUser =
-    "INSERT INTO users (creation_time, name, people_num, children_num, age_avg, age_std, "
-    "age_min, age_max, budget, nights, time_arrival, pool, spa, pet_friendly, lake, "
-    "mountain, sport) VALUES (:ct, :name, :pn, :cn, :aavg, :astd, :amin, :amax, :budget, "
-    ":nights, :arrival, :pool, :spa, :pet, :lake, :mountain, :sport) RETURNING user_id";
+// The users INSERT of InsertUser and of StartInference's single PostgreSQL statement; its values
+// are a UserValues.
+// Built on first use: the column lists are template statics, whose initialisation order is
+// not defined relative to this file's.
+const std::string& InsertUserSql() {
+  static const std::string sql = "INSERT INTO users (" + RecordWriter<User>::kColumns +
+                                 ") VALUES (" + RecordWriter<User>::kPlaceholders +
+                                 ") RETURNING user_id";
+  return sql;
+}
 
-struct UserValues {
-  explicit UserValues(const User& u)
-      : user(u),
-        pool(u.pool),
-        spa(u.spa),
-        pet(u.pet_friendly),
-        lake(u.lake),
-        mountain(u.mountain),
-        sport(u.sport),
-        age_min(u.age_min),
-        age_max(u.age_max),
-        arrival_ind(u.time_arrival.empty() ? soci::i_null : soci::i_ok) {}
-  void Bind(Query& q, const std::string& time) {
-    q.Use(time)
-        .Use(user.name)
-        .Use(user.people_num)
-        .Use(user.children_num)
-        .Use(user.age_avg)
-        .Use(user.age_std)
-        .Use(age_min)
-        .Use(age_max)
-        .Use(user.budget)
-        .Use(user.nights)
-        .Use(user.time_arrival, arrival_ind)
-        .Use(pool)
-        .Use(spa)
-        .Use(pet)
-        .Use(lake)
-        .Use(mountain)
-        .Use(sport);
-  }
-  const User& user;
-  const int pool, spa, pet, lake, mountain, sport;
-  const double age_min, age_max;
-  soci::indicator arrival_ind;
-};
+using UserValues = RecordWriter<User>;
 
 }  // namespace
 
 long long SqlStore::InsertUser(soci::session& s, const User& user, const std::string& time) {
   long long user_id = 0;
-  UserValues values(user);
-  Query q(s, kInsertUser, kReuse);
-  values.Bind(q, time);
+  UserValues values(user, time);
+  Query q(s, InsertUserSql(), kReuse);
+  values.Bind(q);
   q.Into(user_id).Run();
   return user_id;
 }
@@ -172,15 +140,15 @@ Result<std::int64_t> SqlStore::StartInference(const User& user, const std::strin
     Status st = WriteStatement("start inference", [&](soci::session& s) {
       const std::string now = NowIso();
       const std::string event = kEventInferenceStart;
-      UserValues values(user);
+      UserValues values(user, now);
       Query q(s,
-              std::string("WITH u AS (") + kInsertUser +
+              std::string("WITH u AS (") + InsertUserSql() +
                   "), i AS (INSERT INTO inferences (task_id, time_creation, user_id, status) "
                   "VALUES (:t, :ct, (SELECT user_id FROM u), 'PENDING')), "
                   "e AS (INSERT INTO events (event, time_event) VALUES (:e, :n)) "
                   "SELECT user_id FROM u",
               kReuse);
-      values.Bind(q, now);
+      values.Bind(q);
       q.Use(task_id).Use(now).Use(event).Use(now).Into(user_id).Run();
       return OkStatus();
     });
