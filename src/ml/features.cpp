@@ -17,10 +17,9 @@ constexpr std::array<std::string_view, kNumFeatures> AllNames() {
   std::array<std::string_view, kNumFeatures> all{};
   const auto user = NamesOf<User, kNumUserFeatures>();
   const auto location = NamesOf<Location, kNumLocationFeatures>();
-  for (int i = 0; i < kNumUserFeatures; ++i) all[static_cast<std::size_t>(i)] = user[i];
-  for (int i = 0; i < kNumLocationFeatures; ++i) {
-    all[static_cast<std::size_t>(kNumUserFeatures + i)] = location[i];
-  }
+  std::size_t next = 0;
+  for (std::string_view name : user) all[next++] = name;
+  for (std::string_view name : location) all[next++] = name;
   return all;
 }
 

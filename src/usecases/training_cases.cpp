@@ -142,7 +142,7 @@ Result<std::vector<std::pair<store::ModelRow, store::ModelFeedback>>> TrainingCa
   for (auto& m : *models) {
     auto it = live->find(m.task_id);
     store::ModelFeedback feedback = it != live->end() ? it->second : store::ModelFeedback{};
-    out.emplace_back(std::move(m), std::move(feedback));
+    out.emplace_back(std::move(m), feedback);
   }
   return out;
 }

@@ -40,7 +40,7 @@ struct InprocResultBackend::Impl {
   size_t generation_size;  // per shard
 
   explicit Impl(InprocResultBackendOptions o)
-      : options(std::move(o)),
+      : options(o),
         shards(options.shards),
         generation_size(std::max<size_t>(1, options.max_results / options.shards / 2)) {}
 
@@ -104,7 +104,7 @@ class InprocWatchHandle final : public WatchHandle {
 
 InprocResultBackend::InprocResultBackend(InprocResultBackendOptions options) {
   if (options.shards == 0) options.shards = 1;
-  impl_ = std::make_shared<Impl>(std::move(options));
+  impl_ = std::make_shared<Impl>(options);
 }
 
 InprocResultBackend::~InprocResultBackend() = default;
