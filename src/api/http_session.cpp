@@ -111,7 +111,6 @@ asio::awaitable<Response> HttpServer::Impl::Dispatch(const http::request<http::s
   r.authorization = std::string_view(auth.data(), auth.size());
   r.blocking_pool = &pool;
   r.stopping = &self.stopping_;
-  r.deadline = SystemClock().SteadyNow() + opts.request_timeout;
 
   const Match m = router.Find(r.method, r.path);
   if (m.route == nullptr) {
@@ -142,6 +141,8 @@ asio::awaitable<Response> HttpServer::Impl::Dispatch(const http::request<http::s
   path_template = m.route->path_template;
   r.params = m.params;
   r.param_count = m.param_count;
+  // Only handlers that make blocking calls need a deadline (inline ones answer from memory).
+  if (m.route->exec != Exec::kInline) r.deadline = SystemClock().SteadyNow() + opts.request_timeout;
   try {
     switch (m.route->exec) {
       case Exec::kInline:
