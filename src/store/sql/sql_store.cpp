@@ -167,6 +167,17 @@ Status SqlStore::Run(std::string_view what, bool write, const Body& body, bool u
   }
 }
 
+namespace {
+
+// The cast is sound (the session is a SQLite one); UBSan's vptr check would need the typeinfo
+// that SOCI's library does not export (as in query.cpp).
+__attribute__((no_sanitize("vptr"))) void SetBusyTimeout(soci::session& s, std::int64_t ms) {
+  auto* backend = static_cast<soci::sqlite3_session_backend*>(s.get_backend());
+  sqlite_api::sqlite3_busy_timeout(backend->conn_, static_cast<int>(ms));
+}
+
+}  // namespace
+
 void SqlStore::BoundStatements(ConnectionPool::Lease& lease, std::chrono::milliseconds bound) {
   // Whole 100 ms, rounded up: a request's calls made soon after it arrived share one value, so
   // PostgreSQL sees a SET only when the bound really changes. 0 in the tag: the configured one.
@@ -177,8 +188,7 @@ void SqlStore::BoundStatements(ConnectionPool::Lease& lease, std::chrono::millis
   if (lease.tag() == tag) return;
   const std::int64_t applied = tag == 0 ? options_.statement_timeout.count() : tag;
   if (target_.backend == Backend::kSqlite) {
-    auto* backend = static_cast<soci::sqlite3_session_backend*>(lease.session().get_backend());
-    sqlite_api::sqlite3_busy_timeout(backend->conn_, static_cast<int>(applied));
+    SetBusyTimeout(lease.session(), applied);
   } else {
     Exec(lease.session(), "SET statement_timeout = " + std::to_string(applied));
   }
